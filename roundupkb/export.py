@@ -1,0 +1,75 @@
+"""Exporting every entry as JSON or CSV (the same data the site publishes)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from .archive import Archive
+from .models import Entry, Roundup
+from .text import plain_text
+
+FIELDS = (
+    "id", "title", "url", "authors", "source", "details", "topic", "topic_title", "date",
+    "issue", "page", "anchor", "commentary", "same_link",
+)
+
+
+def entry_record(entry: Entry, archive: Archive) -> dict[str, Any]:
+    """One entry as a JSON-ready dict (see `roundupkb/data/entries.schema.json`)."""
+    return {
+        "id": entry.id,
+        "title": entry.title,
+        "url": entry.url,
+        "authors": list(entry.authors),
+        "source": entry.source,
+        "details": entry.details,
+        "topic": entry.topic,
+        "topic_title": archive.taxonomy.get(entry.topic).title,
+        "date": entry.date.isoformat(),
+        "issue": entry.issue,
+        "page": entry.page,
+        "anchor": entry.anchor,
+        "commentary": plain_text(entry.commentary),
+        "same_link": list(entry.same_link),
+    }
+
+
+def roundup_record(roundup: Roundup) -> dict[str, Any]:
+    """One roundup as a JSON-ready dict."""
+    return {
+        "title": roundup.meta.title,
+        "date": roundup.meta.date.isoformat(),
+        "issue": roundup.meta.issue,
+        "summary": roundup.meta.summary,
+        "page": roundup.page,
+        "topics": roundup.topics,
+        "entries": len(roundup.entries),
+    }
+
+
+def to_json(archive: Archive) -> str:
+    """`{"entries": [...]}` with every entry, newest roundup first."""
+    data = {"entries": [entry_record(e, archive) for e in archive.entries]}
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def roundups_json(archive: Archive) -> str:
+    """`{"roundups": [...]}` with every roundup, newest first."""
+    data = {"roundups": [roundup_record(r) for r in archive.roundups]}
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def to_csv(archive: Archive) -> str:
+    """Every entry as CSV; list fields are joined with '; '."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for entry in archive.entries:
+        record = entry_record(entry, archive)
+        record["authors"] = "; ".join(record["authors"])
+        record["same_link"] = "; ".join(record["same_link"])
+        writer.writerow(record)
+    return out.getvalue()

@@ -1,0 +1,107 @@
+"""Typed models of the knowledge base: topics, roundups, entries and diagnostics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """How bad a diagnostic is: errors fail `check`, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A problem found in a file, printed as `path:line: severity: message`."""
+
+    path: str
+    line: int
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity.value}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic of the taxonomy."""
+
+    slug: str
+    title: str
+    description: str
+    aliases: tuple[str, ...] = ()
+    patterns: tuple[str, ...] = ()
+    kind: str = "articles"
+
+
+@dataclass(frozen=True)
+class RoundupMeta:
+    """A roundup's front matter, validated."""
+
+    title: str
+    date: dt.date
+    issue: int | None = None
+    summary: str | None = None
+    image: str | None = None
+
+
+@dataclass
+class Entry:
+    """One curated link of a roundup, with its attribution and commentary."""
+
+    id: str
+    title: str
+    url: str | None
+    authors: list[str]
+    source: str | None
+    details: str | None
+    attribution: str
+    topic: str
+    commentary: str
+    anchor: str
+    path: str
+    line: int
+    date: dt.date
+    issue: int | None
+    page: str
+    same_link: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    """A `##` section of a roundup: a topic section holds entries, any other is prose."""
+
+    heading: str
+    line: int
+    topic: str | None
+    body: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class Roundup:
+    """One roundup page, parsed."""
+
+    path: str
+    meta: RoundupMeta
+    intro: str
+    sections: list[Section]
+    page: str
+
+    @property
+    def entries(self) -> list[Entry]:
+        """Every entry of the page, in page order."""
+        return [entry for section in self.sections for entry in section.entries]
+
+    @property
+    def topics(self) -> list[str]:
+        """Slugs of the topics this roundup has entries in, in page order, without repeats."""
+        seen: dict[str, None] = {}
+        for entry in self.entries:
+            seen.setdefault(entry.topic, None)
+        return list(seen)

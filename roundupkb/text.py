@@ -1,0 +1,40 @@
+"""Turning Markdown fragments into plain text (for exports, search and feeds)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]+>")
+_PREFIX = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+|#{1,6}\s+)?")
+
+
+def plain_text(markdown: str) -> str:
+    """Plain text of a Markdown fragment: markup gone, paragraphs kept apart by a blank line."""
+    paragraphs: list[str] = []
+    for block in re.split(r"\n\s*\n", markdown):
+        lines = []
+        for line in block.splitlines():
+            line = _IMAGE.sub(r"\1", line)
+            line = _LINK.sub(r"\1", line)
+            line = _TAG.sub("", line)
+            line = _PREFIX.sub("", line)
+            line = re.sub(r"(\*\*|__|`)", "", line)
+            line = re.sub(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])", "", line)
+            line = re.sub(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)", "", line)
+            lines.append(line.strip())
+        text = html.unescape(" ".join(x for x in lines if x)).strip()
+        if text:
+            paragraphs.append(" ".join(text.split()))
+    return "\n\n".join(paragraphs)
+
+
+def excerpt(markdown: str, limit: int = 280) -> str:
+    """The start of a fragment's plain text, cut at a word boundary."""
+    text = plain_text(markdown).replace("\n\n", " ")
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:-–—")
+    return cut + "…"
