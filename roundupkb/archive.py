@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def roundup_files(docs: Path) -> list[Path]:
 
 
 def build_archive(
-    pages: list[tuple[str, str, bytes | str]],
+    pages: Sequence[tuple[str, str, bytes | str]],
     taxonomy: Taxonomy | None = None,
     source_aliases: dict[str, str] | None = None,
 ) -> Archive:
@@ -90,9 +91,7 @@ def build_archive(
 
 def load_archive(docs: Path, taxonomy: Taxonomy | None = None) -> Archive:
     """Read and parse every roundup page under a docs folder."""
-    pages = [
-        (str(p), p.relative_to(docs).as_posix(), p.read_bytes()) for p in roundup_files(docs)
-    ]
+    pages = [(str(p), p.relative_to(docs).as_posix(), p.read_bytes()) for p in roundup_files(docs)]
     return build_archive(pages, taxonomy)
 
 
@@ -104,8 +103,12 @@ def _check_unique(archive: Archive) -> None:
             continue
         if number in issues:
             archive.diagnostics.append(
-                Diagnostic(roundup.path, 1, Severity.ERROR,
-                           f"issue number {number} is also used by {issues[number].path}")
+                Diagnostic(
+                    roundup.path,
+                    1,
+                    Severity.ERROR,
+                    f"issue number {number} is also used by {issues[number].path}",
+                )
             )
         else:
             issues[number] = roundup
@@ -113,9 +116,13 @@ def _check_unique(archive: Archive) -> None:
     for entry in archive.entries:
         if entry.id in seen:
             archive.diagnostics.append(
-                Diagnostic(entry.path, entry.line, Severity.ERROR,
-                           f"entry id {entry.id!r} is also used at {seen[entry.id].path}:"
-                           f"{seen[entry.id].line}; rename one of the files")
+                Diagnostic(
+                    entry.path,
+                    entry.line,
+                    Severity.ERROR,
+                    f"entry id {entry.id!r} is also used at {seen[entry.id].path}:"
+                    f"{seen[entry.id].line}; rename one of the files",
+                )
             )
         seen[entry.id] = entry
 

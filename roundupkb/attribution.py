@@ -5,21 +5,118 @@ from __future__ import annotations
 import re
 
 _ORG_WORDS = {
-    "review", "news", "blog", "group", "lab", "labs", "laboratory", "university", "institute",
-    "journal", "magazine", "times", "wire", "network", "foundation", "inc", "team", "society",
-    "association", "center", "centre", "conference", "workshop", "quarterly", "weekly", "daily",
-    "software", "press", "post", "podcast", "newsletter", "report", "reports", "research",
-    "science", "nature", "media", "manager", "project", "consortium", "council", "library",
-    "libraries", "office", "computing", "data", "engineering", "company", "corporation", "the",
-    "medium", "substack", "github", "gitlab", "google", "microsoft", "amazon", "aws", "nvidia",
-    "intel", "ibm", "meta", "facebook", "twitter", "linkedin", "youtube", "economist", "wired",
-    "arstechnica", "acm", "ieee", "hpc", "platform", "stack", "digital", "online", "insider",
-    "observer", "guardian", "forbes", "atlantic", "tribune", "herald", "journalism", "careers",
-    "working", "alliance", "initiative", "program", "programme", "service", "services", "cloud",
-    "systems", "tech", "technology", "technologies", "education", "school", "college", "academy",
-    "department", "ministry", "agency", "commission", "government", "national", "federal",
+    "review",
+    "news",
+    "blog",
+    "group",
+    "lab",
+    "labs",
+    "laboratory",
+    "university",
+    "institute",
+    "journal",
+    "magazine",
+    "times",
+    "wire",
+    "network",
+    "foundation",
+    "inc",
+    "team",
+    "society",
+    "association",
+    "center",
+    "centre",
+    "conference",
+    "workshop",
+    "quarterly",
+    "weekly",
+    "daily",
+    "software",
+    "press",
+    "post",
+    "podcast",
+    "newsletter",
+    "report",
+    "reports",
+    "research",
+    "science",
+    "nature",
+    "media",
+    "manager",
+    "project",
+    "consortium",
+    "council",
+    "library",
+    "libraries",
+    "office",
+    "computing",
+    "data",
+    "engineering",
+    "company",
+    "corporation",
+    "the",
+    "medium",
+    "substack",
+    "github",
+    "gitlab",
+    "google",
+    "microsoft",
+    "amazon",
+    "aws",
+    "nvidia",
+    "intel",
+    "ibm",
+    "meta",
+    "facebook",
+    "twitter",
+    "linkedin",
+    "youtube",
+    "economist",
+    "wired",
+    "arstechnica",
+    "acm",
+    "ieee",
+    "hpc",
+    "platform",
+    "stack",
+    "digital",
+    "online",
+    "insider",
+    "observer",
+    "guardian",
+    "forbes",
+    "atlantic",
+    "tribune",
+    "herald",
+    "journalism",
+    "careers",
+    "working",
+    "alliance",
+    "initiative",
+    "program",
+    "programme",
+    "service",
+    "services",
+    "cloud",
+    "systems",
+    "tech",
+    "technology",
+    "technologies",
+    "education",
+    "school",
+    "college",
+    "academy",
+    "department",
+    "ministry",
+    "agency",
+    "commission",
+    "government",
+    "national",
+    "federal",
 }
-_NAME_TOKEN = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:[A-Z]\.)*|van|von|de|del|der|da|di|la|le|et|al\.?)$")
+_NAME_TOKEN = re.compile(
+    r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:[A-Z]\.)*|van|von|de|del|der|da|di|la|le|et|al\.?)$"
+)
 _SPLIT_AUTHORS = re.compile(r"\s+(?:and|&)\s+|\s*;\s*")
 
 
@@ -53,7 +150,9 @@ def looks_like_person(text: str) -> bool:
 
 
 def _split_commas(text: str) -> list[str]:
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char in "([":
             depth += 1
@@ -95,14 +194,12 @@ def parse_attribution(
         only = parts[0]
         if looks_like_person(only) and only.lower() not in aliases:
             return _authors(only), None, None
-        if _SPLIT_AUTHORS.search(only) and all(
-            looks_like_person(p) for p in _SPLIT_AUTHORS.split(only)
-        ):
+        if _SPLIT_AUTHORS.search(only) and all(looks_like_person(p) for p in _SPLIT_AUTHORS.split(only)):
             return _authors(only), None, None
         return [], canonical_source(only, aliases), None
     *head, last = parts
     last = re.sub(r"^(?:and|&)\s+", "", last)
-    if looks_like_person(last) and last.lower() not in aliases or _is_author_list(last):
+    if (looks_like_person(last) and last.lower() not in aliases) or _is_author_list(last):
         return [a for p in parts for a in _authors(p)], None, None
     return [a for p in head for a in _authors(p)], canonical_source(last, aliases), None
 

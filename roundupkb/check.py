@@ -9,8 +9,9 @@ from .models import Diagnostic, Severity
 from .taxonomy import Taxonomy
 
 
-def check_files(docs: Path, files: list[Path] | None = None,
-                taxonomy: Taxonomy | None = None) -> tuple[Archive, list[Diagnostic]]:
+def check_files(
+    docs: Path, files: list[Path] | None = None, taxonomy: Taxonomy | None = None
+) -> tuple[Archive, list[Diagnostic]]:
     """Parse every roundup under `docs` and return the archive and the diagnostics to show.
 
     With `files`, the whole archive is still read (duplicates are found across it) but only

@@ -32,8 +32,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     _print_diagnostics(diagnostics, sys.stdout)
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
-    print(f"checked {len(archive.roundups)} roundups, {len(archive.entries)} entries: "
-          f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    print(
+        f"checked {len(archive.roundups)} roundups, {len(archive.entries)} entries: "
+        f"{errors} error(s), {warnings} warning(s)",
+        file=sys.stderr,
+    )
     return 1 if has_errors(diagnostics) else 0
 
 
@@ -44,14 +47,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{path}: error: no such file or folder", file=sys.stderr)
     if missing:
         return 2
-    result = import_sources(args.sources, args.docs, taxonomy, check=args.check,
-                            issue=args.issue, progress=sys.stderr.isatty())
+    result = import_sources(
+        args.sources, args.docs, taxonomy, check=args.check, issue=args.issue, progress=sys.stderr.isatty()
+    )
     _print_diagnostics(sorted(result.diagnostics, key=lambda d: (d.path, d.line)))
     entries = sum(len(p.roundup.entries) for p in result.pages if p.roundup)
     verb = "would write" if args.check else "wrote"
-    print(f"imported {len(result.pages)} issue(s), {entries} entries: {verb} "
-          f"{len(result.written)}, unchanged {len(result.unchanged)}, failed {len(result.failed)}",
-          file=sys.stderr)
+    print(
+        f"imported {len(result.pages)} issue(s), {entries} entries: {verb} "
+        f"{len(result.written)}, unchanged {len(result.unchanged)}, failed {len(result.failed)}",
+        file=sys.stderr,
+    )
     if args.check and result.written:
         for rel in result.written:
             print(f"{args.docs / rel}: would change", file=sys.stderr)

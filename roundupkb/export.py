@@ -12,8 +12,20 @@ from .models import Entry, Roundup
 from .text import plain_text
 
 FIELDS = (
-    "id", "title", "url", "authors", "source", "details", "topic", "topic_title", "date",
-    "issue", "page", "anchor", "commentary", "same_link",
+    "id",
+    "title",
+    "url",
+    "authors",
+    "source",
+    "details",
+    "topic",
+    "topic_title",
+    "date",
+    "issue",
+    "page",
+    "anchor",
+    "commentary",
+    "same_link",
 )
 
 

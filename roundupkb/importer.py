@@ -30,10 +30,20 @@ from .taxonomy import Taxonomy, load_source_aliases
 MONTHS = {
     m: i
     for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
-         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-         ("dec", "december")],
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
         1,
     )
     for m in names
@@ -111,7 +121,9 @@ def _split_front(text: str, source: str) -> tuple[dict[str, Any], list[str], int
     raise ImportError_(f"{source}:1: front matter is not closed")
 
 
-def convert_archive(text: str, source: str, taxonomy: Taxonomy) -> tuple[str, dict[str, Any], list[Diagnostic]]:
+def convert_archive(
+    text: str, source: str, taxonomy: Taxonomy
+) -> tuple[str, dict[str, Any], list[Diagnostic]]:
     """Archive Markdown -> (page body, front matter values, notes)."""
     notes: list[Diagnostic] = []
     raw, body_lines, first = _split_front(text, source)
@@ -136,9 +148,14 @@ def convert_archive(text: str, source: str, taxonomy: Taxonomy) -> tuple[str, di
             raise ImportError_(f"{source}:1: no usable 'date:' in the front matter or the title")
         date = written
     elif written and written != date:
-        notes.append(Diagnostic(source, 2, Severity.WARNING,
-                                f"title says {written.isoformat()} but 'date:' says "
-                                f"{date.isoformat()}; using 'date:'"))
+        notes.append(
+            Diagnostic(
+                source,
+                2,
+                Severity.WARNING,
+                f"title says {written.isoformat()} but 'date:' says {date.isoformat()}; using 'date:'",
+            )
+        )
     meta["date"] = date
     if isinstance(raw.get("subtitle"), str) and raw["subtitle"].strip():
         meta["summary"] = " ".join(raw["subtitle"].split())
@@ -146,8 +163,14 @@ def convert_archive(text: str, source: str, taxonomy: Taxonomy) -> tuple[str, di
     if isinstance(image, str) and image.strip():
         image = image.strip()
         if re.search(r"\s|\]\(", image):
-            notes.append(Diagnostic(source, 1, Severity.WARNING,
-                                    f"'hero-img' is not a usable URL and was left out: {image[:60]!r}"))
+            notes.append(
+                Diagnostic(
+                    source,
+                    1,
+                    Severity.WARNING,
+                    f"'hero-img' is not a usable URL and was left out: {image[:60]!r}",
+                )
+            )
         else:
             meta["image"] = image
     lines = scan_body(body_lines, first)
@@ -186,10 +209,15 @@ def convert_archive(text: str, source: str, taxonomy: Taxonomy) -> tuple[str, di
         if not line.code and SEPARATOR.match(line.text):
             out.append("----------")
         elif bad:
-            notes.append(Diagnostic(source, line.number, Severity.WARNING,
-                                    f"link destination {bad.group(2)!r} is not a URL; "
-                                    "imported without one"))
-            out.append((bad.group(1) + "()" + line.text[bad.end():]).rstrip())
+            notes.append(
+                Diagnostic(
+                    source,
+                    line.number,
+                    Severity.WARNING,
+                    f"link destination {bad.group(2)!r} is not a URL; imported without one",
+                )
+            )
+            out.append((bad.group(1) + "()" + line.text[bad.end() :]).rstrip())
         else:
             out.append(line.text.rstrip())
         i += 1
@@ -205,7 +233,7 @@ def _is_job_line(line: str) -> bool:
 
 
 def _is_entry_line(line: str, kind: str, first: bool) -> bool:
-    if line.startswith(("- ", "* ", "> ")) or len(line) > 300:
+    if line.startswith(("- ", "* ", "> ")) or (len(line) > 300 and not first):
         return False
     if kind == "jobs":
         return _is_job_line(line)
@@ -223,9 +251,9 @@ def _split_merged(line: str) -> tuple[str, str] | None:
         return None
     words = tail.split()
     for n in range(1, min(len(words), 8)):
-        if words[n][:1].isupper() and n + 1 < len(words) and words[n + 1][:1].islower():
-            if n >= 1 and all(w[:1].isupper() for w in words[:n]):
-                return f"{head} - {' '.join(words[:n])}", " ".join(words[n:])
+        starts_sentence = words[n][:1].isupper() and n + 1 < len(words) and words[n + 1][:1].islower()
+        if starts_sentence and all(w[:1].isupper() for w in words[:n]):
+            return f"{head} - {' '.join(words[:n])}", " ".join(words[n:])
     return None
 
 
@@ -245,8 +273,10 @@ def convert_plaintext(
     title_number, title = content[0]
     date = title_date(title)
     if date is None:
-        raise ImportError_(f"{source}:{title_number}: the first line must be a title with a date, "
-                           "e.g. 'Link Roundup, 11 Sept 2020'")
+        raise ImportError_(
+            f"{source}:{title_number}: the first line must be a title with a date, "
+            "e.g. 'Link Roundup, 11 Sept 2020'"
+        )
     meta: dict[str, Any] = {"title": title, "date": date}
     match = ISSUE_TITLE.match(title)
     if match:
@@ -266,7 +296,8 @@ def convert_plaintext(
     previous_bullet = False
     for number, line in content[1:]:
         is_bullet = line.startswith("- ")
-        match_topic = taxonomy.match(line).topic if len(line) < 90 and not line.endswith(".") else None
+        heading_like = not is_bullet and not line.endswith(_TERMINAL) and len(line.split()) <= 10
+        match_topic = taxonomy.match(line).topic if heading_like else None
         if match_topic or (len(line) < 40 and PROSE_HEADING.match(line)):
             kind = match_topic.kind if match_topic else None
             first_in_section = True
@@ -285,9 +316,15 @@ def convert_plaintext(
                     split = _split_merged(line)
                     if split:
                         line, commentary = split
-                        notes.append(Diagnostic(source, number, Severity.WARNING,
-                                                "entry line ran into its commentary; split after "
-                                                f"{line.rsplit(' - ', 1)[1]!r}: please verify"))
+                        notes.append(
+                            Diagnostic(
+                                source,
+                                number,
+                                Severity.WARNING,
+                                "entry line ran into its commentary; split after "
+                                f"{line.rsplit(' - ', 1)[1]!r}: please verify",
+                            )
+                        )
                 title_part, _, attribution = line.rpartition(" - ")
                 emit(f"[{_escape_title(title_part.strip())}]() - {attribution.strip()}", number)
                 if commentary:
@@ -301,9 +338,7 @@ def convert_plaintext(
     return "\n".join(out).strip("\n"), meta, notes
 
 
-def convert(
-    data: bytes, source: str, taxonomy: Taxonomy, issue: int | None = None
-) -> Imported:
+def convert(data: bytes, source: str, taxonomy: Taxonomy, issue: int | None = None) -> Imported:
     """Convert one source file's bytes into a page."""
     text, problems = decode(data, source)
     if text is None:
@@ -314,7 +349,7 @@ def convert(
     elif fmt == "archive":
         body, meta, notes = convert_archive(text, source, taxonomy)
     else:
-        raw, body_lines, first = _split_front(text, source)
+        raw, body_lines, _ = _split_front(text, source)
         meta = {k: raw.get(k) for k in ("title", "date", "issue", "summary", "image")}
         if not isinstance(meta.get("date"), dt.date):
             raise ImportError_(f"{source}:2: front matter 'date' must be YYYY-MM-DD")
@@ -324,8 +359,9 @@ def convert(
         meta["issue"] = issue
     page = front_matter_text(meta) + "\n" + body + "\n"
     date: dt.date = meta["date"]
-    return Imported(source=source, rel_path="", text=page, date=date,
-                    issue=meta.get("issue"), diagnostics=notes)
+    return Imported(
+        source=source, rel_path="", text=page, date=date, issue=meta.get("issue"), diagnostics=notes
+    )
 
 
 def unimported_link_lines(roundup: Roundup, page: str) -> list[tuple[int, str]]:
@@ -340,9 +376,14 @@ def unimported_link_lines(roundup: Roundup, page: str) -> list[tuple[int, str]]:
             count = section.body.count("\n") + 1
             topic_lines.update(range(section.line, section.line + count + 3))
     for line in body:
-        if line.number in topic_lines and not line.code and LINK_START.match(line.text):
-            if line.number not in entry_lines and not entry_link(line):
-                found.append((line.number, line.text.strip()[:70]))
+        starts_with_link = not line.code and LINK_START.match(line.text)
+        if (
+            line.number in topic_lines
+            and starts_with_link
+            and line.number not in entry_lines
+            and not entry_link(line)
+        ):
+            found.append((line.number, line.text.strip()[:70]))
     return found
 
 
@@ -380,8 +421,13 @@ def collect_sources(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out.extend(sorted(p for p in path.rglob("*") if p.suffix in (".md", ".txt") and
-                              p.name.lower() != "readme.md"))
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in (".md", ".txt") and p.name.lower() != "readme.md"
+                )
+            )
         else:
             out.append(path)
     return out
@@ -416,16 +462,22 @@ def import_sources(
             continue
         imported.rel_path = target_name(imported.date, imported.issue, taken, docs)
         taken[imported.rel_path] = imported.issue
-        roundup, problems = parse_roundup(imported.text, str(docs / imported.rel_path),
-                                          imported.rel_path, taxonomy, aliases)
+        roundup, problems = parse_roundup(
+            imported.text, str(docs / imported.rel_path), imported.rel_path, taxonomy, aliases
+        )
         imported.roundup = roundup
         result.diagnostics.extend(imported.diagnostics)
         result.diagnostics.extend(p for p in problems if "has no URL" not in p.message)
         if roundup is not None:
             for number, text in unimported_link_lines(roundup, imported.text):
-                result.diagnostics.append(Diagnostic(
-                    str(docs / imported.rel_path), number, Severity.WARNING,
-                    f"line starts with a link but is read as commentary: {text!r}"))
+                result.diagnostics.append(
+                    Diagnostic(
+                        str(docs / imported.rel_path),
+                        number,
+                        Severity.WARNING,
+                        f"line starts with a link but is read as commentary: {text!r}",
+                    )
+                )
         result.pages.append(imported)
         target = docs / imported.rel_path
         current = target.read_bytes() if target.exists() else None

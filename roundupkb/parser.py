@@ -33,7 +33,9 @@ ENTRY_LINE = re.compile(
 LINK_START = re.compile(r"^ {0,3}(?:\*\*|__|\*|_)?\s*\[[^\[\]]*\]\(")
 # A link cut into pieces that share one URL (an artefact of rich-text editors):
 # `[European ](u)[research](u)` reads as `[European research](u)`.
-_SPLIT_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^()\s]+)\)(\s?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\2\)")
+_SPLIT_LINK = re.compile(
+    r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^()\s]+)\)(\s?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\2\)"
+)
 _EMPTY_LEAD = re.compile(r"^(\s*)\[\]\([^()\s]*\)(?=\s*\[)")
 INLINE_LINK = re.compile(r"(?<!!)\[" + _LINK_TEXT + r"\]\(" + _LINK_URL + r"\)")
 ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -118,8 +120,11 @@ class _FrontMatter:
 
     def _split(self, lines: list[str]) -> bool:
         if not lines or lines[0].strip() != "---":
-            self._error(1, "missing front matter: the page must start with a '---' line, "
-                           "then 'title:' and 'date:', then '---'")
+            self._error(
+                1,
+                "missing front matter: the page must start with a '---' line, "
+                "then 'title:' and 'date:', then '---'",
+            )
             return False
         for i in range(1, len(lines)):
             if lines[i].strip() in ("---", "..."):
@@ -178,7 +183,9 @@ class _FrontMatter:
             ok = False
         issue = v.get("issue")
         if issue is not None and (isinstance(issue, bool) or not isinstance(issue, int) or issue < 1):
-            self._error(self.line_of("issue"), f"front matter 'issue' must be a positive whole number, not {issue!r}")
+            self._error(
+                self.line_of("issue"), f"front matter 'issue' must be a positive whole number, not {issue!r}"
+            )
             ok = False
         optional: dict[str, str | None] = {}
         for key in ("summary", "image"):
@@ -305,17 +312,35 @@ def unsafe_content(lines: list[Line], path: str) -> list[Diagnostic]:
             continue
         text = re.sub(r"`[^`]*`", "", line.text)
         for match in UNSAFE_TAG.finditer(text):
-            found.append(Diagnostic(path, line.number, Severity.ERROR,
-                                    f"raw <{match.group(1).lower()}> is not allowed in a roundup"))
+            found.append(
+                Diagnostic(
+                    path,
+                    line.number,
+                    Severity.ERROR,
+                    f"raw <{match.group(1).lower()}> is not allowed in a roundup",
+                )
+            )
         if EVENT_HANDLER.search(text):
-            found.append(Diagnostic(path, line.number, Severity.ERROR,
-                                    "HTML event-handler attributes (on...=) are not allowed"))
+            found.append(
+                Diagnostic(
+                    path,
+                    line.number,
+                    Severity.ERROR,
+                    "HTML event-handler attributes (on...=) are not allowed",
+                )
+            )
         urls = [m.group(1).strip("\"'") for m in HTML_URL_ATTR.finditer(text)]
         urls += MD_URL.findall(text) + AUTOLINK.findall(text)
         for url in urls:
             if is_unsafe(url):
-                found.append(Diagnostic(path, line.number, Severity.ERROR,
-                                        f"unsafe link {url[:60]!r}: only http(s) and relative links are allowed"))
+                found.append(
+                    Diagnostic(
+                        path,
+                        line.number,
+                        Severity.ERROR,
+                        f"unsafe link {url[:60]!r}: only http(s) and relative links are allowed",
+                    )
+                )
     return found
 
 
@@ -358,8 +383,10 @@ def _reads_as_attribution(rest: str) -> bool:
         0 < len(words) <= 12
         and words[0][:1].isupper()
         and ". " not in rest
-        and not any(w[:1].islower() and w not in ("et", "al", "al.", "and", "of", "the", "at", "in")
-                    for w in words[1:])
+        and not any(
+            w[:1].islower() and w not in ("et", "al", "al.", "and", "of", "the", "at", "in")
+            for w in words[1:]
+        )
     )
 
 
@@ -414,8 +441,9 @@ class _Builder:
             content = lines[index + span : end]
             match = self.taxonomy.match(heading)
             body = "\n".join(line.text for line in content).strip("\n")
-            section = Section(heading=heading, line=number,
-                              topic=match.topic.slug if match.topic else None, body=body)
+            section = Section(
+                heading=heading, line=number, topic=match.topic.slug if match.topic else None, body=body
+            )
             if match.topic:
                 section.entries = self._entries(content, match.topic.slug, match.topic.kind)
             else:
@@ -429,7 +457,7 @@ class _Builder:
         shaped = [line for line in content if (m := entry_link(line)) and m.group("url").strip("<>")]
         if not shaped:
             return
-        hint = (f"closest topics: {', '.join(suggestions)}; " if suggestions else "")
+        hint = f"closest topics: {', '.join(suggestions)}; " if suggestions else ""
         self._diag(
             number,
             Severity.ERROR,
@@ -480,8 +508,11 @@ class _Builder:
 
     def _report_malformed(self, line: Line) -> None:
         if not line.code and LINK_START.match(line.text) and not ENTRY_LINE.match(line.text):
-            self._diag(line.number, Severity.ERROR,
-                       "malformed link: write an entry as [Title](https://...) - Author, Source")
+            self._diag(
+                line.number,
+                Severity.ERROR,
+                "malformed link: write an entry as [Title](https://...) - Author, Source",
+            )
 
     def _anchor(self, title: str) -> str:
         base = slugify(title, max_length=60, word_boundary=True) or "entry"

@@ -38,7 +38,7 @@ def link_problem(url: str) -> str | None:
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
         return f"entry link must be an http(s) URL, not {url!r}"
-    if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
+    if not parts.hostname or ("." not in parts.hostname and parts.hostname != "localhost"):
         return f"URL has no valid host: {url!r}"
     try:
         _ = parts.port
