@@ -1,0 +1,59 @@
+"""Shared fixtures: the real corpus (skipped when absent) and small docs folders."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "rct-archive"
+SEED = ROOT.parent / "shared" / "seeds" / "000_76daeb20b9eb21b1.txt"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """The real newsletter archive; tests using it skip when ../shared/corpus is absent."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"corpus not available at {CORPUS} (test material lives outside the repo)")
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def seed_file() -> Path:
+    if not SEED.is_file():
+        pytest.skip(f"seed edition not available at {SEED}")
+    return SEED
+
+
+@pytest.fixture
+def write_page(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write a roundup page into a fresh docs folder and return its path."""
+
+    def write(text: str | bytes, name: str = "roundups/2020/2020-09-11.md") -> Path:
+        path = tmp_path / "docs" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A test that leaves a logged warning it did not assert on fails (mkdocs warnings too)."""
+    yield
+    leftover = [
+        r for r in caplog.get_records("call")
+        if r.levelno >= logging.WARNING and not getattr(r, "expected", False)
+    ]
+    if leftover and not caplog.text.startswith("__expected__"):
+        marker = getattr(caplog, "_roundupkb_expected", False)
+        if not marker:
+            pytest.fail("unexpected warnings logged:\n" + "\n".join(r.getMessage() for r in leftover))
