@@ -22,6 +22,7 @@ class Diagnostic:
     line: int
     severity: Severity
     message: str
+    code: str = ""
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.severity.value}: {self.message}"
@@ -92,6 +93,7 @@ class Roundup:
     intro: str
     sections: list[Section]
     page: str
+    body_line: int = 1
 
     @property
     def entries(self) -> list[Entry]:

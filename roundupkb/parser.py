@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
@@ -300,7 +301,9 @@ def parse_roundup(
     stem = PurePosixPath(rel_path).stem
     builder = _Builder(path, stem, page, meta, taxonomy, source_aliases or {}, diagnostics)
     intro, sections = builder.sections(body)
-    roundup = Roundup(path=path, meta=meta, intro=intro, sections=sections, page=page)
+    roundup = Roundup(
+        path=path, meta=meta, intro=intro, sections=sections, page=page, body_line=front.body_start + 1
+    )
     return roundup, sorted(diagnostics, key=lambda d: d.line)
 
 
@@ -363,6 +366,14 @@ def _paragraphs(lines: list[Line]) -> list[list[Line] | None]:
     if current:
         out.append(current)
     return out
+
+
+def heading_id(text: str) -> str:
+    """The id Python-Markdown's toc extension gives a heading (its default slugify)."""
+    text = re.sub(r"<[^>]*>", "", text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^\w\s-]", "", text).strip().lower()
+    return re.sub(r"[-\s]+", "-", text)
 
 
 def merge_split_links(text: str) -> str:
@@ -433,6 +444,12 @@ class _Builder:
                 i += head[2]
             else:
                 i += 1
+        for _, heading, _, _ in heads:
+            self.anchors[heading_id(heading)] = 1
+        for line in lines:
+            match = ATX.match(line.text)
+            if match and not line.code and match.group(2):
+                self.anchors[heading_id(match.group(2))] = 1
         first = heads[0][0] if heads else len(lines)
         intro = "\n".join(line.text for line in lines[:first]).strip("\n")
         sections: list[Section] = []
@@ -530,7 +547,9 @@ class _Builder:
             self._diag(line.number, Severity.ERROR, "entry link has no title: [Title](https://...)")
             return None
         if url is None:
-            self._diag(line.number, Severity.WARNING, f"entry {title!r} has no URL")
+            self.diagnostics.append(
+                Diagnostic(self.path, line.number, Severity.WARNING, f"entry {title!r} has no URL", "no-url")
+            )
         else:
             problem = link_problem(url)
             if problem:
@@ -550,7 +569,7 @@ class _Builder:
                 if url.startswith(("http://", "https://")):
                     title = strip_markup(match.group("text"))
                     if title and link_problem(url) is None:
-                        return self._make(title, url, "", [], None, None, topic, line.number)
+                        return self._make(title, url, "", [], None, None, topic, paragraph[0].number)
         return None
 
     def _make(
