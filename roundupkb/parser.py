@@ -447,9 +447,9 @@ class _Builder:
         for _, heading, _, _ in heads:
             self.anchors[heading_id(heading)] = 1
         for line in lines:
-            match = ATX.match(line.text)
-            if match and not line.code and match.group(2):
-                self.anchors[heading_id(match.group(2))] = 1
+            atx = ATX.match(line.text)
+            if atx and not line.code and atx.group(2):
+                self.anchors[heading_id(atx.group(2))] = 1
         first = heads[0][0] if heads else len(lines)
         intro = "\n".join(line.text for line in lines[:first]).strip("\n")
         sections: list[Section] = []
