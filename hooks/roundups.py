@@ -1,0 +1,110 @@
+"""MkDocs hooks: parse the roundups once per build and generate the cross-indexed pages.
+
+Thin adapters over `roundupkb`: the package parses and computes, templates in `overrides/`
+render, and these functions only move data between MkDocs and the package.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+from roundupkb.archive import build_archive
+from roundupkb.export import roundups_json, to_json
+from roundupkb.models import Severity
+from roundupkb.site import Site, display_title
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.pages import Page
+
+log = get_plugin_logger(__name__)
+STATE_KEY = "roundupkb"  # where this build's Site lives: config.extra, rebuilt every build
+MAX_ERRORS_SHOWN = 20
+
+
+def _site(config: MkDocsConfig) -> Site:
+    site = config.extra.get(STATE_KEY)
+    if not isinstance(site, Site):
+        raise PluginError("roundupkb: the site index was not built (is hooks/roundups.py listed?)")
+    return site
+
+
+def _is_roundup(file: File) -> bool:
+    return (
+        file.src_uri.startswith("roundups/")
+        and file.src_uri.endswith(".md")
+        and file.name not in ("index", "README")
+    )
+
+
+def _renderer(config: MkDocsConfig) -> Any:
+    env = config.theme.get_env()
+
+    def render(template: str, **context: Any) -> str:
+        return str(env.get_template(template).render(**context))
+
+    return render
+
+
+# Parse every roundup once per build, then add the generated pages and data files.
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    docs = config.docs_dir.rstrip("/")
+    pages = [
+        (f"{docs}/{f.src_uri}", f.src_uri, f.content_bytes)
+        for f in files
+        if _is_roundup(f)
+    ]
+    archive = build_archive(pages)
+    errors = [d for d in archive.diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        shown = "\n".join(str(d) for d in errors[:MAX_ERRORS_SHOWN])
+        more = f"\n... and {len(errors) - MAX_ERRORS_SHOWN} more" if len(errors) > MAX_ERRORS_SHOWN else ""
+        raise PluginError(f"roundup pages have errors (run `roundupkb check`):\n{shown}{more}")
+    missing_urls = [d for d in archive.diagnostics if d.code == "no-url"]
+    for diagnostic in archive.diagnostics:
+        (log.debug if diagnostic in missing_urls else log.warning)(str(diagnostic))
+    if missing_urls:
+        log.info("%d entries have no URL (`roundupkb check` lists them)", len(missing_urls))
+    site = Site(archive, _renderer(config))
+    config.extra[STATE_KEY] = site
+
+    def add(src_uri: str, content: str, inclusion: InclusionLevel = InclusionLevel.NOT_IN_NAV) -> None:
+        if files.get_file_from_path(src_uri) is None:
+            files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
+
+    add("topics/index.md", site.topics_index_markdown(), InclusionLevel.UNDEFINED)
+    for slug, entries in site.topics.items():
+        if entries:
+            add(f"topics/{slug}.md", site.topic_markdown(slug))
+    add("roundups/index.md", site.archive_markdown(), InclusionLevel.UNDEFINED)
+    add("sources/index.md", site.sources_index_markdown(), InclusionLevel.UNDEFINED)
+    for group in site.sources:
+        add(group.src_uri, site.source_markdown(group))
+    add("data/entries.json", to_json(archive))
+    add("data/roundups.json", roundups_json(archive))
+    return files
+
+
+# A roundup page: entry headers with anchors and chips, a header, and prev/next links.
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    site = _site(config)
+    if not _is_roundup(page.file):
+        return markdown
+    roundup = site.roundup_for_file(page.file.src_uri)
+    if roundup is None:
+        return markdown
+    page.meta["title"] = display_title(roundup)
+    if roundup.meta.summary:
+        page.meta.setdefault("description", roundup.meta.summary)
+    return site.roundup_markdown(roundup, page.file.content_string)
+
+
+# Generated pages have no source file to edit.
+def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
+    if page.file.generated_by is not None or page.file.abs_src_path is None:
+        page.edit_url = None
+    return context

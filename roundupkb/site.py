@@ -1,0 +1,335 @@
+"""What the site shows, computed from the archive: pages, their context and their Markdown.
+
+No MkDocs here. HTML comes from templates: every function that needs a fragment takes a
+`render(template_name, **context) -> str` callable, which the hooks bind to the theme's Jinja
+environment, so this module can move to another generator unchanged.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slugify import slugify
+
+from .archive import Archive
+from .models import Entry, Roundup, Topic
+from .text import excerpt
+from .urls import is_unsafe
+
+Render = Callable[..., str]
+MIN_SOURCE_ENTRIES = 2
+
+
+def relative_url(from_page: str, to: str) -> str:
+    """A link from the page at site URL `from_page` (e.g. `topics/x/`) to `to` (`a/b/#c`)."""
+    path, _, fragment = to.partition("#")
+    if path == from_page:
+        target = ""
+    else:
+        base = from_page if from_page.endswith("/") or not from_page else posixpath.dirname(from_page)
+        target = posixpath.relpath(path or ".", base.rstrip("/") or ".")
+        if path.endswith("/") or path == "":
+            target = "./" if target == "." else target + "/"
+    return target + (f"#{fragment}" if fragment else "")
+
+
+def safe_href(url: str | None) -> str | None:
+    """The entry's URL if a browser may follow it, else None (never an unsafe href)."""
+    if not url or is_unsafe(url) or not url.lower().startswith(("http://", "https://")):
+        return None
+    return url
+
+
+def issue_label(roundup: Roundup) -> str:
+    """`#41`, or the date for a roundup without a number."""
+    return f"#{roundup.meta.issue}" if roundup.meta.issue else roundup.meta.date.isoformat()
+
+
+def display_title(roundup: Roundup) -> str:
+    """The page title: `#41 · Link Roundup, 11 Sept 2020`."""
+    if roundup.meta.issue and not roundup.meta.title.startswith("#"):
+        return f"#{roundup.meta.issue} · {roundup.meta.title}"
+    return roundup.meta.title
+
+
+@dataclass
+class SourceGroup:
+    """A publication or an author with the entries attributed to them."""
+
+    name: str
+    kind: str  # "publication" or "author"
+    slug: str
+    entries: list[Entry]
+
+    @property
+    def page(self) -> str:
+        prefix = "sources/" if self.kind == "publication" else "sources/people/"
+        return f"{prefix}{self.slug}/"
+
+    @property
+    def src_uri(self) -> str:
+        return self.page.rstrip("/") + ".md"
+
+
+@dataclass
+class Site:
+    """The archive seen as a site: pages, links between them, and the fragments they show."""
+
+    archive: Archive
+    render: Render
+    feeds: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.roundups = self.archive.roundups  # newest first
+        self.by_page = {r.page: r for r in self.roundups}
+        self.entries_by_id = self.archive.by_id()
+        self.topics = self.archive.by_topic()
+        self.sources = self._sources()
+
+    # -- lookups -----------------------------------------------------------------------------
+
+    def topic(self, slug: str) -> Topic:
+        return self.archive.taxonomy.get(slug)
+
+    def topic_page(self, slug: str) -> str:
+        return f"topics/{slug}/"
+
+    def neighbours(self, roundup: Roundup) -> tuple[Roundup | None, Roundup | None]:
+        """(previous = older, next = newer) roundup."""
+        index = self.roundups.index(roundup)
+        older = self.roundups[index + 1] if index + 1 < len(self.roundups) else None
+        newer = self.roundups[index - 1] if index > 0 else None
+        return older, newer
+
+    def roundup_for_file(self, src_uri: str) -> Roundup | None:
+        page = src_uri[: -len(".md")] + "/"
+        return self.by_page.get(page)
+
+    def source_of(self, name: str, kind: str) -> SourceGroup | None:
+        for group in self.sources:
+            if group.kind == kind and group.name == name:
+                return group
+        return None
+
+    def _sources(self) -> list[SourceGroup]:
+        publications: dict[str, list[Entry]] = defaultdict(list)
+        authors: dict[str, list[Entry]] = defaultdict(list)
+        for entry in self.archive.entries:
+            if entry.topic in ("jobs", "events", "calls"):
+                continue
+            if entry.source:
+                publications[entry.source].append(entry)
+            for author in entry.authors:
+                authors[author].append(entry)
+        groups: list[SourceGroup] = []
+        used: set[str] = set()
+        for kind, table in (("publication", publications), ("author", authors)):
+            for name, entries in sorted(table.items(), key=lambda kv: (-len(kv[1]), kv[0].lower())):
+                if len(entries) < MIN_SOURCE_ENTRIES:
+                    continue
+                slug = slugify(name, max_length=60) or "source"
+                key, n = f"{kind}:{slug}", 2
+                while key in used:
+                    slug = f"{slugify(name, max_length=60)}-{n}"
+                    key, n = f"{kind}:{slug}", n + 1
+                used.add(key)
+                groups.append(SourceGroup(name, kind, slug, entries))
+        return groups
+
+    # -- context for templates ---------------------------------------------------------------
+
+    def entry_context(self, entry: Entry, from_page: str, *, show_topic: bool = True) -> dict[str, Any]:
+        """Everything a template needs to show one entry, with links relative to `from_page`."""
+        also = []
+        for other_id in entry.same_link:
+            other = self.entries_by_id.get(other_id)
+            if other is None:
+                continue
+            roundup = self.by_page[other.page]
+            also.append({"label": issue_label(roundup),
+                         "href": relative_url(from_page, f"{other.page}#{other.anchor}")})
+        roundup = self.by_page[entry.page]
+        topic = self.topic(entry.topic)
+        publication = self.source_of(entry.source, "publication") if entry.source else None
+        people = []
+        for author in entry.authors:
+            group = self.source_of(author, "author")
+            people.append({"name": author,
+                           "href": relative_url(from_page, group.page) if group else None})
+        return {
+            "id": entry.id,
+            "anchor": entry.anchor,
+            "title": entry.title,
+            "href": safe_href(entry.url),
+            "authors": people,
+            "source": entry.source,
+            "source_href": relative_url(from_page, publication.page) if publication else None,
+            "details": entry.details,
+            "date": entry.date,
+            "issue_label": issue_label(roundup),
+            "permalink": relative_url(from_page, f"{entry.page}#{entry.anchor}"),
+            "roundup_href": relative_url(from_page, entry.page),
+            "topic": {"slug": topic.slug, "title": topic.title,
+                      "href": relative_url(from_page, self.topic_page(topic.slug))} if show_topic else None,
+            "excerpt": excerpt(entry.commentary),
+            "also": also,
+        }
+
+    def roundup_context(self, roundup: Roundup, from_page: str) -> dict[str, Any]:
+        return {
+            "title": roundup.meta.title,
+            "display_title": display_title(roundup),
+            "issue_label": issue_label(roundup),
+            "issue": roundup.meta.issue,
+            "date": roundup.meta.date,
+            "summary": roundup.meta.summary,
+            "href": relative_url(from_page, roundup.page),
+            "entries": len(roundup.entries),
+            "topics": [
+                {"slug": slug, "title": self.topic(slug).title,
+                 "href": relative_url(from_page, self.topic_page(slug))}
+                for slug in roundup.topics
+            ],
+        }
+
+    def stats(self) -> dict[str, int]:
+        years = {r.meta.date.year for r in self.roundups}
+        sources = {e.source for e in self.archive.entries if e.source}
+        return {
+            "roundups": len(self.roundups),
+            "entries": len(self.archive.entries),
+            "sources": len(sources),
+            "years": len(years),
+            "first_year": min(years) if years else 0,
+            "last_year": max(years) if years else 0,
+            "topics": sum(1 for entries in self.topics.values() if entries),
+        }
+
+    def topic_summaries(self, from_page: str) -> list[dict[str, Any]]:
+        return [
+            {"slug": t.slug, "title": t.title, "description": t.description,
+             "count": len(self.topics[t.slug]), "href": relative_url(from_page, self.topic_page(t.slug))}
+            for t in self.archive.taxonomy.topics
+            if self.topics[t.slug]
+        ]
+
+    # -- Markdown of pages -------------------------------------------------------------------
+
+    def roundup_markdown(self, roundup: Roundup, source_text: str) -> str:
+        """The roundup page as written, each entry's link line replaced by its rendered header."""
+        lines = source_text.replace("\r\n", "\n").split("\n")
+        body = lines[roundup.body_line - 1 :]
+        offset = roundup.body_line
+        replace: dict[int, list[Entry]] = defaultdict(list)
+        insert: dict[int, list[Entry]] = defaultdict(list)
+        for entry in roundup.entries:
+            kind = self.topic(entry.topic).kind
+            (insert if kind == "miscellany" else replace)[entry.line].append(entry)
+        out: list[str] = []
+        older, newer = self.neighbours(roundup)
+        nav = self.render(
+            "partials/rkb/roundup-nav.html",
+            older=self.roundup_context(older, roundup.page) if older else None,
+            newer=self.roundup_context(newer, roundup.page) if newer else None,
+            archive_href=relative_url(roundup.page, "roundups/"),
+        )
+        out.append(self.render("partials/rkb/roundup-header.html",
+                               roundup=self.roundup_context(roundup, roundup.page)))
+        out.append("")
+        for index, line in enumerate(body):
+            number = offset + index
+            for entry in insert.get(number, []):
+                out.extend(["", self._entry_header(entry, roundup.page), ""])
+            if number in replace:
+                for entry in replace[number]:
+                    out.extend(["", self._entry_header(entry, roundup.page), ""])
+                continue
+            out.append(line)
+        out.extend(["", nav, ""])
+        return "\n".join(out)
+
+    def _entry_header(self, entry: Entry, from_page: str) -> str:
+        html = self.render("partials/rkb/entry-header.html", entry=self.entry_context(entry, from_page))
+        return " ".join(html.split("\n")).strip()
+
+    def _cards(self, entries: list[Entry], from_page: str, *, show_topic: bool) -> str:
+        html = self.render(
+            "partials/rkb/entry-cards.html",
+            entries=[self.entry_context(e, from_page, show_topic=show_topic) for e in entries],
+        )
+        return "\n".join(line for line in html.split("\n") if line.strip())
+
+    def topic_markdown(self, slug: str) -> str:
+        """`/topics/<slug>/`: description, count, feeds, and entries newest first by year."""
+        topic = self.topic(slug)
+        page = self.topic_page(slug)
+        entries = self.topics[slug]
+        parts = [f"# {escape_md(topic.title)}", ""]
+        parts.append(self.render("partials/rkb/topic-header.html", topic=topic, count=len(entries),
+                                 feeds=self.feeds.get(slug, []),
+                                 topics_href=relative_url(page, "topics/")))
+        by_year: dict[int, list[Entry]] = defaultdict(list)
+        for entry in entries:
+            by_year[entry.date.year].append(entry)
+        for year in sorted(by_year, reverse=True):
+            parts += ["", f"## {year}", "", self._cards(by_year[year], page, show_topic=False)]
+        return "\n".join(parts) + "\n"
+
+    def topics_index_markdown(self) -> str:
+        page = "topics/"
+        return "\n".join([
+            "# Topics", "",
+            self.render("partials/rkb/topic-list.html", topics=self.topic_summaries(page)), "",
+        ])
+
+    def archive_markdown(self) -> str:
+        """`/roundups/`: every issue by year, newest first, with its summary."""
+        page = "roundups/"
+        by_year: dict[int, list[Roundup]] = defaultdict(list)
+        for roundup in self.roundups:
+            by_year[roundup.meta.date.year].append(roundup)
+        parts = ["# Archive", "",
+                 f"{len(self.roundups)} roundups, {len(self.archive.entries)} links, newest first.", ""]
+        for year in sorted(by_year, reverse=True):
+            html = self.render("partials/rkb/roundup-list.html",
+                               roundups=[self.roundup_context(r, page) for r in by_year[year]])
+            parts += [f"## {year}", "", _one_block(html), ""]
+        return "\n".join(parts)
+
+    def sources_index_markdown(self) -> str:
+        page = "sources/"
+        parts = ["# Sources", "",
+                 f"Publications and people the roundups have linked to at least {MIN_SOURCE_ENTRIES} times.",
+                 ""]
+        for kind, heading in (("publication", "Publications"), ("author", "People")):
+            groups = [g for g in self.sources if g.kind == kind]
+            html = self.render("partials/rkb/source-list.html", sources=[
+                {"name": g.name, "count": len(g.entries), "href": relative_url(page, g.page)}
+                for g in groups
+            ])
+            parts += [f"## {heading}", "", _one_block(html), ""]
+        return "\n".join(parts)
+
+    def source_markdown(self, group: SourceGroup) -> str:
+        kind = "Publication" if group.kind == "publication" else "Person"
+        parts = [f"# {escape_md(group.name)}", "",
+                 self.render("partials/rkb/source-header.html", kind=kind, count=len(group.entries),
+                             sources_href=relative_url(group.page, "sources/")),
+                 "", self._cards(group.entries, group.page, show_topic=True), ""]
+        return "\n".join(parts)
+
+
+def _one_block(html: str) -> str:
+    return "\n".join(line for line in html.split("\n") if line.strip())
+
+
+def escape_md(text: str) -> str:
+    """Text safe to place in a Markdown heading: HTML escaped, Markdown specials backslashed."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for char in "\\`*_[]#":
+        text = text.replace(char, "\\" + char)
+    return text

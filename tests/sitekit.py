@@ -1,0 +1,44 @@
+"""Helpers to make a throw-away copy of the project and build its site (tests and benchmarks)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from roundupkb.importer import import_sources
+from roundupkb.taxonomy import load_taxonomy
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT_FILES = ("mkdocs.yml", "hooks", "overrides")
+
+
+def make_project(dst: Path, *, sources: list[Path] | None = None, keep_roundups: bool = True) -> Path:
+    """Copy the site configuration and docs to `dst`; import `sources` into its docs."""
+    dst.mkdir(parents=True, exist_ok=True)
+    for name in PROJECT_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dst / name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dst / name)
+    shutil.copytree(ROOT / "docs", dst / "docs", dirs_exist_ok=True)
+    if not keep_roundups:
+        shutil.rmtree(dst / "docs" / "roundups", ignore_errors=True)
+        (dst / "docs" / "roundups").mkdir()
+    if sources:
+        result = import_sources(sources, dst / "docs", load_taxonomy())
+        if result.failed:
+            raise RuntimeError(f"import failed: {result.failed}")
+    return dst
+
+
+def build_site(project: Path, *, strict: bool = True) -> Path:
+    """Build the site of a project copy in-process; returns the site folder."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    config = load_config(str(project / "mkdocs.yml"), strict=strict,
+                         site_dir=str(project / "site"))
+    build(config)
+    return project / "site"
