@@ -42,7 +42,6 @@ _ORG_WORDS = {
     "science",
     "nature",
     "media",
-    "manager",
     "project",
     "consortium",
     "council",

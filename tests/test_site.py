@@ -1,0 +1,254 @@
+"""Build a small site and read its HTML the way a reader meets it."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from htmlcheck import broken_links, parse
+from mkdocs.exceptions import Abort
+from sitekit import build_site, make_project
+
+FIRST = """\
+---
+title: Link Roundup, 8 Jan 2021
+date: 2021-01-08
+issue: 1
+summary: Retrospectives and schedulers.
+---
+
+Hello! The first issue.
+
+## Managing Teams
+
+[Never Skip Retros](https://www.example.org/retros/?utm_source=news) - Tim Casasola, The Overlap
+
+Retrospectives are worth it.
+
+[Fish & Chips <3 "quoted" 'single'](https://example.org/fish) - A. Writer, HBR
+
+Hostile characters in a title must be escaped.
+
+## Research Computing Systems
+
+[Slurm at scale](https://example.org/slurm) - Jane Admin, HPCwire<br/>
+[Queues and fairness](https://example.org/queues) - Jane Admin
+
+Two stacked links share this commentary.
+
+## That's it…
+
+Just [email me](mailto:someone@example.org).
+"""
+
+SECOND = """\
+---
+title: Link Roundup, 15 Jan 2021
+date: 2021-01-15
+issue: 2
+---
+
+## Technical Leadership
+
+[Never skip retros, again](https://example.org/retros) - Tim Casasola, The Overlap
+
+The same link as in the first issue, in another topic.
+
+## Research Computing Systems
+
+[Storage tiers](https://example.org/storage) - Sam Ops, HPC Wire
+
+Object stores and parallel file systems.
+"""
+
+THIRD = """\
+---
+title: Link Roundup, 7 Jan 2022
+date: 2022-01-07
+issue: 3
+---
+
+## Managing Teams
+
+**[One-on-ones that work](https://example.org/one-on-ones)** - Lara Manager
+
+Weekly, with an agenda the report owns.
+"""
+
+
+def write_roundups(project: Path, pages: dict[str, str]) -> None:
+    for name, text in pages.items():
+        path = project / "docs" / "roundups" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("site"), keep_roundups=False)
+    write_roundups(project, {"2021/2021-01-08.md": FIRST, "2021/2021-01-15.md": SECOND,
+                             "2022/2022-01-07.md": THIRD})
+    return build_site(project)
+
+
+def soup_of(site: Path, url: str) -> BeautifulSoup:
+    return parse(site / url / "index.html")
+
+
+def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
+    assert broken_links(site) == []
+
+
+def test_roundup_page_shows_each_entry_with_anchor_attribution_and_chip(site: Path) -> None:
+    soup = soup_of(site, "roundups/2021/2021-01-08")
+    assert soup.h1 is not None and soup.h1.get_text(strip=True) == "#1 · Link Roundup, 8 Jan 2021"
+    assert "Retrospectives and schedulers." in soup.get_text()
+    titles = [h.get_text(strip=True).rstrip("¶") for h in soup.select("h3.rkb-entry__title")]
+    assert titles == ["Never Skip Retros", "Fish & Chips <3 \"quoted\" 'single'", "Slurm at scale",
+                      "Queues and fairness"]
+    head = soup.find(id="never-skip-retros")
+    assert head is not None and head.name == "h3"
+    link = head.find("a", href=True)
+    assert link["href"] == "https://www.example.org/retros/?utm_source=news"
+    meta = head.find_next("p", class_="rkb-entry__meta")
+    assert "Tim Casasola" in meta.get_text() and "The Overlap" in meta.get_text()
+    chip = meta.find("a", class_="rkb-chip")
+    assert chip.get_text() == "Managing Teams"
+    assert chip["href"] == "../../../topics/managing-teams/"
+    # Stacked links are two entries sharing the commentary after them.
+    assert soup.find(id="slurm-at-scale") and soup.find(id="queues-and-fairness")
+    # Prose sections keep their links but they are not entries.
+    assert soup.find("a", href="mailto:someone@example.org") is not None
+
+
+def test_hostile_title_is_escaped(site: Path) -> None:
+    raw = (site / "roundups/2021/2021-01-08/index.html").read_text(encoding="utf-8")
+    assert "Fish &amp; Chips &lt;3 &#34;quoted&#34; &#39;single&#39;" in raw or \
+        "Fish &amp; Chips &lt;3" in raw
+    assert "<3 \"quoted\"" not in raw
+    topic = (site / "topics/managing-teams/index.html").read_text(encoding="utf-8")
+    assert "Fish &amp; Chips &lt;3" in topic
+
+
+def test_also_in_links_both_ways(site: Path) -> None:
+    first = soup_of(site, "roundups/2021/2021-01-08")
+    also = first.find(id="never-skip-retros").find_next("span", class_="rkb-entry__also")
+    assert also is not None
+    assert [a.get_text() for a in also.find_all("a")] == ["#2"]
+    assert also.a["href"] == "../2021-01-15/#never-skip-retros-again"
+    second = soup_of(site, "roundups/2021/2021-01-15")
+    back = second.find(id="never-skip-retros-again").find_next("span", class_="rkb-entry__also")
+    assert back.a.get_text() == "#1" and back.a["href"] == "../2021-01-08/#never-skip-retros"
+
+
+def test_prev_next_links(site: Path) -> None:
+    middle = soup_of(site, "roundups/2021/2021-01-15")
+    prev = middle.find("a", rel="prev")
+    nxt = middle.find("a", rel="next")
+    assert prev["href"] == "../2021-01-08/" and "#1" in prev.get_text()
+    assert nxt["href"] == "../../2022/2022-01-07/" and "#3" in nxt.get_text()
+    newest = soup_of(site, "roundups/2022/2022-01-07")
+    assert newest.find("a", rel="next") is None
+    assert newest.find("a", rel="prev")["href"] == "../../2021/2021-01-15/"
+
+
+def test_topic_page_lists_entries_newest_first_by_year_with_count(site: Path) -> None:
+    soup = soup_of(site, "topics/managing-teams")
+    assert soup.h1.get_text(strip=True).rstrip("¶") == "Managing Teams"
+    assert "3 links, newest first." in soup.get_text()
+    years = [h.get_text(strip=True).rstrip("¶") for h in soup.select("article h2")]
+    assert years == ["2022", "2021"]
+    cards = soup.select("li.rkb-card")
+    assert [c.select_one(".rkb-card__title").get_text(strip=True) for c in cards] == [
+        "One-on-ones that work", "Never Skip Retros", "Fish & Chips <3 \"quoted\" 'single'"]
+    where = cards[1].select_one(".rkb-card__where a")
+    assert where.get_text() == "in #1"
+    assert where["href"] == "../../roundups/2021/2021-01-08/#never-skip-retros"
+    systems = soup_of(site, "topics/systems")
+    assert "3 links" in systems.get_text()
+
+
+def test_topics_overview_archive_and_sources(site: Path) -> None:
+    topics = soup_of(site, "topics")
+    counts = {a.select_one(".rkb-topic__title").get_text(): a.select_one(".rkb-topic__count").get_text()
+              for a in topics.select("a.rkb-topic")}
+    assert counts == {"Managing Teams": "3 links", "Technical & Project Leadership": "1 link",
+                      "Research Computing Systems": "3 links"}
+    archive = soup_of(site, "roundups")
+    assert [h.get_text(strip=True).rstrip("¶") for h in archive.select("article h2")] == ["2022", "2021"]
+    assert [a.get_text(strip=True) for a in archive.select("ul.rkb-roundups a")] == [
+        "#3 · Link Roundup, 7 Jan 2022", "#2 · Link Roundup, 15 Jan 2021", "#1 · Link Roundup, 8 Jan 2021"]
+    sources = soup_of(site, "sources")
+    names = [a.get_text() for a in sources.select("ul.rkb-sources a")]
+    # HPCwire and "HPC Wire" are one publication; Tim Casasola and Jane Admin appear twice.
+    assert "HPCwire" in names and "HPC Wire" not in names
+    assert "Tim Casasola" in names and "Jane Admin" in names and "Lara Manager" not in names
+
+
+def test_home_page_macros(site: Path) -> None:
+    home = parse(site / "index.html")
+    stats = [li.get_text(" ", strip=True) for li in home.select("ul.rkb-stats li")]
+    assert stats[:3] == ["3 roundups", "7 links", "3 sources"]
+    latest = [a.get_text(strip=True) for a in home.select("ul.rkb-roundups a")]
+    assert latest[0].startswith("#3")
+
+
+def test_data_exports(site: Path) -> None:
+    entries = json.loads((site / "data/entries.json").read_text())["entries"]
+    assert len(entries) == 7
+    by_id = {e["id"]: e for e in entries}
+    assert by_id["2021-01-08/never-skip-retros"]["same_link"] == ["2021-01-15/never-skip-retros-again"]
+    roundups = json.loads((site / "data/roundups.json").read_text())["roundups"]
+    assert [r["issue"] for r in roundups] == [3, 2, 1]
+
+
+def test_palette_toggle_and_social_meta(site: Path) -> None:
+    home = parse(site / "index.html")
+    schemes = {i.get("data-md-color-scheme") for i in home.select("input[name=__palette]")}
+    assert {"default", "slate"} <= schemes
+    roundup = soup_of(site, "roundups/2021/2021-01-08")
+    og = {m["property"]: m["content"] for m in roundup.find_all("meta", property=True)}
+    assert og["og:title"].startswith("#1 · Link Roundup, 8 Jan 2021")
+    assert og["og:description"] == "Retrospectives and schedulers."
+    assert roundup.find("meta", attrs={"name": "twitter:card"}) is not None
+
+
+def test_edit_link_only_on_real_files(site: Path) -> None:
+    roundup = soup_of(site, "roundups/2021/2021-01-08")
+    edit = roundup.find("a", title="Edit this page")
+    assert edit is not None and edit["href"].endswith("docs/roundups/2021/2021-01-08.md")
+    assert soup_of(site, "topics/systems").find("a", title="Edit this page") is None
+
+
+def test_bad_page_fails_the_build_with_path_and_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    write_roundups(project, {"2021/2021-01-08.md": FIRST.replace(
+        "Retrospectives are worth it.", "<script>alert(1)</script>")})
+    with pytest.raises(Abort):
+        build_site(project)
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert "roundups/2021/2021-01-08.md:14: error: raw <script> is not allowed" in errors[0]
+    assert "Traceback" not in caplog.text
+    caplog.clear()
+
+
+def test_rebuild_reflects_edits_without_leaking_state(tmp_path: Path) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    write_roundups(project, {"2021/2021-01-08.md": FIRST})
+    site = build_site(project)
+    assert "4 links" in soup_of(site, "roundups/2021/2021-01-08").get_text()
+    write_roundups(project, {"2021/2021-01-15.md": SECOND})
+    site = build_site(project)
+    assert "2 links" in soup_of(site, "topics/leadership").get_text() or \
+        "1 link" in soup_of(site, "topics/leadership").get_text()
+    assert "3 links, newest first." in soup_of(site, "topics/systems").get_text()
+    (project / "docs/roundups/2021/2021-01-15.md").unlink()
+    site = build_site(project)
+    assert not (site / "topics/leadership/index.html").exists()
+    assert "2 links, newest first." in soup_of(site, "topics/systems").get_text()
