@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from .models import Diagnostic, Entry, Roundup, Severity
@@ -41,6 +42,13 @@ class Archive:
 
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
+
+    @cached_property
+    def related(self) -> dict[str, list[str]]:
+        """Related entry ids of every entry, best first (see `related.py`), computed on first use."""
+        from .related import archive_related
+
+        return archive_related(self)
 
     def roundup_of(self, entry: Entry) -> Roundup:
         for roundup in self.roundups:

@@ -26,6 +26,7 @@ FIELDS = (
     "anchor",
     "commentary",
     "same_link",
+    "related",
 )
 
 
@@ -46,6 +47,7 @@ def entry_record(entry: Entry, archive: Archive) -> dict[str, Any]:
         "anchor": entry.anchor,
         "commentary": plain_text(entry.commentary),
         "same_link": list(entry.same_link),
+        "related": list(archive.related.get(entry.id, [])),
     }
 
 
@@ -83,5 +85,6 @@ def to_csv(archive: Archive) -> str:
         record = entry_record(entry, archive)
         record["authors"] = "; ".join(record["authors"])
         record["same_link"] = "; ".join(record["same_link"])
+        record["related"] = "; ".join(record["related"])
         writer.writerow(record)
     return out.getvalue()

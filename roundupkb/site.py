@@ -177,7 +177,18 @@ class Site:
                       "href": relative_url(from_page, self.topic_page(topic.slug))} if show_topic else None,
             "excerpt": excerpt(entry.commentary),
             "also": also,
+            "related": self.related_context(entry, from_page),
         }
+
+    def related_context(self, entry: Entry, from_page: str) -> list[dict[str, Any]]:
+        """The entry's related entries (other issues, best first) as links from `from_page`."""
+        out = []
+        for other_id in self.archive.related.get(entry.id, []):
+            other = self.entries_by_id.get(other_id)
+            if other is not None:
+                out.append({"title": other.title, "label": issue_label(self.by_page[other.page]),
+                            "href": relative_url(from_page, f"{other.page}#{other.anchor}")})
+        return out
 
     def roundup_context(self, roundup: Roundup, from_page: str) -> dict[str, Any]:
         return {
