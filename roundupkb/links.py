@@ -1,0 +1,698 @@
+"""Link health: check every entry URL, cache the results, fix permanent redirects.
+
+No mkdocs here. The checker is asynchronous (httpx); the rest is plain functions the CLI and
+the site call. How a URL is judged:
+
+- Only `http` and `https` URLs are ever requested. Any other scheme is `broken` with the error
+  "unsupported scheme ..."; a URL that cannot be parsed (no host, white space, a bad port) is
+  `broken` with "malformed URL ...". Neither sends a request.
+- HEAD first; GET (headers only, the body is never read) when HEAD answers 4xx/5xx (405, 403,
+  501 and the like: servers that refuse or mishandle HEAD) or fails mid-response.
+- 429 and 5xx (but 501/505) are retried with exponential backoff; a `Retry-After` header (seconds
+  or an HTTP date) is honoured, capped, and holds back every request to that host meanwhile.
+- Redirects are followed one by one, at most `max_redirects` hops; a URL seen twice is a loop.
+- Verdict: a 2xx reached through permanent redirects only (301/308) is `redirect` (the link
+  should be rewritten to `final_url`: `roundupkb links fix`); a 2xx reached through any temporary
+  redirect (302/303/307) is `ok`, with `final_url` recorded; a 2xx without redirects is `ok`.
+  4xx (404, 410 and the rest), 5xx after retries, loops, too many redirects, timeouts and
+  connection errors are `broken`, with the reason in `error`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import difflib
+import email.utils
+import importlib.metadata
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from .models import Entry
+from .urls import normalize
+
+Status = Literal["ok", "redirect", "broken"]
+STATUSES: tuple[Status, ...] = ("ok", "redirect", "broken")
+UNCHECKED = "unchecked"
+PERMANENT_REDIRECTS = frozenset({301, 308})
+TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
+DEFAULT_CACHE = Path("data") / "link-status.json"
+DEFAULT_MAX_AGE_DAYS = 30.0
+WAYBACK = "https://web.archive.org/web/"
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("roundupkb")
+    except importlib.metadata.PackageNotFoundError:
+        return "0"
+
+
+def default_user_agent() -> str:
+    """`roundupkb-linkcheck/<version> (+<project URL>)`, the URL taken from the package metadata."""
+    about = "a newsletter archive's link checker"
+    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+        meta = importlib.metadata.metadata("roundupkb")
+        urls = [u.split(",", 1)[-1].strip() for u in meta.get_all("Project-URL") or []]
+        home = meta["Home-page"] if "Home-page" in meta else None
+        if urls or home:
+            about = "+" + (urls[0] if urls else str(home))
+    return f"roundupkb-linkcheck/{_version()} ({about})"
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """What checking one URL found.
+
+    `status` is `ok`, `redirect` (permanently moved: rewrite to `final_url`) or `broken`;
+    `http_status` is the status code of the last response (None when none came);
+    `final_url` where the redirects ended (the URL itself without redirects; None without a
+    response); `error` why a link is broken; `checked_at` an ISO 8601 UTC time.
+    """
+
+    url: str
+    status: Status
+    http_status: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+    checked_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LinkResult:
+        """Read a record of the cache file; raises ValueError when it is not one."""
+        status = data.get("status")
+        if not isinstance(data.get("url"), str) or status not in STATUSES:
+            raise ValueError(f"not a link status record: {dict(data)!r}")
+        code = data.get("http_status")
+        return cls(
+            url=data["url"],
+            status=status,
+            http_status=int(code) if code is not None else None,
+            final_url=data.get("final_url"),
+            error=data.get("error"),
+            checked_at=str(data.get("checked_at") or ""),
+        )
+
+    @property
+    def checked_time(self) -> dt.datetime | None:
+        """`checked_at` as an aware datetime, None when missing or unreadable."""
+        try:
+            when = dt.datetime.fromisoformat(self.checked_at.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """Settings of a check run; the defaults are polite to servers and finish a weekly run fast."""
+
+    concurrency: int = 32
+    per_host: int = 4
+    per_host_delay: float = 0.05
+    timeout: float = 10.0
+    max_redirects: int = 10
+    retries: int = 2
+    backoff: float = 1.0
+    max_retry_after: float = 30.0
+    user_agent: str = field(default_factory=default_user_agent)
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def iso(when: dt.datetime) -> str:
+    """An aware datetime as `YYYY-MM-DDTHH:MM:SSZ`."""
+    return when.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` must not be requested (the error of its `broken` result), or None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"malformed URL: {exc}"
+    scheme = parts.scheme.lower()
+    if not scheme:
+        return "malformed URL: no scheme"
+    if scheme not in ("http", "https"):
+        return f"unsupported scheme '{scheme}:' (only http and https are checked)"
+    if re.search(r"[\x00-\x20\x7f]", url):
+        return "malformed URL: contains white space or control characters"
+    if not parts.hostname:
+        return "malformed URL: no host"
+    if port == 0:
+        return "malformed URL: port 0"
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        return f"malformed URL: {exc}"
+    return None
+
+
+def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """A `Retry-After` header (delay in seconds, or an HTTP date) as seconds from now."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or utc_now())).total_seconds())
+
+
+def _retryable(code: int) -> bool:
+    return code == 429 or (500 <= code < 600 and code not in (501, 505))
+
+
+class _HostGate:
+    """At most `limit` requests at once to one host, starts spaced by `delay` seconds."""
+
+    def __init__(self, limit: int, delay: float) -> None:
+        self._slots = asyncio.Semaphore(max(1, limit))
+        self._lock = asyncio.Lock()
+        self._delay = delay
+        self._next_start = 0.0
+
+    def defer(self, seconds: float) -> None:
+        """Start no request to this host for `seconds` (a `Retry-After`)."""
+        now = asyncio.get_running_loop().time()
+        self._next_start = max(self._next_start, now + seconds)
+
+    async def __aenter__(self) -> None:
+        await self._slots.acquire()
+        try:
+            async with self._lock:
+                loop = asyncio.get_running_loop()
+                wait = self._next_start - loop.time()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                self._next_start = loop.time() + self._delay
+        except BaseException:
+            self._slots.release()
+            raise
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._slots.release()
+
+
+class _Failure(Exception):
+    """A request that got no usable response; the message is the result's `error`."""
+
+
+class LinkChecker:
+    """Checks URLs over one pooled `httpx.AsyncClient`; use as `async with LinkChecker() as c`.
+
+    `transport` replaces the network (tests, benchmarks); `clock` gives `checked_at`.
+    """
+
+    def __init__(
+        self,
+        config: CheckConfig | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], dt.datetime] = utc_now,
+    ) -> None:
+        self.config = config or CheckConfig()
+        self._transport = transport
+        self._clock = clock
+        self._client: httpx.AsyncClient | None = None
+        self._global: asyncio.Semaphore | None = None
+        self._hosts: dict[str, _HostGate] = {}
+        self.requests = 0
+
+    async def __aenter__(self) -> LinkChecker:
+        cfg = self.config
+        self._global = asyncio.Semaphore(max(1, cfg.concurrency))
+        self._client = httpx.AsyncClient(
+            transport=self._transport,
+            headers={"User-Agent": cfg.user_agent, "Accept": "*/*"},
+            timeout=httpx.Timeout(cfg.timeout),
+            limits=httpx.Limits(max_connections=max(1, cfg.concurrency), max_keepalive_connections=64),
+            follow_redirects=False,
+            trust_env=False,
+        )
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        self._client = None
+
+    def _gate(self, url: str) -> _HostGate:
+        host = urlsplit(url).netloc.lower()
+        gate = self._hosts.get(host)
+        if gate is None:
+            gate = self._hosts[host] = _HostGate(self.config.per_host, self.config.per_host_delay)
+        return gate
+
+    async def _send(self, method: str, url: str, gate: _HostGate) -> httpx.Response:
+        assert self._client is not None and self._global is not None, "use LinkChecker in `async with`"
+        async with gate, self._global:
+            self.requests += 1
+            request = self._client.build_request(method, url)
+            response = await self._client.send(request, stream=True)
+            await response.aclose()
+            return response
+
+    async def _attempts(self, method: str, url: str) -> httpx.Response:
+        """One request, retried on 429/5xx; raises httpx errors."""
+        cfg = self.config
+        gate = self._gate(url)
+        attempt = 0
+        while True:
+            response = await self._send(method, url, gate)
+            if not _retryable(response.status_code) or attempt >= cfg.retries:
+                return response
+            asked = retry_after_seconds(response.headers.get("Retry-After"))
+            if asked is not None:
+                gate.defer(min(asked, cfg.max_retry_after))
+            else:
+                await asyncio.sleep(min(cfg.backoff * 2**attempt, cfg.max_retry_after))
+            attempt += 1
+
+    async def _fetch(self, url: str) -> httpx.Response:
+        """HEAD, then GET when HEAD is refused or breaks; raises _Failure without a response."""
+        try:
+            response = await self._attempts("HEAD", url)
+            if response.status_code < 400 or response.status_code == 429:
+                return response
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise _Failure(_describe(exc, self.config.timeout)) from exc
+        except httpx.HTTPError:
+            pass
+        try:
+            return await self._attempts("GET", url)
+        except httpx.HTTPError as exc:
+            raise _Failure(_describe(exc, self.config.timeout)) from exc
+
+    async def check(self, url: str) -> LinkResult:
+        """Check one URL; never raises for anything the URL or the server does."""
+        problem = url_problem(url)
+        if problem:
+            return self._result(url, "broken", error=problem)
+        current = url
+        seen = {url}
+        permanent = True
+        for _hop in range(self.config.max_redirects + 1):
+            try:
+                response = await self._fetch(current)
+            except _Failure as exc:
+                final = current if current != url else None
+                return self._result(url, "broken", final_url=final, error=str(exc))
+            code = response.status_code
+            location = response.headers.get("Location")
+            if 300 <= code < 400 and location:
+                try:
+                    target = urljoin(current, location.strip())
+                except ValueError:
+                    target = location
+                problem = url_problem(target)
+                if problem:
+                    return self._result(url, "broken", code, target, f"redirect to a bad URL: {problem}")
+                if target in seen:
+                    return self._result(url, "broken", code, target, f"redirect loop at {target}")
+                seen.add(target)
+                permanent = permanent and code in PERMANENT_REDIRECTS
+                current = target
+                continue
+            if 200 <= code < 300:
+                moved = current != url and permanent
+                return self._result(url, "redirect" if moved else "ok", code, current)
+            reason = response.reason_phrase or ""
+            if 300 <= code < 400:
+                error = f"HTTP {code} without a Location header"
+            else:
+                error = f"HTTP {code} {reason}".strip()
+            return self._result(url, "broken", code, current, error)
+        limit = self.config.max_redirects
+        return self._result(url, "broken", None, current, f"too many redirects (more than {limit})")
+
+    def _result(
+        self,
+        url: str,
+        status: Status,
+        http_status: int | None = None,
+        final_url: str | None = None,
+        error: str | None = None,
+    ) -> LinkResult:
+        return LinkResult(url, status, http_status, final_url, error, iso(self._clock()))
+
+    async def check_many(
+        self, urls: Iterable[str], on_result: Callable[[LinkResult], None] | None = None
+    ) -> list[LinkResult]:
+        """Check URLs concurrently (global and per-host limits apply); results in input order."""
+
+        async def one(url: str) -> LinkResult:
+            try:
+                result = await self.check(url)
+            except Exception as exc:  # a bug or an unforeseen library error: report, go on
+                result = self._result(url, "broken", error=f"checker error: {type(exc).__name__}: {exc}")
+            if on_result is not None:
+                on_result(result)
+            return result
+
+        return list(await asyncio.gather(*(one(u) for u in urls)))
+
+
+def _describe(exc: httpx.HTTPError, timeout: float) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"connect timeout after {timeout:g} s"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timeout after {timeout:g} s"
+    detail = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {detail}"
+    return f"{type(exc).__name__}: {detail}"
+
+
+async def acheck_urls(
+    urls: Sequence[str],
+    config: CheckConfig | None = None,
+    *,
+    on_result: Callable[[LinkResult], None] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> list[LinkResult]:
+    """Check URLs concurrently; one result per URL, in order."""
+    async with LinkChecker(config, transport=transport) as checker:
+        return await checker.check_many(urls, on_result)
+
+
+def check_urls(
+    urls: Sequence[str],
+    config: CheckConfig | None = None,
+    *,
+    on_result: Callable[[LinkResult], None] | None = None,
+) -> list[LinkResult]:
+    """Synchronous `acheck_urls`, for callers without an event loop."""
+    return asyncio.run(acheck_urls(urls, config, on_result=on_result))
+
+
+# The cache file ------------------------------------------------------------------------------
+
+
+class CacheError(Exception):
+    """The cache file cannot be read; the message names it."""
+
+
+def load_status(path: Path | str) -> dict[str, LinkResult]:
+    """The link statuses in a cache file, keyed by normalised URL; empty when there is no file.
+
+    Raises CacheError when the file is not a cache file (invalid JSON or records).
+    """
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CacheError(f"{path}: error: cannot read link status cache: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise CacheError(f"{path}: error: link status cache must be a JSON object")
+    try:
+        return {str(key): LinkResult.from_dict(value) for key, value in raw.items()}
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise CacheError(f"{path}: error: {exc}") from exc
+
+
+def dump_status(statuses: Mapping[str, LinkResult]) -> str:
+    """The cache file's text: one object per normalised URL, sorted keys, two-space indent."""
+    data = {key: statuses[key].to_dict() for key in sorted(statuses)}
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step (a temporary file renamed over it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def save_status(path: Path | str, statuses: Mapping[str, LinkResult]) -> bool:
+    """Write the cache atomically; False (and nothing written) when it is unchanged."""
+    path = Path(path)
+    text = dump_status(statuses).encode("utf-8")
+    if path.exists() and path.read_bytes() == text:
+        return False
+    write_atomic(path, text)
+    return True
+
+
+def entry_urls(entries: Iterable[Entry]) -> dict[str, str]:
+    """The URL to check for each normalised URL of the entries (the first spelling met)."""
+    urls: dict[str, str] = {}
+    for entry in entries:
+        if entry.url:
+            urls.setdefault(_normalize_safe(entry.url), entry.url)
+    return urls
+
+
+def _normalize_safe(url: str) -> str:
+    try:
+        return normalize(url)
+    except Exception:  # url-normalize can choke on a malformed URL; the raw text is then its key
+        return url.strip()
+
+
+def is_stale(result: LinkResult | None, max_age_days: float, now: dt.datetime | None = None) -> bool:
+    """True when a URL needs checking: no result, an unreadable date, or older than the limit."""
+    if result is None:
+        return True
+    when = result.checked_time
+    if when is None:
+        return True
+    return (now or utc_now()) - when >= dt.timedelta(days=max_age_days)
+
+
+def stale_urls(
+    urls: Mapping[str, str],
+    cache: Mapping[str, LinkResult],
+    max_age_days: float = DEFAULT_MAX_AGE_DAYS,
+    now: dt.datetime | None = None,
+) -> dict[str, str]:
+    """Of `urls` (normalised → URL), those to check: missing, stale, or cached for another spelling."""
+    now = now or utc_now()
+    todo: dict[str, str] = {}
+    for key, url in urls.items():
+        cached = cache.get(key)
+        if is_stale(cached, max_age_days, now) or (cached is not None and cached.url != url):
+            todo[key] = url
+    return todo
+
+
+async def refresh_statuses(
+    urls: Mapping[str, str],
+    cache: Mapping[str, LinkResult],
+    *,
+    max_age_days: float = DEFAULT_MAX_AGE_DAYS,
+    config: CheckConfig | None = None,
+    on_result: Callable[[LinkResult], None] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[dict[str, LinkResult], list[LinkResult]]:
+    """Check the stale and missing URLs of `urls` (normalised → URL).
+
+    Returns the new statuses (the cache's fresh records for `urls`, the others re-checked;
+    records of URLs no longer linked are dropped) and the results of this run's checks.
+    """
+    todo = stale_urls(urls, cache, max_age_days, now)
+    results = await acheck_urls(list(todo.values()), config, on_result=on_result, transport=transport)
+    statuses = {key: cache[key] for key in urls if key in cache}
+    statuses.update(zip(todo, results, strict=True))
+    return statuses, results
+
+
+# Helpers for the site --------------------------------------------------------------------------
+
+
+def status_for(url: str | None, statuses: Mapping[str, LinkResult]) -> LinkResult | None:
+    """The cached result for a URL however it is spelled (by normalised URL), or None."""
+    if not url:
+        return None
+    return statuses.get(_normalize_safe(url))
+
+
+def wayback_url(url: str, date: dt.date | str) -> str:
+    """The Wayback Machine's snapshot of `url` nearest `date` (computed, no network)."""
+    day = date if isinstance(date, str) else date.strftime("%Y%m%d")
+    return f"{WAYBACK}{day.replace('-', '')[:8]}/{url}"
+
+
+def health_by_year(entries: Iterable[Entry], statuses: Mapping[str, LinkResult]) -> dict[int, Counter[str]]:
+    """For each roundup year, how many entry links are `ok`, `redirect`, `broken` or `unchecked`.
+
+    Entries without a URL are not counted. Years come in ascending order.
+    """
+    years: dict[int, Counter[str]] = {}
+    for entry in entries:
+        if not entry.url:
+            continue
+        result = status_for(entry.url, statuses)
+        years.setdefault(entry.date.year, Counter())[result.status if result else UNCHECKED] += 1
+    return dict(sorted(years.items()))
+
+
+def worst_hosts(results: Iterable[LinkResult], limit: int = 10) -> list[tuple[str, int, int]]:
+    """Hosts with the most broken links: (host, broken, total), worst first."""
+    broken: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for result in results:
+        try:
+            host = (urlsplit(result.url).hostname or "").removeprefix("www.")
+        except ValueError:
+            host = ""
+        host = host or "(no host)"
+        total[host] += 1
+        if result.status == "broken":
+            broken[host] += 1
+    ranked = sorted(broken, key=lambda h: (-broken[h], -total[h], h))
+    return [(host, broken[host], total[host]) for host in ranked[:limit]]
+
+
+# Fixing permanent redirects ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fix:
+    """Rewrite `old` to `new` in the link destination(s) on `path`:`line`."""
+
+    path: str
+    line: int
+    old: str
+    new: str
+
+
+@dataclass
+class FixReport:
+    """What `apply_fixes` did: a unified diff per changed file, and problems as diagnostics."""
+
+    diffs: dict[str, str] = field(default_factory=dict)
+    changed: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def plan_fixes(entries: Iterable[Entry], statuses: Mapping[str, LinkResult]) -> list[Fix]:
+    """A fix for every entry whose exact URL was found permanently redirected to a working page."""
+    fixes = []
+    for entry in entries:
+        result = status_for(entry.url, statuses)
+        if (
+            result is None
+            or result.status != "redirect"
+            or not result.final_url
+            or entry.url != result.url
+            or result.final_url == entry.url
+        ):
+            continue
+        fixes.append(Fix(entry.path, entry.line, result.url, markdown_safe_url(result.final_url)))
+    return fixes
+
+
+def markdown_safe_url(url: str) -> str:
+    """A URL that can stand in `[text](url)`: parentheses, blanks and angle brackets escaped."""
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)
+    return url
+
+
+def _rewrite_line(line: bytes, old: str, new: str) -> bytes | None:
+    pattern = re.compile(rb"(\]\(\s*<?)" + re.escape(old.encode("utf-8")) + rb"(?=>?(?:[\s)]|$))")
+    replaced, count = pattern.subn(lambda m: m.group(1) + new.encode("utf-8"), line)
+    return replaced if count else None
+
+
+def apply_fixes(fixes: Sequence[Fix], *, dry_run: bool = False) -> FixReport:
+    """Rewrite the link destinations named by `fixes`, byte for byte elsewhere; diffs are returned.
+
+    Each change touches only the destination of a link on the entry's own line (`](old` becomes
+    `](new`); a line where the URL is not found is reported and left alone. Running it again
+    with the same fixes changes nothing. With `dry_run` nothing is written.
+    """
+    report = FixReport()
+    by_path: dict[str, list[Fix]] = {}
+    for fix in fixes:
+        by_path.setdefault(fix.path, []).append(fix)
+    for path_name in sorted(by_path):
+        path = Path(path_name)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.problems.append(f"{path_name}:1: error: cannot read: {exc.strerror or exc}")
+            continue
+        lines = data.split(b"\n")
+        changed = 0
+        for fix in sorted(by_path[path_name], key=lambda f: f.line):
+            index = fix.line - 1
+            new_line = _rewrite_line(lines[index], fix.old, fix.new) if 0 <= index < len(lines) else None
+            if new_line is None:
+                report.problems.append(
+                    f"{fix.path}:{fix.line}: warning: link {fix.old} not found on this line; "
+                    f"change it to {fix.new} by hand"
+                )
+                continue
+            lines[index] = new_line
+            changed += 1
+        if not changed:
+            continue
+        new_data = b"\n".join(lines)
+        if new_data == data:
+            continue
+        old_text = data.decode("utf-8", errors="surrogateescape")
+        new_text = new_data.decode("utf-8", errors="surrogateescape")
+        diff = difflib.unified_diff(
+            old_text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            fromfile=f"a/{path.as_posix()}",
+            tofile=f"b/{path.as_posix()}",
+        )
+        report.diffs[path_name] = "".join(line if line.endswith("\n") else line + "\n" for line in diff)
+        report.changed += changed
+        if not dry_run:
+            write_atomic(path, new_data)
+    return report
+
+
+def record_fixed(statuses: dict[str, LinkResult], fixes: Iterable[Fix]) -> None:
+    """After fixing, record each new URL as `ok` (it answered 2xx when its old URL was checked)."""
+    for fix in fixes:
+        old = status_for(fix.old, statuses)
+        if old is None:
+            continue
+        statuses[_normalize_safe(fix.new)] = replace(
+            old, url=fix.new, status="ok", final_url=fix.new, error=None
+        )
