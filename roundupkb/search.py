@@ -1,0 +1,183 @@
+"""Search records: one per entry, so a query lands on the entry rather than on its page.
+
+No MkDocs here. The hook (`hooks/search.py`) hands these records to Pagefind; tests and the
+benchmark read them directly.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from .archive import Archive
+from .models import Entry
+from .text import plain_text
+
+ENGINES = ("pagefind", "lunr")
+DEFAULT_ENGINE = "pagefind"
+LANGUAGE = "en"
+RECORD_CONTENT_LIMIT = 4000  # characters of commentary kept per entry; the rest adds index weight only
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """One entry as a search engine sees it: where it lives, what it says, how to filter it."""
+
+    url: str  # site-relative, with the entry's anchor: `roundups/2020/2020-09-11/#never-skip-retros`
+    title: str
+    attribution: str
+    content: str
+    meta: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def attribution_text(entry: Entry) -> str:
+    """`Author One and Author Two, Publication`, or the entry's free details (events, jobs)."""
+    if entry.authors or entry.source:
+        people = ", ".join(entry.authors[:-1]) + (" and " if len(entry.authors) > 1 else "")
+        people += entry.authors[-1] if entry.authors else ""
+        return ", ".join(part for part in (people, entry.source or "") if part)
+    return entry.details or entry.attribution or ""
+
+
+def entry_record(entry: Entry, topic_title: str) -> SearchRecord:
+    """The search record of one entry."""
+    attribution = attribution_text(entry)
+    commentary = plain_text(entry.commentary).replace("\n\n", " ")
+    if len(commentary) > RECORD_CONTENT_LIMIT:
+        commentary = commentary[:RECORD_CONTENT_LIMIT].rsplit(" ", 1)[0]
+    content = ". ".join(part for part in (entry.title, attribution, commentary) if part)
+    issue = f"#{entry.issue} · " if entry.issue else ""
+    meta = {
+        "title": entry.title,
+        "attribution": attribution,
+        "date": entry.date.isoformat(),
+        "topic": topic_title,
+        "issue": f"{issue}{entry.date.isoformat()}",
+    }
+    filters = {"topic": [topic_title], "year": [str(entry.date.year)]}
+    return SearchRecord(url=f"{entry.page}#{entry.anchor}", title=entry.title, attribution=attribution,
+                        content=content, meta=meta, filters=filters)
+
+
+def search_records(archive: Archive) -> list[SearchRecord]:
+    """A record for every entry of the archive, newest roundup first."""
+    titles = {topic.slug: topic.title for topic in archive.taxonomy.topics}
+    return [entry_record(entry, titles.get(entry.topic, entry.topic)) for entry in archive.entries]
+
+
+def engine_setting(value: object) -> str:
+    """The configured engine name, checked: `pagefind` (default) or `lunr`."""
+    if value is None:
+        return DEFAULT_ENGINE
+    if not isinstance(value, str) or value not in ENGINES:
+        raise ValueError(f"search engine must be one of {', '.join(ENGINES)}, not {value!r}")
+    return value
+
+
+class PagefindError(RuntimeError):
+    """The Pagefind binary is missing, failed, or answered something unexpected."""
+
+
+def pagefind_binary() -> Path:
+    """The Pagefind executable shipped by the `pagefind_bin` package."""
+    try:
+        from pagefind_bin import get_executable
+    except ImportError as error:
+        raise PagefindError("the `pagefind[bin]` package is not installed "
+                            "(pip install -r requirements.txt)") from error
+    return Path(get_executable())
+
+
+def _messages(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+    buffer = b""
+    while chunk := stream.read1(65536):  # type: ignore[attr-defined]
+        buffer += chunk
+        *complete, buffer = buffer.split(b",")
+        for message in complete:
+            if message.strip():
+                yield json.loads(base64.b64decode(message))
+
+
+def _wait_until_written(output: Path, timeout: float = 60.0, quiet: float = 0.3) -> None:
+    """Wait for Pagefind's files to stop changing: it answers WriteFiles while still writing
+    its static files, and quits mid-write as soon as its input closes."""
+    deadline = time.monotonic() + timeout
+    last: tuple[int, int] | None = None
+    while time.monotonic() < deadline:
+        sizes = [f.stat().st_size for f in output.rglob("*") if f.is_file()]
+        state = (len(sizes), sum(sizes))
+        entry = output / "pagefind-entry.json"
+        if state == last and entry.is_file() and entry.stat().st_size and (output / "pagefind.js").is_file():
+            try:
+                json.loads(entry.read_text("utf-8"))
+                return
+            except ValueError:
+                pass
+        last = state
+        time.sleep(quiet)
+    raise PagefindError(f"Pagefind did not finish writing {output} within {timeout:.0f} s")
+
+
+def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path | None = None) -> None:
+    """Index `records` as Pagefind custom records and write the bundle to `output`.
+
+    Talks to `pagefind --service` directly, pipelining every record: the `pagefind` Python
+    wrapper polls for each answer every 0.1 s, which takes minutes for a few thousand records.
+    """
+    command = [str(binary or pagefind_binary()), "--service"]
+    with tempfile.TemporaryFile() as errors:
+        try:
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+        except OSError as error:
+            raise PagefindError(f"cannot run {command[0]}: {error}") from error
+        assert process.stdin is not None and process.stdout is not None
+        stdin, replies = process.stdin, _messages(process.stdout)
+
+        def send(message_id: int, payload: dict[str, Any]) -> None:
+            request = {"message_id": message_id, "payload": payload}
+            stdin.write(base64.b64encode(json.dumps(request).encode("utf-8")) + b",")
+
+        def expect(kind: str) -> dict[str, Any]:
+            reply = next(replies, None)
+            payload: dict[str, Any] = reply.get("payload", {}) if reply else {}
+            if payload.get("type") != kind:
+                errors.seek(0)
+                detail = payload.get("message") or errors.read().decode("utf-8", "replace").strip()
+                answer = payload.get("type")
+                raise PagefindError(f"Pagefind answered {answer!r} instead of {kind!r}: {detail}")
+            return payload
+
+        def add_records(index_id: int) -> None:
+            for number, record in enumerate(records, start=2):
+                send(number, {"type": "AddRecord", "index_id": index_id, "url": "/" + record.url,
+                              "content": record.content, "language": LANGUAGE, "meta": record.meta,
+                              "filters": record.filters, "sort": None})
+            stdin.flush()
+
+        try:
+            send(1, {"type": "NewIndex", "config": {"force_language": LANGUAGE}})
+            stdin.flush()
+            index_id = expect("NewIndex")["index_id"]
+            writer = threading.Thread(target=add_records, args=(index_id,), daemon=True)
+            writer.start()
+            for _ in records:
+                expect("IndexedFile")
+            writer.join()
+            send(len(records) + 2, {"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
+            stdin.flush()
+            expect("WriteFiles")
+            _wait_until_written(output)
+        except (BrokenPipeError, ValueError) as error:
+            raise PagefindError(f"Pagefind stopped unexpectedly: {error}") from error
+        finally:
+            stdin.close()
+            process.wait(timeout=30)
