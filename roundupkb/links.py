@@ -66,9 +66,9 @@ def default_user_agent() -> str:
     with contextlib.suppress(importlib.metadata.PackageNotFoundError):
         meta = importlib.metadata.metadata("roundupkb")
         urls = [u.split(",", 1)[-1].strip() for u in meta.get_all("Project-URL") or []]
-        home = meta["Home-page"] if "Home-page" in meta else None
-        if urls or home:
-            about = "+" + (urls[0] if urls else str(home))
+        urls += meta.get_all("Home-page") or []
+        if urls:
+            about = "+" + urls[0]
     return f"roundupkb-linkcheck/{_version()} ({about})"
 
 
