@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from . import export as export_mod
+from . import links_cli
 from .archive import load_archive
 from .check import check_files, has_errors
 from .importer import import_sources
@@ -113,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="count entries per topic")
     p.add_argument("docs", nargs="?", type=Path, default=DEFAULT_DOCS)
     p.set_defaults(func=cmd_stats)
+
+    links_cli.add_parser(sub)
     return parser
 
 

@@ -478,11 +478,12 @@ def entry_urls(entries: Iterable[Entry]) -> dict[str, str]:
     urls: dict[str, str] = {}
     for entry in entries:
         if entry.url:
-            urls.setdefault(_normalize_safe(entry.url), entry.url)
+            urls.setdefault(url_key(entry.url), entry.url)
     return urls
 
 
-def _normalize_safe(url: str) -> str:
+def url_key(url: str) -> str:
+    """The cache key of a URL: its normalised form (the raw text when it cannot be normalised)."""
     try:
         return normalize(url)
     except Exception:  # url-normalize can choke on a malformed URL; the raw text is then its key
@@ -544,7 +545,7 @@ def status_for(url: str | None, statuses: Mapping[str, LinkResult]) -> LinkResul
     """The cached result for a URL however it is spelled (by normalised URL), or None."""
     if not url:
         return None
-    return statuses.get(_normalize_safe(url))
+    return statuses.get(url_key(url))
 
 
 def wayback_url(url: str, date: dt.date | str) -> str:
@@ -693,6 +694,6 @@ def record_fixed(statuses: dict[str, LinkResult], fixes: Iterable[Fix]) -> None:
         old = status_for(fix.old, statuses)
         if old is None:
             continue
-        statuses[_normalize_safe(fix.new)] = replace(
+        statuses[url_key(fix.new)] = replace(
             old, url=fix.new, status="ok", final_url=fix.new, error=None
         )

@@ -289,7 +289,7 @@ def test_refresh_checks_only_stale_and_drops_unlinked(httpserver: HTTPServer) ->
     httpserver.expect_request("/stale").respond_with_data("")
     httpserver.expect_request("/new").respond_with_data("", status=404)
     fresh_url, stale_url, new_url = (httpserver.url_for(p) for p in ("/fresh", "/stale", "/new"))
-    key = links._normalize_safe
+    key = links.url_key
     cache = {
         key(fresh_url): result(fresh_url, when=NOW - dt.timedelta(days=1)),
         key(stale_url): result(stale_url, "broken", when=NOW - dt.timedelta(days=31)),

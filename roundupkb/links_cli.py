@@ -1,0 +1,181 @@
+"""`roundupkb links check` and `roundupkb links fix`: the link-health commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, TextIO
+
+from tqdm import tqdm
+
+from . import links
+from .archive import load_archive
+from .links import DEFAULT_CACHE, DEFAULT_MAX_AGE_DAYS, CheckConfig, LinkResult
+
+DEFAULT_DOCS = Path("docs")
+CACHE_HELP = f"link status cache (default: {DEFAULT_CACHE} beside the docs folder)"
+
+
+def add_parser(sub: Any) -> None:
+    """Add the `links` command (with `check` and `fix`) to the CLI's subparsers."""
+    defaults = CheckConfig()
+    links_parser = sub.add_parser("links", help="check entry links; fix permanent redirects")
+    links_sub = links_parser.add_subparsers(dest="links_command", required=True)
+
+    p = links_sub.add_parser(
+        "check",
+        help="check stale and new entry links, update the cache, report (link rot does not fail)",
+    )
+    p.add_argument("docs", nargs="?", type=Path, default=DEFAULT_DOCS)
+    p.add_argument("--cache", type=Path, metavar="FILE", help=CACHE_HELP)
+    p.add_argument(
+        "--max-age",
+        type=float,
+        default=DEFAULT_MAX_AGE_DAYS,
+        metavar="DAYS",
+        help=f"re-check links checked longer ago than this (default: {DEFAULT_MAX_AGE_DAYS:g}; 0: all)",
+    )
+    p.add_argument(
+        "--concurrency", type=_positive_int, default=defaults.concurrency, metavar="N",
+        help=f"requests in flight at once (default: {defaults.concurrency}; "
+        f"at most {defaults.per_host} per host)",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=defaults.timeout, metavar="S",
+        help=f"seconds to wait for a connection or a response (default: {defaults.timeout:g})",
+    )
+    p.add_argument("--json", action="store_true", help="print every link's status as JSON")
+    p.add_argument("-v", "--verbose", action="store_true", help="list every broken entry link")
+    p.set_defaults(func=cmd_links_check)
+
+    p = links_sub.add_parser("fix", help="rewrite permanently redirected entry links (shows a diff)")
+    p.add_argument("docs", nargs="?", type=Path, default=DEFAULT_DOCS)
+    p.add_argument("--cache", type=Path, metavar="FILE", help=CACHE_HELP)
+    p.add_argument("--dry-run", action="store_true", help="show the diff, write nothing")
+    p.set_defaults(func=cmd_links_fix)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def cache_path(args: argparse.Namespace) -> Path:
+    """The cache file named by --cache, else `data/link-status.json` beside the docs folder."""
+    cache: Path | None = args.cache
+    docs: Path = args.docs
+    return cache if cache is not None else docs.parent / DEFAULT_CACHE
+
+
+def cmd_links_check(args: argparse.Namespace) -> int:
+    docs: Path = args.docs
+    if not docs.is_dir():
+        print(f"{docs}: error: no such folder", file=sys.stderr)
+        return 2
+    path = cache_path(args)
+    try:
+        cache = links.load_status(path)
+    except links.CacheError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    archive = load_archive(docs)
+    urls = links.entry_urls(archive.entries)
+    todo = links.stale_urls(urls, cache, args.max_age)
+    config = CheckConfig(concurrency=args.concurrency, timeout=args.timeout)
+    done: dict[str, LinkResult] = {}
+    bar = tqdm(
+        total=len(todo), unit="link", file=sys.stderr, disable=args.json or not sys.stderr.isatty(),
+        desc="checking", dynamic_ncols=True,
+    )
+
+    def on_result(result: LinkResult) -> None:
+        done[links.url_key(result.url)] = result
+        bar.update()
+
+    start = time.monotonic()
+    try:
+        statuses, checked = asyncio.run(
+            links.refresh_statuses(urls, cache, max_age_days=args.max_age, config=config, on_result=on_result)
+        )
+    except KeyboardInterrupt:
+        bar.close()
+        partial = {key: cache[key] for key in urls if key in cache} | done
+        links.save_status(path, partial)
+        print(f"interrupted: saved {len(done)} new result(s) to {path}", file=sys.stderr)
+        return 130
+    bar.close()
+    elapsed = time.monotonic() - start
+    try:
+        links.save_status(path, statuses)
+    except OSError as exc:
+        print(f"{path}: error: cannot write the link status cache: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        records = [statuses[key].to_dict() for key in sorted(statuses, key=lambda k: statuses[k].url)]
+        json.dump(records, sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        if args.verbose:
+            _print_broken(archive.entries, statuses, sys.stdout)
+        _print_summary(statuses, len(checked), elapsed, path, sys.stdout)
+    return 0
+
+
+def _print_broken(entries: list[Any], statuses: dict[str, LinkResult], out: TextIO) -> None:
+    for entry in sorted(entries, key=lambda e: (e.path, e.line)):
+        result = links.status_for(entry.url, statuses)
+        if result is not None and result.status == "broken":
+            print(f"{entry.path}:{entry.line}: warning: broken link {entry.url}: {result.error}", file=out)
+
+
+def _print_summary(
+    statuses: dict[str, LinkResult], checked: int, elapsed: float, path: Path, out: TextIO
+) -> None:
+    counts = Counter(r.status for r in statuses.values())
+    cached = len(statuses) - checked
+    print(f"{len(statuses)} link(s): checked {checked} in {elapsed:.1f} s, {cached} fresh in {path}",
+          file=out)
+    print(f"\n{'status':<10}{'links':>7}", file=out)
+    for status in links.STATUSES:
+        print(f"{status:<10}{counts.get(status, 0):>7}", file=out)
+    worst = links.worst_hosts(statuses.values())
+    if worst:
+        width = max(len(host) for host, _, _ in worst)
+        print(f"\n{'worst hosts':<{width}}  {'broken':>6}  {'links':>6}", file=out)
+        for host, broken, total in worst:
+            print(f"{host:<{width}}  {broken:>6}  {total:>6}", file=out)
+    if counts.get("redirect"):
+        print(f"\n{counts['redirect']} permanent redirect(s): `roundupkb links fix` rewrites them", file=out)
+
+
+def cmd_links_fix(args: argparse.Namespace) -> int:
+    docs: Path = args.docs
+    if not docs.is_dir():
+        print(f"{docs}: error: no such folder", file=sys.stderr)
+        return 2
+    path = cache_path(args)
+    try:
+        statuses = links.load_status(path)
+    except links.CacheError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    archive = load_archive(docs)
+    fixes = list(dict.fromkeys(links.plan_fixes(archive.entries, statuses)))
+    report = links.apply_fixes(fixes, dry_run=args.dry_run)
+    for diff in report.diffs.values():
+        sys.stdout.write(diff)
+    for problem in report.problems:
+        print(problem, file=sys.stderr)
+    verb = "would rewrite" if args.dry_run else "rewrote"
+    print(f"{verb} {report.changed} link(s) in {len(report.diffs)} file(s)", file=sys.stderr)
+    if report.changed and not args.dry_run:
+        links.record_fixed(statuses, fixes)
+        links.save_status(path, statuses)
+    return 0
