@@ -33,6 +33,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -345,7 +346,7 @@ class LinkChecker:
             if 200 <= code < 300:
                 moved = current != url and permanent
                 return self._result(url, "redirect" if moved else "ok", code, current)
-            reason = response.reason_phrase or ""
+            reason = _reason(code) or response.reason_phrase or ""
             if 300 <= code < 400:
                 error = f"HTTP {code} without a Location header"
             else:
@@ -379,6 +380,13 @@ class LinkChecker:
             return result
 
         return list(await asyncio.gather(*(one(u) for u in urls)))
+
+
+def _reason(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return ""
 
 
 def _describe(exc: httpx.HTTPError, timeout: float) -> str:
