@@ -16,6 +16,7 @@ from typing import Any
 from slugify import slugify
 
 from .archive import Archive
+from .discovery import source_profile
 from .models import Entry, Roundup, Topic
 from .text import excerpt
 from .urls import is_unsafe
@@ -319,17 +320,29 @@ class Site:
         for kind, heading in (("publication", "Publications"), ("author", "People")):
             groups = [g for g in self.sources if g.kind == kind]
             html = self.render("partials/rkb/source-list.html", sources=[
-                {"name": g.name, "count": len(g.entries), "href": relative_url(page, g.page)}
+                {"name": g.name, "count": len(g.entries), "href": relative_url(page, g.page),
+                 "profile": self.source_profile_context(g, page)}
                 for g in groups
             ])
             parts += [f"## {heading}", "", _one_block(html), ""]
         return "\n".join(parts)
 
+    def source_profile_context(self, group: SourceGroup, from_page: str) -> dict[str, Any]:
+        """A source's entries per year (oldest first) and the topics they are in (most first)."""
+        profile = source_profile(group.entries)
+        return {
+            "years": [{"year": y, "count": n} for y, n in profile.years],
+            "topics": [{"title": self.topic(slug).title, "count": n,
+                        "href": relative_url(from_page, self.topic_page(slug))}
+                       for slug, n in profile.topics],
+        }
+
     def source_markdown(self, group: SourceGroup) -> str:
         kind = "Publication" if group.kind == "publication" else "Person"
         parts = [f"# {escape_md(group.name)}", "",
                  self.render("partials/rkb/source-header.html", kind=kind, count=len(group.entries),
-                             sources_href=relative_url(group.page, "sources/")),
+                             sources_href=relative_url(group.page, "sources/"),
+                             profile=self.source_profile_context(group, group.page)),
                  "", self._cards(group.entries, group.page, show_topic=True), ""]
         return "\n".join(parts)
 
