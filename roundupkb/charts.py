@@ -24,6 +24,7 @@ PALETTE = (
 )
 _PYGAL_ID = re.compile(r"chart-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)  # pygal's tooltip config, unused without its JS
 
 
 @dataclass
@@ -66,8 +67,8 @@ def _config(**options: object) -> dict[str, object]:
 
 
 def _finish(chart: Chart, svg: str) -> str:
-    """Deterministic ids, no comments, and the chart's accessible name and description."""
-    svg = _COMMENT.sub("", svg)
+    """Deterministic ids, no comments or scripts, and the chart's accessible name and description."""
+    svg = _SCRIPT.sub("", _COMMENT.sub("", svg))
     svg = _PYGAL_ID.sub(f"{chart.element_id}-svg", svg)
     title_id, desc_id = f"{chart.element_id}-title", f"{chart.element_id}-desc"
     if not svg.startswith("<svg"):

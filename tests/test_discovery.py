@@ -1,0 +1,109 @@
+"""Repeated coverage, the statistics charts and the sources profiles, read from the built HTML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from discoverykit import build_fixture_site
+from htmlcheck import broken_links, parse
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_site(tmp_path_factory.mktemp("discovery"))
+
+
+def soup_of(site: Path, url: str) -> BeautifulSoup:
+    return parse(site / url / "index.html")
+
+
+def test_internal_links_of_the_discovery_pages_resolve(site: Path) -> None:
+    assert broken_links(site) == []
+
+
+def test_repeated_link_points_both_ways(site: Path) -> None:
+    first = soup_of(site, "roundups/2021/2021-01-08")
+    also = first.find(id="never-skip-retros").find_next("span", class_="rkb-entry__also")
+    assert [(a.get_text(), a["href"]) for a in also.find_all("a")] == [
+        ("#2", "../2021-01-15/#never-skip-retros-again")]
+    second = soup_of(site, "roundups/2021/2021-01-15")
+    back = second.find(id="never-skip-retros-again").find_next("span", class_="rkb-entry__also")
+    assert [(a.get_text(), a["href"]) for a in back.find_all("a")] == [
+        ("#1", "../2021-01-08/#never-skip-retros")]
+
+
+def test_repeated_links_page_lists_each_link_with_its_issues(site: Path) -> None:
+    soup = soup_of(site, "links/repeated")
+    items = soup.select("ul.rkb-repeated > li")
+    assert len(items) == 1
+    title = items[0].find("p", class_="rkb-repeated__title").find("a")
+    assert title["href"] == "https://example.org/retros"
+    where_p = items[0].find("p", class_="rkb-repeated__where")
+    where = [(a.get_text(), a["href"]) for a in where_p.find_all("a")]
+    assert where == [("#1", "../../roundups/2021/2021-01-08/#never-skip-retros"),
+                     ("#2", "../../roundups/2021/2021-01-15/#never-skip-retros-again")]
+
+
+def test_stats_page_has_each_chart_with_a_text_alternative(site: Path) -> None:
+    soup = soup_of(site, "stats")
+    sections = soup.select("section.rkb-chart")
+    headings = [s.h2.get_text(strip=True) for s in sections]
+    assert headings == ["Entries per topic per year", "Entries per issue over time", "Top sources",
+                        "Share of links now dead"]
+    for section in sections[:3]:
+        svg = section.find("svg")
+        assert svg is not None and svg["role"] == "img"
+        title_id, desc_id = svg["aria-labelledby"].split()
+        assert svg.find("title", id=title_id).get_text() == section.h2.get_text(strip=True)
+        desc = svg.find("desc", id=desc_id).get_text()
+        assert desc and desc == section.find("figcaption").get_text(strip=True)
+        table = section.find("table")
+        assert table is not None and table.find("th", scope="col") is not None
+        assert "<script" not in str(svg) and "uuid" not in str(svg)
+    stacked = sections[0]
+    summary = stacked.find("figcaption").get_text()
+    assert "6 entries from 2021 to 2022; the busiest year was 2021 (4 entries)" in summary
+    rows = {tr.th.get_text(): [td.get_text() for td in tr.find_all("td")]
+            for tr in stacked.find("tbody").find_all("tr")}
+    assert rows["Research Computing Systems"] == ["2", "1", "3"]
+    assert rows["All topics"] == ["4", "2", "6"]
+    sources = sections[2]
+    assert sources.find("tbody").find("tr").th.get_text() == "HPCwire"
+    # No link check has run for the fixture: the chart says so instead of drawing nothing.
+    dead = sections[3]
+    assert dead.find("svg") is None
+    assert "No link check has run yet" in dead.get_text()
+
+
+def test_stats_and_explore_are_in_the_navigation(site: Path) -> None:
+    soup = soup_of(site, "")
+    labels = [a.get_text(strip=True) for a in soup.select("nav.md-nav--primary a.md-nav__link")]
+    assert "Explore" in labels and "Stats" in labels
+
+
+def test_sources_show_counts_per_year_and_topics(site: Path) -> None:
+    index = soup_of(site, "sources")
+    hpcwire = next(li for li in index.select("ul.rkb-sources li") if li.a.get_text() == "HPCwire")
+    assert "2021: 2 · 2022: 1" in hpcwire.get_text()
+    assert "Research Computing Systems" in hpcwire.get_text()
+    page = soup_of(site, "sources/hpcwire")
+    assert "2021: 2 · 2022: 1" in page.find("p", class_="rkb-source-profile__years").get_text()
+    chips = page.find("p", class_="rkb-source-profile__topics").find_all("a", class_="rkb-chip")
+    assert [c.get_text() for c in chips] == ["Research Computing Systems (3)"]
+    assert chips[0]["href"] == "../../topics/systems/"
+
+
+def test_explore_data_is_compact_and_complete(site: Path) -> None:
+    raw = (site / "data" / "explore.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    export = json.loads((site / "data" / "entries.json").read_text(encoding="utf-8"))
+    assert len(data["entries"]) == len(export["entries"]) == 6
+    assert "\n" not in raw and "commentary" not in raw
+    title, url, anchor, issue, topic, source, attribution, excerpt = data["entries"][0]
+    assert (title, url) == ("Slurm fair-share scheduling", "https://example.org/fairshare")
+    assert data["issues"][issue][1] + "#" + anchor == "roundups/2022/2022-01-07/#slurm-fair-share-scheduling"
+    assert data["topics"][topic][0] == "systems" and data["sources"][source] == "HPCwire"
+    assert attribution == "Jane Admin" and excerpt.startswith("How Slurm fair-share")

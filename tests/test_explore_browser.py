@@ -1,0 +1,128 @@
+"""The Explore page in headless Chromium: filtering, facet counts and state kept in the URL.
+
+Skipped when Debian's chromium (/usr/bin/chromium) or Playwright is not installed.
+"""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from discoverykit import build_fixture_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed")
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = build_fixture_site(tmp_path_factory.mktemp("explore"))
+
+    def handler(*args: Any, **kwargs: Any) -> _Quiet:
+        return _Quiet(*args, directory=str(folder), **kwargs)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def open_explore(page: Any, base: str, query: str = "") -> None:
+    page.goto(f"{base}explore/{query}")
+    page.wait_for_selector("#rkb-explore[data-ready='true']")
+
+
+def titles(page: Any) -> list[str]:
+    return [t.strip() for t in page.locator("#rkb-explore-results .rkb-explore__title").all_inner_texts()]
+
+
+def test_every_entry_is_listed_newest_first(page: Any, base: str) -> None:
+    open_explore(page, base)
+    assert titles(page)[:2] == ["Slurm fair-share scheduling", "One-on-ones that work"]
+    assert len(titles(page)) == 6
+    assert page.locator("#rkb-explore-status").inner_text() == "6 entries match."
+    assert page.locator("#rkb-explore-status").get_attribute("aria-live") == "polite"
+
+
+def test_loading_a_filtered_url_shows_the_filtered_list(page: Any, base: str) -> None:
+    open_explore(page, base, "?topic=systems&q=slurm")
+    assert sorted(titles(page)) == ["Slurm at scale", "Slurm fair-share scheduling"]
+    assert page.locator("#rkb-explore-q").input_value() == "slurm"
+    assert page.locator("#rkb-explore-topic").input_value() == "systems"
+    assert page.locator("#rkb-explore-status").inner_text() == "2 entries match."
+    # The site search does not take over the page's own q, and q stays in the address.
+    assert not page.locator("#__search").is_checked()
+    page.wait_for_function("location.search.includes('q=slurm')")
+    # Facet labels count matches under the other filters.
+    years = page.locator("#rkb-explore-year option").all_inner_texts()
+    assert "2021 (1)" in years and "2022 (1)" in years
+
+
+def test_changing_a_facet_updates_the_url_and_back_restores_it(page: Any, base: str) -> None:
+    open_explore(page, base, "?q=slurm")
+    assert len(titles(page)) == 2
+    page.select_option("#rkb-explore-year", "2022")
+    page.wait_for_function("location.search.includes('year=2022')")
+    assert "q=slurm" in page.url
+    assert titles(page) == ["Slurm fair-share scheduling"]
+    page.select_option("#rkb-explore-sort", "oldest")
+    page.wait_for_function("location.search.includes('sort=oldest')")
+    page.go_back()
+    page.wait_for_function("!location.search.includes('sort=oldest')")
+    assert page.locator("#rkb-explore-sort").input_value() == "newest"
+    page.go_back()
+    page.wait_for_function("!location.search.includes('year=')")
+    assert page.locator("#rkb-explore-year").input_value() == ""
+    assert len(titles(page)) == 2
+
+
+def test_typing_filters_attribution_and_commentary(page: Any, base: str) -> None:
+    open_explore(page, base)
+    page.fill("#rkb-explore-q", "sam ops")  # attribution
+    page.wait_for_function("location.search.includes('q=sam+ops')")
+    assert titles(page) == ["Storage tiers"]
+    page.fill("#rkb-explore-q", "agenda")  # commentary
+    page.wait_for_function("location.search.includes('q=agenda')")
+    assert titles(page) == ["One-on-ones that work"]
+
+
+def test_source_facet_and_keyboard_reset(page: Any, base: str) -> None:
+    open_explore(page, base, "?source=HPCwire")
+    assert len(titles(page)) == 3
+    options = page.locator("#rkb-explore-source option").all_inner_texts()
+    assert options[1] == "HPCwire (3)"
+    page.focus("#rkb-explore-reset")
+    page.keyboard.press("Enter")
+    page.wait_for_function("!location.search.includes('source=')")
+    assert len(titles(page)) == 6
+    assert page.evaluate("document.activeElement.id") == "rkb-explore-q"
