@@ -123,7 +123,7 @@ class LinkResult:
 class CheckConfig:
     """Settings of a check run; the defaults are polite to servers and finish a weekly run fast."""
 
-    concurrency: int = 32
+    concurrency: int = 64
     per_host: int = 4
     per_host_delay: float = 0.05
     timeout: float = 10.0
