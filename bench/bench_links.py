@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from roundupkb import links  # noqa: E402
+from roundupkb import links
 
 KINDS = (("missing", 0.03), ("moved", 0.04), ("nohead", 0.03), ("slow", 0.005))
 
@@ -79,12 +76,10 @@ async def serve(hosts: int, limit: float) -> None:
     ]
     print(port, flush=True)
     loop = asyncio.get_running_loop()
-    stop = loop.create_future()
-    loop.add_reader(sys.stdin.fileno(), lambda: stop.done() or stop.set_result(None))
-    try:
-        await asyncio.wait_for(stop, limit)
-    except TimeoutError:
-        pass
+    stop = asyncio.Event()
+    loop.add_reader(sys.stdin.fileno(), stop.set)  # the parent closed our stdin: stop
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), limit)
     for server in servers:
         server.close()
 
