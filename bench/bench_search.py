@@ -221,7 +221,8 @@ def show(report: Report) -> None:
     index = f"{report.index_s:.2f} s" if report.index_s is not None else "in the browser"
     print(f"{report.site:>7} {report.engine:<9} entries={report.entries:<6} build={report.build_s:6.1f} s "
           f"index={index:<15} fetched={kb:8.0f} KB (gzip {gz:6.0f} KB) "
-          f"first result={statistics.median(report.first_ms):6.0f} ms (max {max(report.first_ms):.0f}) "
+          f"first result={statistics.median(report.first_ms):6.0f} ms "
+          f"({', '.join(f'{q!r} {t:.0f}' for q, t in zip(BUDGET_QUERIES, report.first_ms, strict=False))}) "
           f"page load={statistics.median(report.load_ms):5.0f} ms "
           f"top3={report.top3:.0%} top1={report.top1:.0%} (n={report.samples})", flush=True)
     for miss in report.misses[:8]:
