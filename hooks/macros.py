@@ -4,13 +4,15 @@
     {{ recent_roundups(5) }}      the latest roundups with their summaries
     {{ topic_index() }}           every topic with its description and count
     {{ topic_entries("systems", limit=10) }}   the latest entries of a topic
+    {{ subscribe() }}             the roundups feeds (RSS, JSON Feed); topics=True lists topic feeds
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from roundupkb.site import Site
+from roundupkb.feeds import ROUNDUP_FEEDS
+from roundupkb.site import Site, relative_url
 
 
 def define_env(env: Any) -> None:
@@ -47,3 +49,17 @@ def define_env(env: Any) -> None:
         entries = s.topics[slug][:limit]
         return s.render("partials/rkb/entry-cards.html",
                         entries=[s.entry_context(e, here(), show_topic=False) for e in entries])
+
+    @env.macro  # type: ignore[untyped-decorator]
+    def subscribe(topics: bool = False, more: str | None = None) -> str:
+        s = site()
+        feeds = [{"href": relative_url(here(), f.filename), "type": f.media_type, "label": f.label}
+                 for f in ROUNDUP_FEEDS]
+        rows = [
+            {"title": t["title"], "href": t["href"],
+             "feeds": [{**f, "href": relative_url(here(), f"topics/{t['slug']}/{f['href']}")}
+                       for f in s.feeds.get(t["slug"], [])]}
+            for t in s.topic_summaries(here())
+        ] if topics else []
+        more_href = relative_url(here(), more) if more else None
+        return s.render("partials/rkb/subscribe.html", feeds=feeds, topics=rows, more_href=more_href)
