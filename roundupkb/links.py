@@ -30,7 +30,7 @@ import json
 import os
 import re
 import tempfile
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from http import HTTPStatus
@@ -267,7 +267,7 @@ class LinkChecker:
         self._client = None
 
     def _gate(self, url: str) -> _HostGate:
-        host = urlsplit(url).netloc.lower()
+        host = _host_key(url)
         gate = self._hosts.get(host)
         if gate is None:
             gate = self._hosts[host] = _HostGate(self.config.per_host, self.config.per_host_delay)
@@ -368,18 +368,65 @@ class LinkChecker:
     async def check_many(
         self, urls: Iterable[str], on_result: Callable[[LinkResult], None] | None = None
     ) -> list[LinkResult]:
-        """Check URLs concurrently (global and per-host limits apply); results in input order."""
+        """Check URLs concurrently; results in input order.
 
-        async def one(url: str) -> LinkResult:
-            try:
-                result = await self.check(url)
-            except Exception as exc:  # a bug or an unforeseen library error: report, go on
-                result = self._result(url, "broken", error=f"checker error: {type(exc).__name__}: {exc}")
-            if on_result is not None:
-                on_result(result)
-            return result
+        A fixed pool of `concurrency` workers takes URLs host by host in turn, at most
+        `per_host` at once from one host, so memory does not grow with the number of URLs
+        and a host with many links does not hold up the others.
+        """
+        todo = list(urls)
+        results: list[LinkResult | None] = [None] * len(todo)
+        queues: dict[str, deque[int]] = {}
+        for index, url in enumerate(todo):
+            queues.setdefault(_host_key(url), deque()).append(index)
+        turn = deque(queues)
+        active: Counter[str] = Counter()
+        changed = asyncio.Condition()
+        per_host = max(1, self.config.per_host)
 
-        return list(await asyncio.gather(*(one(u) for u in urls)))
+        def take() -> tuple[int, str] | None:
+            for _ in range(len(turn)):
+                host = turn[0]
+                turn.rotate(-1)
+                if active[host] < per_host:
+                    queue = queues[host]
+                    index = queue.popleft()
+                    if not queue:
+                        turn.remove(host)
+                    active[host] += 1
+                    return index, host
+            return None
+
+        async def worker() -> None:
+            while True:
+                async with changed:
+                    while (job := take()) is None:
+                        if not turn:
+                            return
+                        await changed.wait()
+                index, host = job
+                url = todo[index]
+                try:
+                    result = await self.check(url)
+                except Exception as exc:  # a bug or an unforeseen library error: report, go on
+                    result = self._result(url, "broken", error=f"checker error: {type(exc).__name__}: {exc}")
+                results[index] = result
+                if on_result is not None:
+                    on_result(result)
+                async with changed:
+                    active[host] -= 1
+                    changed.notify_all()
+
+        workers = min(max(1, self.config.concurrency), len(todo))
+        await asyncio.gather(*(worker() for _ in range(workers)))
+        return [r for r in results if r is not None]
+
+
+def _host_key(url: str) -> str:
+    try:
+        return urlsplit(url).netloc.lower()
+    except ValueError:
+        return ""
 
 
 def _reason(code: int) -> str:

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -360,3 +361,32 @@ def test_worst_hosts() -> None:
         result("https://c.org/1"),
     ]
     assert links.worst_hosts(results) == [("a.org", 2, 3), ("b.org", 1, 1)]
+
+
+def test_concurrency_limits_per_host_and_overall() -> None:
+    """No network here: an in-process transport counts requests in flight."""
+    in_flight: Counter[str] = Counter()
+    peak: Counter[str] = Counter()
+
+    async def handler(request: httpx.Request) -> httpx.Response:
+        host = request.url.host
+        in_flight[host] += 1
+        in_flight["*"] += 1
+        peak[host] = max(peak[host], in_flight[host])
+        peak["*"] = max(peak["*"], in_flight["*"])
+        await asyncio.sleep(0.005)
+        in_flight[host] -= 1
+        in_flight["*"] -= 1
+        return httpx.Response(200)
+
+    urls = [f"http://host-{n % 4}.test/{n}" for n in range(40)] + [f"http://solo.test/{n}" for n in range(20)]
+    config = CheckConfig(concurrency=5, per_host=2, per_host_delay=0.0)
+
+    async def run() -> list[LinkResult]:
+        return await links.acheck_urls(urls, config, transport=httpx.MockTransport(handler))
+
+    results = asyncio.run(run())
+    assert [r.url for r in results] == urls
+    assert all(r.status == "ok" for r in results)
+    assert peak["*"] <= 5
+    assert max(peak[h] for h in peak if h != "*") <= 2
