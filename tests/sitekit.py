@@ -40,5 +40,10 @@ def build_site(project: Path, *, strict: bool = True) -> Path:
 
     config = load_config(str(project / "mkdocs.yml"), strict=strict,
                          site_dir=str(project / "site"))
-    build(config)
+    # As `mkdocs build` does: plugins such as mkdocs-rss-plugin set up their state on startup.
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    finally:
+        config.plugins.on_shutdown()
     return project / "site"
