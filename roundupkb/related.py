@@ -9,6 +9,7 @@ kept for comparison (`bench/bench_related.py` measures both on the corpus).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -24,6 +25,7 @@ BODY_WEIGHT = 1.0
 SOURCE_WEIGHT = 0.3
 TOPIC_WEIGHT = 0.3
 Method = Literal["tfidf", "bm25"]
+_TARGET = re.compile(r"\]\([^)\s]*\)|<[^>]+>|https?://\S+")
 
 
 @dataclass(frozen=True)
@@ -59,13 +61,15 @@ def _tfidf_matrices(docs: Sequence[Doc]) -> tuple[object, object]:
 
     fields = _fields(docs)
     vectorizer = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, min_df=2, max_df=0.5, dtype=np.float32,
+        stop_words="english", sublinear_tf=True, min_df=2, max_df=0.1, dtype=np.float32,
         token_pattern=r"(?u)\b[a-z_][a-z0-9_]+\b", norm=None,
     )
-    vectorizer.fit(text for texts, _ in fields for text in texts)
+    # One tokenizing pass over every field of every doc; the field rows are then summed.
+    stacked = vectorizer.fit_transform([text for texts, _ in fields for text in texts])
+    n = len(docs)
     matrix = None
-    for texts, weight in fields:
-        part = vectorizer.transform(texts) * weight
+    for i, (_, weight) in enumerate(fields):
+        part = stacked[i * n:(i + 1) * n] * weight
         matrix = part if matrix is None else matrix + part
     matrix = normalize(matrix)
     return matrix, matrix.T.tocsr()
@@ -109,50 +113,44 @@ def rank_related(
     min_score: float = MIN_SCORE,
     exclude_same_link: bool = True,
 ) -> dict[str, list[str]]:
-    """Up to `k` related ids for every doc, best first (same issue and same link excluded)."""
+    """Up to `k` related ids for every doc, best first (same issue and same link excluded).
+
+    Scores below `min_score` are dropped from each sparse block of the similarity matrix
+    before anything is sorted, so only a handful of candidates per row are ever ranked.
+    """
     import numpy as np
 
     if not docs:
         return {}
     queries, index = _bm25_matrices(docs) if method == "bm25" else _tfidf_matrices(docs)
-    n = len(docs)
     group_ids: dict[str, int] = {}
     groups = np.array([group_ids.setdefault(d.group, len(group_ids)) for d in docs])
-    link_ids: dict[str, int] = {}
-    links = np.array([link_ids.setdefault(d.link, len(link_ids)) if d.link else -1 - i
-                      for i, d in enumerate(docs)])
     out: dict[str, list[str]] = {}
-    extra = 4 * k
-    for start in range(0, n, BLOCK_ROWS):
-        stop = min(start + BLOCK_ROWS, n)
-        scores = (queries[start:stop] @ index).toarray()  # type: ignore[index]
-        scores[groups[None, :] == groups[start:stop, None]] = 0
-        if exclude_same_link:
-            scores[links[None, :] == links[start:stop, None]] = 0
-        take = min(extra, n - 1)
-        if take <= 0:
-            for row in range(start, stop):
-                out[docs[row].id] = []
-            continue
-        top = np.argpartition(-scores, take - 1, axis=1)[:, :take]
-        for offset, candidates in enumerate(top):
-            row_scores = scores[offset]
-            ordered = sorted(candidates, key=lambda j: (-row_scores[j], j))
-            out[docs[start + offset].id] = _pick(docs, ordered, row_scores, k, min_score)
+    for start in range(0, len(docs), BLOCK_ROWS):
+        stop = min(start + BLOCK_ROWS, len(docs))
+        block = (queries[start:stop] @ index).tocsr()  # type: ignore[index]
+        block.data[block.data < min_score] = 0
+        block.eliminate_zeros()
+        for offset in range(stop - start):
+            row = start + offset
+            lo, hi = block.indptr[offset], block.indptr[offset + 1]
+            columns, scores = block.indices[lo:hi], block.data[lo:hi]
+            keep = groups[columns] != groups[row]
+            columns, scores = columns[keep], scores[keep]
+            order = np.lexsort((columns, -scores))
+            out[docs[row].id] = _pick(docs, row, columns[order], k, exclude_same_link)
     return out
 
 
-def _pick(docs: Sequence[Doc], ordered: Iterable[int], scores: object, k: int,
-          min_score: float) -> list[str]:
+def _pick(docs: Sequence[Doc], row: int, ordered: Iterable[int], k: int,
+          exclude_same_link: bool) -> list[str]:
     chosen: list[str] = []
+    own = docs[row].link
     seen_links: set[str] = set()
     for j in ordered:
-        score = float(scores[j])  # type: ignore[index]
-        if score < min_score:
-            break
         link = docs[j].link
         if link:
-            if link in seen_links:
+            if (exclude_same_link and link == own) or link in seen_links:
                 continue
             seen_links.add(link)
         chosen.append(docs[j].id)
@@ -162,15 +160,19 @@ def _pick(docs: Sequence[Doc], ordered: Iterable[int], scores: object, k: int,
 
 
 def archive_docs(archive: Archive) -> list[Doc]:
-    """The archive's entries as ranker input."""
-    from .text import plain_text
-    from .urls import normalize
+    """The archive's entries as ranker input.
 
+    A link's identity is its group of `same_link` entries (already found by normalised URL);
+    commentary is read with its link targets and markup characters dropped, which is all the
+    tokenizer needs and much cheaper than a full plain-text rendering.
+    """
     docs = []
+    titles = {t.slug: t.title for t in archive.taxonomy.topics}
     for entry in archive.entries:
-        topic = archive.taxonomy.get(entry.topic).title
-        docs.append(Doc(entry.id, entry.page, normalize(entry.url) if entry.url else None,
-                        entry.title, plain_text(entry.commentary), entry.source or "", topic))
+        link = min([entry.id, *entry.same_link]) if entry.url else None
+        body = _TARGET.sub("", entry.commentary)
+        docs.append(Doc(entry.id, entry.page, link, entry.title, body, entry.source or "",
+                        titles.get(entry.topic, entry.topic)))
     return docs
 
 

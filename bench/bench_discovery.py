@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Cost of the discovery features at build time (run by hand; prints numbers, asserts nothing).
+
+    .venv/bin/python bench/bench_discovery.py DOCS [DOCS ...]
+
+For each docs folder (an imported corpus; a synthetic 10x archive from bench/generate.py or
+bench/synth_archive.py): the archive parse for reference, then related entries (TF-IDF,
+including the scikit-learn import on the first folder), the charts, the Explore data and the
+repeated-links list, each timed in-process as the hooks run them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+import time
+from pathlib import Path
+
+from roundupkb.archive import load_archive
+from roundupkb.charts import all_charts
+from roundupkb.discovery import repeated_links
+from roundupkb.explore import explore_json
+
+
+def timed(label: str, func, *args):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    value = func(*args)
+    print(f"  {label:<28} {time.perf_counter() - start:6.2f} s")
+    return value
+
+
+def main(paths: list[str]) -> None:
+    for path in paths:
+        print(path)
+        archive = timed("parse archive (reference)", load_archive, Path(path))
+        print(f"  {len(archive.entries)} entries in {len(archive.roundups)} issues")
+        related = timed("related entries", lambda: archive.related)
+        shown = sum(len(v) for v in related.values())
+        print(f"  {shown / max(len(related), 1):.2f} related per entry on average")
+        timed("charts (pygal)", all_charts, archive, None)
+        data = timed("explore.json", explore_json, archive)
+        raw = data.encode()
+        print(f"  explore.json {len(raw) / 1024:.0f} KiB, gzipped {len(gzip.compress(raw, 6)) / 1024:.0f} KiB")
+        timed("repeated links", repeated_links, archive)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or ["/tmp/x"])
