@@ -107,3 +107,17 @@ def test_explore_data_is_compact_and_complete(site: Path) -> None:
     assert data["issues"][issue][1] + "#" + anchor == "roundups/2022/2022-01-07/#slurm-fair-share-scheduling"
     assert data["topics"][topic][0] == "systems" and data["sources"][source] == "HPCwire"
     assert attribution == "Jane Admin" and excerpt.startswith("How Slurm fair-share")
+
+
+def test_dead_links_chart_once_a_link_check_has_run() -> None:
+    from roundupkb.charts import dead_links_chart
+    from roundupkb.discovery import dead_share_by_year
+
+    shares = dead_share_by_year({2020: {"ok": 6, "broken": 4, "unchecked": 3}, 2021: {"unchecked": 2},
+                                 2022: {"ok": 9, "redirect": 0, "broken": 1}})
+    assert shares == [(2020, 4, 10), (2022, 1, 10)]
+    chart = dead_links_chart(shares)
+    assert chart.summary == "5 of 20 checked links (25%) are broken; links from 2020 fare worst (40%)."
+    svg = BeautifulSoup(chart.svg, "html.parser").svg
+    assert svg["role"] == "img" and svg.find("desc").get_text() == chart.summary
+    assert chart.rows == [[2020, 4, 10, "40%"], [2022, 1, 10, "10%"]]
