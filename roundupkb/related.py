@@ -24,6 +24,8 @@ TITLE_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
 SOURCE_WEIGHT = 0.3
 TOPIC_WEIGHT = 0.3
+MAX_DF = 0.1  # words in more of the field texts than this say little about a pair (and cost the most)
+MAX_DF_FROM = 500  # ... on an archive at least this large; a small one keeps every word
 Method = Literal["tfidf", "bm25"]
 _TARGET = re.compile(r"\]\([^)\s]*\)|<[^>]+>|https?://\S+")
 
@@ -61,7 +63,8 @@ def _tfidf_matrices(docs: Sequence[Doc]) -> tuple[object, object]:
 
     fields = _fields(docs)
     vectorizer = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, min_df=2, max_df=0.1, dtype=np.float32,
+        stop_words="english", sublinear_tf=True, min_df=2, dtype=np.float32,
+        max_df=MAX_DF if len(docs) >= MAX_DF_FROM else 1.0,
         token_pattern=r"(?u)\b[a-z_][a-z0-9_]+\b", norm=None,
     )
     # One tokenizing pass over every field of every doc; the field rows are then summed.
