@@ -6,6 +6,7 @@ render, and these functions only move data between MkDocs and the package.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mkdocs.exceptions import PluginError
@@ -14,6 +15,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 
 from roundupkb.archive import build_archive
 from roundupkb.export import roundups_json, to_json
+from roundupkb.feeds import topic_feed_links
+from roundupkb.links import DEFAULT_CACHE, CacheError, load_status
 from roundupkb.models import Severity
 from roundupkb.site import Site, display_title
 
@@ -69,7 +72,15 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         (log.debug if diagnostic in missing_urls else log.warning)(str(diagnostic))
     if missing_urls:
         log.info("%d entries have no URL (`roundupkb check` lists them)", len(missing_urls))
-    site = Site(archive, _renderer(config))
+    status_file = Path(config.config_file_path or ".").parent / DEFAULT_CACHE
+    try:
+        link_status = load_status(status_file)
+    except CacheError as error:
+        raise PluginError(f"{status_file}: {error} (run `roundupkb links check` to rebuild it)") from None
+    site = Site(archive, _renderer(config), link_status=link_status)
+    for slug, entries in site.topics.items():
+        if entries:
+            site.feeds[slug] = topic_feed_links(slug)
     config.extra[STATE_KEY] = site
 
     def add(src_uri: str, content: str, inclusion: InclusionLevel = InclusionLevel.NOT_IN_NAV) -> None:
@@ -84,7 +95,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     add("sources/index.md", site.sources_index_markdown(), InclusionLevel.UNDEFINED)
     for group in site.sources:
         add(group.src_uri, site.source_markdown(group))
-    add("data/entries.json", to_json(archive))
+    add("data/entries.json", to_json(archive, link_status))
     add("data/roundups.json", roundups_json(archive))
     return files
 

@@ -12,6 +12,7 @@ from . import links_cli
 from .archive import load_archive
 from .check import check_files, has_errors
 from .importer import import_sources
+from .links import DEFAULT_CACHE, CacheError, load_status
 from .models import Severity
 from .taxonomy import TaxonomyError, load_taxonomy
 
@@ -71,7 +72,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     if archive.errors:
         _print_diagnostics(archive.errors)
         return 1
-    text = export_mod.to_csv(archive) if args.format == "csv" else export_mod.to_json(archive)
+    cache = args.links or args.docs.resolve().parent / DEFAULT_CACHE
+    try:
+        links = load_status(cache)
+    except CacheError as error:
+        print(f"{cache}:1: error: {error}", file=sys.stderr)
+        return 1
+    text = export_mod.to_csv(archive, links) if args.format == "csv" else export_mod.to_json(archive, links)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(f"exported {len(archive.entries)} entries to {args.output}", file=sys.stderr)
@@ -109,6 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("docs", nargs="?", type=Path, default=DEFAULT_DOCS)
     p.add_argument("--format", choices=("json", "csv"), default="json")
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    p.add_argument("--links", type=Path, help="link-check cache for link_status "
+                   "(default: data/link-status.json beside the docs folder)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("stats", help="count entries per topic")

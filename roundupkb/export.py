@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from .archive import Archive
+from .links import LinkResult, status_for
 from .models import Entry, Roundup
 from .text import plain_text
 
@@ -27,11 +29,19 @@ FIELDS = (
     "commentary",
     "same_link",
     "related",
+    "link_status",
 )
 
 
-def entry_record(entry: Entry, archive: Archive) -> dict[str, Any]:
-    """One entry as a JSON-ready dict (see `roundupkb/data/entries.schema.json`)."""
+def entry_record(
+    entry: Entry, archive: Archive, links: Mapping[str, LinkResult] | None = None
+) -> dict[str, Any]:
+    """One entry as a JSON-ready dict (see `roundupkb/data/entries.schema.json`).
+
+    With `links` (the link checker's cache), `link_status` is ok, redirect or broken, and None
+    for a link not checked yet.
+    """
+    result = status_for(entry.url, links) if links else None
     return {
         "id": entry.id,
         "title": entry.title,
@@ -48,6 +58,7 @@ def entry_record(entry: Entry, archive: Archive) -> dict[str, Any]:
         "commentary": plain_text(entry.commentary),
         "same_link": list(entry.same_link),
         "related": list(archive.related.get(entry.id, [])),
+        "link_status": result.status if result else None,
     }
 
 
@@ -64,9 +75,9 @@ def roundup_record(roundup: Roundup) -> dict[str, Any]:
     }
 
 
-def to_json(archive: Archive) -> str:
+def to_json(archive: Archive, links: Mapping[str, LinkResult] | None = None) -> str:
     """`{"entries": [...]}` with every entry, newest roundup first."""
-    data = {"entries": [entry_record(e, archive) for e in archive.entries]}
+    data = {"entries": [entry_record(e, archive, links) for e in archive.entries]}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -76,13 +87,13 @@ def roundups_json(archive: Archive) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def to_csv(archive: Archive) -> str:
+def to_csv(archive: Archive, links: Mapping[str, LinkResult] | None = None) -> str:
     """Every entry as CSV; list fields are joined with '; '."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
     writer.writeheader()
     for entry in archive.entries:
-        record = entry_record(entry, archive)
+        record = entry_record(entry, archive, links)
         record["authors"] = "; ".join(record["authors"])
         record["same_link"] = "; ".join(record["same_link"])
         record["related"] = "; ".join(record["related"])

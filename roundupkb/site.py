@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from slugify import slugify
 
 from .archive import Archive
 from .discovery import source_profile
+from .links import LinkResult, status_for, wayback_url
 from .models import Entry, Roundup, Topic
 from .text import excerpt
 from .urls import is_unsafe
@@ -83,6 +84,7 @@ class Site:
     archive: Archive
     render: Render
     feeds: dict[str, Any] = field(default_factory=dict)
+    link_status: Mapping[str, LinkResult] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.roundups = self.archive.roundups  # newest first
@@ -179,7 +181,17 @@ class Site:
             "excerpt": excerpt(entry.commentary),
             "also": also,
             "related": self.related_context(entry, from_page),
+            "link": self.link_context(entry),
         }
+
+    def link_context(self, entry: Entry) -> dict[str, Any] | None:
+        """For a link the checker found broken: its status and the archived copy nearest the issue."""
+        result = status_for(entry.url, self.link_status) if entry.url else None
+        if result is None or result.status != "broken" or not safe_href(entry.url):
+            return None
+        assert entry.url is not None
+        return {"status": result.status, "http_status": result.http_status, "error": result.error,
+                "checked": result.checked_at[:10], "archived": wayback_url(entry.url, entry.date)}
 
     def related_context(self, entry: Entry, from_page: str) -> list[dict[str, Any]]:
         """The entry's related entries (other issues, best first) as links from `from_page`."""

@@ -252,3 +252,31 @@ def test_rebuild_reflects_edits_without_leaking_state(tmp_path: Path) -> None:
     site = build_site(project)
     assert not (site / "topics/leadership/index.html").exists()
     assert "2 links, newest first." in soup_of(site, "topics/systems").get_text()
+
+
+def test_broken_link_gets_badge_archived_copy_and_export_status(tmp_path: Path) -> None:
+    from roundupkb.links import LinkResult, save_status, url_key
+
+    project = make_project(tmp_path, keep_roundups=False)
+    write_roundups(project, {"2021/2021-01-08.md": FIRST})
+    broken = "https://example.org/slurm"
+    save_status(project / "data" / "link-status.json", {
+        url_key(broken): LinkResult(url=broken, status="broken", http_status=404, final_url=broken,
+                                    error="404 Not Found", checked_at="2026-11-01T00:00:00Z"),
+        url_key("https://example.org/queues"): LinkResult(
+            url="https://example.org/queues", status="ok", http_status=200,
+            final_url="https://example.org/queues", error=None, checked_at="2026-11-01T00:00:00Z"),
+    })
+    site = build_site(project)
+    soup = soup_of(site, "roundups/2021/2021-01-08")
+    meta = soup.find(id="slurm-at-scale").find_next("p", class_="rkb-entry__meta")
+    assert meta.find(class_="rkb-badge--broken").get_text() == "broken link"
+    assert meta.find("a", class_="rkb-entry__archived")["href"] == \
+        "https://web.archive.org/web/20210108/https://example.org/slurm"
+    ok_meta = soup.find(id="queues-and-fairness").find_next("p", class_="rkb-entry__meta")
+    assert ok_meta.find(class_="rkb-badge--broken") is None
+    statuses = {e["id"]: e["link_status"]
+                for e in json.loads((site / "data/entries.json").read_text())["entries"]}
+    assert statuses["2021-01-08/slurm-at-scale"] == "broken"
+    assert statuses["2021-01-08/queues-and-fairness"] == "ok"
+    assert statuses["2021-01-08/never-skip-retros"] is None
