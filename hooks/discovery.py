@@ -64,7 +64,7 @@ def repeated_markdown(site: Site) -> str:
         links.append({"title": link.title, "href": safe_href(link.entries[-1].url),
                       "appearances": appearances})
     html = site.render("partials/rkb/repeated.html", links=links)
-    return "# Links covered more than once\n\n" + _one_block(html) + "\n"
+    return "# Links covered more than once\n\n" + site.fragment(html) + "\n"
 
 
 def stats_markdown(site: Site, config: MkDocsConfig) -> str:

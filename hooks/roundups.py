@@ -114,6 +114,11 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return site.roundup_markdown(roundup, page.file.content_string)
 
 
+# Lists made as HTML skip Markdown: their placeholders are filled in the rendered page.
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    return _site(config).fill_fragments(html)
+
+
 # Generated pages have no source file to edit.
 def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
     if page.file.generated_by is not None or page.file.abs_src_path is None:

@@ -20,6 +20,8 @@ from roundupkb.site import Site
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.pages import Page
 
 log = get_plugin_logger(__name__)
 SETTING = "search_engine"
@@ -37,6 +39,13 @@ def _engine(config: MkDocsConfig) -> str:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     config.extra[SETTING] = _engine(config)
     return config
+
+
+# With Pagefind answering the box, Material's own index is not needed: leave every page out of it.
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    if config.extra.get(SETTING) == "pagefind":
+        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+    return markdown
 
 
 # Index every entry with Pagefind once the site is written.

@@ -8,6 +8,7 @@ environment, so this module can move to another generator unchanged.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from .text import excerpt
 from .urls import is_unsafe
 
 Render = Callable[..., str]
+_FRAGMENT = re.compile(r"<!--rkb-fragment:\d+-->")
 MIN_SOURCE_ENTRIES = 2
 
 
@@ -92,6 +94,9 @@ class Site:
         self.entries_by_id = self.archive.by_id()
         self.topics = self.archive.by_topic()
         self.sources = self._sources()
+        self._source_index = {(g.kind, g.name): g for g in self.sources}
+        self._excerpts: dict[str, str] = {}
+        self.fragments: dict[str, str] = {}
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -113,10 +118,7 @@ class Site:
         return self.by_page.get(page)
 
     def source_of(self, name: str, kind: str) -> SourceGroup | None:
-        for group in self.sources:
-            if group.kind == kind and group.name == name:
-                return group
-        return None
+        return self._source_index.get((kind, name))
 
     def _sources(self) -> list[SourceGroup]:
         publications: dict[str, list[Entry]] = defaultdict(list)
@@ -145,8 +147,13 @@ class Site:
 
     # -- context for templates ---------------------------------------------------------------
 
-    def entry_context(self, entry: Entry, from_page: str, *, show_topic: bool = True) -> dict[str, Any]:
-        """Everything a template needs to show one entry, with links relative to `from_page`."""
+    def entry_context(
+        self, entry: Entry, from_page: str, *, show_topic: bool = True, with_related: bool = False
+    ) -> dict[str, Any]:
+        """Everything a template needs to show one entry, with links relative to `from_page`.
+
+        Related entries are looked up only for the entry's own roundup page (`with_related`).
+        """
         also = []
         for other_id in entry.same_link:
             other = self.entries_by_id.get(other_id)
@@ -178,14 +185,21 @@ class Site:
             "roundup_href": relative_url(from_page, entry.page),
             "topic": {"slug": topic.slug, "title": topic.title,
                       "href": relative_url(from_page, self.topic_page(topic.slug))} if show_topic else None,
-            "excerpt": excerpt(entry.commentary),
+            "excerpt": self._excerpt(entry),
             "also": also,
-            "related": self.related_context(entry, from_page),
+            "related": self.related_context(entry, from_page) if with_related else [],
             "link": self.link_context(entry),
         }
 
+    def _excerpt(self, entry: Entry) -> str:
+        if entry.id not in self._excerpts:
+            self._excerpts[entry.id] = excerpt(entry.commentary)
+        return self._excerpts[entry.id]
+
     def link_context(self, entry: Entry) -> dict[str, Any] | None:
         """For a link the checker found broken: its status and the archived copy nearest the issue."""
+        if not self.link_status:
+            return None
         result = status_for(entry.url, self.link_status) if entry.url else None
         if result is None or result.status != "broken" or not safe_href(entry.url):
             return None
@@ -277,7 +291,8 @@ class Site:
         return "\n".join(out)
 
     def _entry_header(self, entry: Entry, from_page: str) -> str:
-        html = self.render("partials/rkb/entry-header.html", entry=self.entry_context(entry, from_page))
+        html = self.render("partials/rkb/entry-header.html",
+                           entry=self.entry_context(entry, from_page, with_related=True))
         return " ".join(html.split("\n")).strip()
 
     def _cards(self, entries: list[Entry], from_page: str, *, show_topic: bool) -> str:
@@ -285,7 +300,23 @@ class Site:
             "partials/rkb/entry-cards.html",
             entries=[self.entry_context(e, from_page, show_topic=show_topic) for e in entries],
         )
-        return "\n".join(line for line in html.split("\n") if line.strip())
+        return self.fragment(html)
+
+    def fragment(self, html: str) -> str:
+        """A placeholder for ready-made HTML, put back by `fill_fragments` after Markdown.
+
+        Lists of hundreds of cards are HTML already: passing them through Markdown's HTML
+        block parser would cost more than the rest of the page.
+        """
+        key = f"<!--rkb-fragment:{len(self.fragments)}-->"
+        self.fragments[key] = html
+        return key
+
+    def fill_fragments(self, html: str) -> str:
+        """Put the HTML of every placeholder in a rendered page back."""
+        if "<!--rkb-fragment:" not in html:
+            return html
+        return _FRAGMENT.sub(lambda m: self.fragments.get(m.group(0), m.group(0)), html)
 
     def topic_markdown(self, slug: str) -> str:
         """`/topics/<slug>/`: description, count, feeds, and entries newest first by year."""
@@ -321,7 +352,7 @@ class Site:
         for year in sorted(by_year, reverse=True):
             html = self.render("partials/rkb/roundup-list.html",
                                roundups=[self.roundup_context(r, page) for r in by_year[year]])
-            parts += [f"## {year}", "", _one_block(html), ""]
+            parts += [f"## {year}", "", self.fragment(html), ""]
         return "\n".join(parts)
 
     def sources_index_markdown(self) -> str:
@@ -336,7 +367,7 @@ class Site:
                  "profile": self.source_profile_context(g, page)}
                 for g in groups
             ])
-            parts += [f"## {heading}", "", _one_block(html), ""]
+            parts += [f"## {heading}", "", self.fragment(html), ""]
         return "\n".join(parts)
 
     def source_profile_context(self, group: SourceGroup, from_page: str) -> dict[str, Any]:
@@ -357,10 +388,6 @@ class Site:
                              profile=self.source_profile_context(group, group.page)),
                  "", self._cards(group.entries, group.page, show_topic=True), ""]
         return "\n".join(parts)
-
-
-def _one_block(html: str) -> str:
-    return "\n".join(line for line in html.split("\n") if line.strip())
 
 
 def escape_md(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
@@ -11,6 +12,7 @@ _TAG = re.compile(r"<[^>]+>")
 _PREFIX = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+|#{1,6}\s+)?")
 
 
+@lru_cache(maxsize=131072)
 def plain_text(markdown: str) -> str:
     """Plain text of a Markdown fragment: markup gone, paragraphs kept apart by a blank line."""
     paragraphs: list[str] = []

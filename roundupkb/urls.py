@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from url_normalize import url_normalize
@@ -47,6 +48,7 @@ def link_problem(url: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def normalize(url: str) -> str:
     """A key under which the same page linked differently compares equal.
 
