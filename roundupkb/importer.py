@@ -200,8 +200,9 @@ def convert_archive(
         line = lines[i]
         if i in heads:
             level, heading, span = heads[i]
-            if first_topic is None or i < first_topic or level > 2:
-                level = max(level, 3)
+            # Essay headings sink to `###`; a `===`-underlined heading in the roundup is a section.
+            essay = first_topic is None or i < first_topic or level > 2
+            level = max(level, 3) if essay else 2
             out.append("#" * level + " " + heading)
             i += span
             continue
@@ -375,8 +376,11 @@ def unimported_link_lines(roundup: Roundup, page: str) -> list[tuple[int, str]]:
         if section.topic:
             count = section.body.count("\n") + 1
             topic_lines.update(range(section.line, section.line + count + 3))
+    previous = ""
     for line in body:
-        starts_with_link = not line.code and LINK_START.match(line.text)
+        # A link that only wraps onto the start of a line, mid-paragraph, is not an entry's.
+        starts_paragraph, previous = not previous.strip(), line.text
+        starts_with_link = not line.code and starts_paragraph and LINK_START.match(line.text)
         if (
             line.number in topic_lines
             and starts_with_link

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 from slugify import slugify
 
-from .attribution import parse_attribution, strip_markup
+from .attribution import parse_attribution, reads_as_prose, strip_markup
 from .models import Diagnostic, Entry, Roundup, RoundupMeta, Section, Severity
 from .taxonomy import Taxonomy
 from .urls import is_unsafe, link_problem
@@ -31,6 +31,8 @@ ENTRY_LINE = re.compile(
     r"^ {0,3}(?:\*\*|__|\*|_)?\s*\[" + _LINK_TEXT + r"\]\(" + _LINK_URL + r"\)"
     r"(?:\*\*|__|\*|_)?(?P<rest>.*)$"
 )
+# A paragraph that opens with an http(s) link: `[HTCondor Week](https://...) was this week, ...`.
+_LEAD_LINK = re.compile(r"^ {0,3}(?:\*\*|__|\*|_)?\s*\[[^\[\]]+\]\(<?https?://")
 LINK_START = re.compile(r"^ {0,3}(?:\*\*|__|\*|_)?\s*\[[^\[\]]*\]\(")
 # A link cut into pieces that share one URL (an artefact of rich-text editors):
 # `[European ](u)[research](u)` reads as `[European research](u)`.
@@ -493,7 +495,8 @@ class _Builder:
             links = 0
             while links < len(paragraph) and entry_link(paragraph[links]):
                 links += 1
-            if links == 0 and kind == "miscellany" and not paragraph[0].code:
+            leads = current is None and _LEAD_LINK.match(paragraph[0].text) is not None
+            if links == 0 and (kind == "miscellany" or leads) and not paragraph[0].code:
                 inline = self._inline_entry(paragraph, topic)
                 if inline:
                     current = _Group([inline], ["\n".join(line.text for line in paragraph)])
@@ -519,7 +522,7 @@ class _Builder:
         for group in groups:
             commentary = "\n\n".join(group.commentary).strip()
             for entry in group.entries:
-                entry.commentary = commentary
+                entry.commentary = "\n\n".join(c for c in (entry.commentary, commentary) if c)
                 entries.append(entry)
         return entries
 
@@ -557,6 +560,11 @@ class _Builder:
                 if is_unsafe(url):
                     url = None
         attribution = "" if kind == "miscellany" else strip_markup(rest).strip(" -–—,:;|").strip()
+        if kind == "articles" and reads_as_prose(rest):
+            # `[Sigstore](url) is a new effort to ...`: the rest of the line is commentary.
+            entry = self._make(title, url, "", [], None, None, topic, line.number)
+            entry.commentary = re.sub(r"^[\s\-–—,:;|]+", "", BREAK.sub("", match.group("rest"))).strip()
+            return entry
         authors, source, details = parse_attribution(attribution, kind, self.aliases)
         return self._make(title, url, attribution, authors, source, details, topic, line.number)
 
