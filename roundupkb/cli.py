@@ -7,8 +7,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from . import changes, links_cli, scaffold
 from . import export as export_mod
-from . import links_cli
 from .archive import load_archive
 from .check import check_files, has_errors
 from .importer import import_sources
@@ -29,6 +29,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not docs.is_dir():
         print(f"{docs}: error: no such folder", file=sys.stderr)
         return 2
+    if args.changed is not None:
+        return changes.cmd_check_changed(args)
     files = [Path(f) for f in args.files] if args.files else None
     archive, diagnostics = check_files(docs, files)
     _print_diagnostics(diagnostics, sys.stdout)
@@ -110,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="check roundup pages; exit 1 on any error")
     p.add_argument("docs", nargs="?", type=Path, default=DEFAULT_DOCS)
     p.add_argument("files", nargs="*", help="report only on these files")
+    p.add_argument("--changed", nargs="?", const="", metavar="BASE",
+                   help="report only on roundups changed since BASE (default: origin/main, else main), "
+                   "and warn about links an earlier issue covered")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("export", help="export every entry as JSON or CSV")
@@ -125,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
 
     links_cli.add_parser(sub)
+    scaffold.add_parser(sub)
     return parser
 
 

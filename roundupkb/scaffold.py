@@ -1,0 +1,197 @@
+"""`roundupkb new`: scaffold the next roundup page from the archive and the taxonomy."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .archive import ROUNDUPS_DIR, load_archive
+from .models import Roundup, Topic
+from .taxonomy import Taxonomy, load_taxonomy
+
+DEFAULT_DOCS = Path("docs")
+DEFAULT_TITLE = "Link Roundup"
+CADENCE_WINDOW = 6
+"""How many of the latest issues decide the publication weekday."""
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec")
+_TITLE_DATE = re.compile(r"^(?P<prefix>.*?)[,\s-]*\b\d{1,2}\s+[A-Za-z]+\.?\s+\d{4}\s*$")
+
+EXAMPLES = {
+    "articles": "[Title of the article](https://example.org/article) - Author One and Author Two, Source",
+    "events": "[Name of the event](https://example.org/event) - 14-17 Oct, City or Virtual, Free",
+    "calls": "[Call for papers: name of the venue](https://example.org/cfp) - Deadline 1 Oct, Venue",
+    "jobs": "[Title of the position](https://example.org/jobs/123) - Employer, City",
+    "miscellany": "A sentence with [a link](https://example.org/thing) anywhere in it, and why it is fun.",
+}
+
+
+class ScaffoldError(Exception):
+    """The page cannot be written; `path` is the file the message is about."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}:1: error: {self.message}"
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """A planned roundup page: where it goes and what it holds."""
+
+    path: Path
+    issue: int
+    date: dt.date
+    title: str
+    text: str
+
+
+def next_issue(roundups: list[Roundup]) -> int:
+    """One more than the highest issue number in the archive (1 for an empty archive)."""
+    return max((r.meta.issue for r in roundups if r.meta.issue is not None), default=0) + 1
+
+
+def next_date(dates: list[dt.date], today: dt.date | None = None) -> dt.date:
+    """The next publication day after the latest of `dates`.
+
+    The publication weekday is the most common weekday of the latest issues (the newest
+    issue wins a tie), so a weekly newsletter gets the same weekday a week later, and one
+    that just moved from Friday to Monday keeps Monday. An empty archive starts today.
+    """
+    if not dates:
+        return today or dt.date.today()
+    latest = sorted(dates, reverse=True)[:CADENCE_WINDOW]
+    counts = Counter(d.weekday() for d in latest)
+    best = max(counts.values())
+    weekday = next(d.weekday() for d in latest if counts[d.weekday()] == best)
+    days = (weekday - latest[0].weekday()) % 7 or 7
+    return latest[0] + dt.timedelta(days=days)
+
+
+def format_date(date: dt.date) -> str:
+    """The newsletter's way of writing a date: `18 Sept 2020`."""
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
+def title_for(date: dt.date, previous: str | None) -> str:
+    """The latest issue's title with the new date (`Link Roundup, 18 Sept 2020`)."""
+    prefix = DEFAULT_TITLE
+    if previous:
+        match = _TITLE_DATE.match(previous.strip())
+        if match and match.group("prefix").strip():
+            prefix = match.group("prefix").strip()
+    return f"{prefix}, {format_date(date)}"
+
+
+def _example(topic: Topic) -> str:
+    return "\n".join(
+        [
+            "<!-- Example entry: copy it above this comment, fill it in, and delete sections you do not use.",
+            "",
+            f"{EXAMPLES.get(topic.kind, EXAMPLES['articles'])}",
+            "",
+            "Commentary: a paragraph or a list on why it matters to research computing teams.",
+            "-->",
+        ]
+    )
+
+
+def render(taxonomy: Taxonomy, issue: int, date: dt.date, title: str) -> str:
+    """The Markdown of a new roundup: front matter, an introduction and every topic section."""
+    parts = [
+        "---",
+        f"title: {title}",
+        f"date: {date.isoformat()}",
+        f"issue: {issue}",
+        "# summary: One line shown in the archive, on the page and in feeds.",
+        "---",
+        "",
+        "<!-- The introduction goes here: any Markdown. The page format: docs/contributing.md -->",
+        "",
+    ]
+    for topic in taxonomy.topics:
+        parts += [f"## {topic.title}", "", _example(topic), ""]
+    return "\n".join(parts)
+
+
+def plan(
+    docs: Path,
+    date: dt.date | None = None,
+    issue: int | None = None,
+    taxonomy: Taxonomy | None = None,
+    today: dt.date | None = None,
+) -> Scaffold:
+    """Work out the next roundup's number, date, title, path and text from the archive."""
+    taxonomy = taxonomy or load_taxonomy()
+    archive = load_archive(docs, taxonomy)
+    numbered = [r for r in archive.roundups if r.meta.issue is not None] or archive.roundups
+    if date is None:
+        date = next_date([r.meta.date for r in numbered], today)
+    if issue is None:
+        issue = next_issue(archive.roundups)
+    previous = max(numbered, key=lambda r: r.meta.date).meta.title if numbered else None
+    title = title_for(date, previous)
+    path = docs / ROUNDUPS_DIR / str(date.year) / f"{date.isoformat()}.md"
+    return Scaffold(path, issue, date, title, render(taxonomy, issue, date, title))
+
+
+def write(scaffold: Scaffold) -> None:
+    """Write the page; never overwrite an existing file."""
+    scaffold.path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with scaffold.path.open("x", encoding="utf-8") as out:
+            out.write(scaffold.text)
+    except FileExistsError:
+        raise ScaffoldError(
+            scaffold.path, "already exists; edit it, or pick another day with --date YYYY-MM-DD"
+        ) from None
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, not {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
+    return int(text)
+
+
+def add_parser(sub: Any) -> None:
+    """Add the `new` command to the CLI's subparsers."""
+    p = sub.add_parser("new", help="scaffold the next roundup page (never overwrites)")
+    p.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD "
+                   "(default: the next publication day after the latest issue)")
+    p.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="docs folder (default: docs)")
+    p.add_argument("--issue", type=_positive, help="issue number (default: the highest + 1)")
+    p.set_defaults(func=cmd_new)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Scaffold the page and print its path on stdout."""
+    docs: Path = args.docs
+    if not docs.is_dir():
+        print(f"{docs}: error: no such folder", file=sys.stderr)
+        return 2
+    scaffold = plan(docs, date=args.date, issue=args.issue)
+    try:
+        write(scaffold)
+    except ScaffoldError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(scaffold.path)
+    print(f"issue #{scaffold.issue}, {scaffold.date.isoformat()}: fill in the entries, then run "
+          f"'roundupkb check --changed'", file=sys.stderr)
+    return 0
