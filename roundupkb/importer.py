@@ -113,8 +113,11 @@ def _split_front(text: str, source: str) -> tuple[dict[str, Any], list[str], int
         if lines[i].strip() == "---":
             try:
                 meta = yaml.safe_load("\n".join(lines[1:i])) or {}
-            except yaml.YAMLError as exc:
-                raise ImportError_(f"{source}:2: front matter is not valid YAML: {exc}") from None
+            except (yaml.YAMLError, ValueError) as exc:
+                mark = getattr(exc, "problem_mark", None)
+                line = mark.line + 2 if mark else 2
+                problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+                raise ImportError_(f"{source}:{line}: front matter is not valid YAML: {problem}") from None
             if not isinstance(meta, dict):
                 raise ImportError_(f"{source}:2: front matter must be a mapping")
             return meta, lines[i + 1 :], i + 2

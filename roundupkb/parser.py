@@ -146,6 +146,10 @@ class _FrontMatter:
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             self._error(line, f"front matter is not valid YAML: {problem}")
             return False
+        except ValueError as exc:
+            # A value YAML reads as a timestamp but no calendar has: `date: 2020-02-30`.
+            self._error(_bad_value_line(node), f"front matter holds an impossible date or time: {exc}")
+            return False
         if values is None:
             values = {}
         if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode | type(None)):
@@ -222,6 +226,18 @@ class _FrontMatter:
             summary=optional["summary"],
             image=image,
         )
+
+
+def _bad_value_line(node: yaml.Node | None) -> int:
+    """The file line of the first timestamp-looking value that cannot be constructed."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if value_node.tag.endswith(":timestamp"):
+                try:
+                    yaml.safe_load(value_node.value)
+                except ValueError:
+                    return int(key_node.start_mark.line) + 2
+    return 2
 
 
 def scan_body(lines: list[str], first_number: int) -> list[Line]:
