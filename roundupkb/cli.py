@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from . import changes, links_cli, scaffold
 from . import export as export_mod
@@ -13,15 +15,16 @@ from .archive import load_archive
 from .check import check_files, has_errors
 from .importer import import_sources
 from .links import DEFAULT_CACHE, CacheError, load_status
-from .models import Severity
+from .models import Diagnostic, Severity
 from .taxonomy import TaxonomyError, load_taxonomy
 
 DEFAULT_DOCS = Path("docs")
 
 
-def _print_diagnostics(diagnostics: list, stream=sys.stderr) -> None:  # type: ignore[no-untyped-def,type-arg]
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
+    # sys.stderr looked up at call time, so redirected streams (tests, wrappers) receive it.
     for diagnostic in diagnostics:
-        print(diagnostic, file=stream)
+        print(diagnostic, file=stream or sys.stderr)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
