@@ -54,6 +54,7 @@ def _exists(ref: str, cwd: Path) -> bool:
 
 def default_base(cwd: Path) -> str:
     """`origin/main` when the clone has it, else `main`."""
+    git(["rev-parse", "--show-toplevel"], cwd)  # not a repository: say so, not "no main"
     for ref in DEFAULT_BASES:
         if _exists(ref, cwd):
             return ref

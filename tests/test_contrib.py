@@ -74,9 +74,18 @@ def _git(repo: Path, *args: str) -> str:
 
 @pytest.fixture
 def docs_copy(tmp_path: Path) -> Path:
-    """A copy of the project's own docs folder (the real taxonomy and the real #41)."""
+    """A copy of the project's docs folder whose archive is two weekly issues, #40 and #41."""
     docs = tmp_path / "docs"
     shutil.copytree(ROOT / "docs", docs)
+    shutil.rmtree(docs / "roundups")
+    folder = docs / "roundups" / "2020"
+    folder.mkdir(parents=True)
+    (folder / "2020-09-11.md").write_text(EARLIER, encoding="utf-8")
+    (folder / "2020-09-04.md").write_text(
+        EARLIER.replace("11 Sept", "4 Sept").replace("09-11", "09-04").replace("41", "40")
+        .replace("example.org/", "example.org/40/"),
+        encoding="utf-8",
+    )
     return docs
 
 
@@ -106,7 +115,7 @@ def test_new_scaffolds_the_next_issue_and_a_filled_page_passes_check(
     text = page.read_text(encoding="utf-8")
     front = yaml.safe_load(text.split("---\n")[1])
     assert front == {
-        "title": "Research Computing Teams Link Roundup, 18 Sept 2020",
+        "title": "Link Roundup, 18 Sept 2020",
         "date": dt.date(2020, 9, 18),
         "issue": 42,
     }
@@ -154,7 +163,7 @@ def test_new_follows_issue_and_date_options(docs_copy: Path) -> None:
     assert main(["new", "--docs", str(docs_copy), "--date", "2021-01-04", "--issue", "60"]) == 0
     text = (docs_copy / "roundups" / "2021" / "2021-01-04.md").read_text(encoding="utf-8")
     assert "\nissue: 60\n" in text and "\ndate: 2021-01-04\n" in text
-    assert "\ntitle: Research Computing Teams Link Roundup, 4 Jan 2021\n" in text
+    assert "\ntitle: Link Roundup, 4 Jan 2021\n" in text
 
 
 @pytest.mark.parametrize(
@@ -295,3 +304,11 @@ def test_contributing_guide_points_at_real_things(capsys: pytest.CaptureFixture[
             main([command, "--help"])
         assert exit_.value.code == 0, command
     capsys.readouterr()
+
+
+def test_check_changed_outside_a_repository_says_so(
+    docs_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(docs_copy.parent.parent))
+    assert main(["check", str(docs_copy), "--changed"]) == 2
+    assert "not a git repository" in capsys.readouterr().err
