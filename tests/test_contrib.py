@@ -12,6 +12,7 @@ import markdown
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from sitekit import build_site, make_project
 
 from roundupkb.archive import load_archive
 from roundupkb.cli import main
@@ -312,3 +313,27 @@ def test_check_changed_outside_a_repository_says_so(
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(docs_copy.parent.parent))
     assert main(["check", str(docs_copy), "--changed"]) == 2
     assert "not a git repository" in capsys.readouterr().err
+
+
+def test_a_new_roundup_builds_and_its_edit_link_goes_to_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the Publish workflow does: REPO_URL names the repository; the page builds strictly."""
+    project = make_project(tmp_path / "project")
+    docs = project / "docs"
+    assert main(["new", "--docs", str(docs), "--date", "2030-01-04", "--issue", "999"]) == 0
+    _fill(docs / "roundups" / "2030" / "2030-01-04.md", "Managing Teams", "A Fresh Entry",
+          "https://example.org/fresh-entry")
+    monkeypatch.setenv("REPO_URL", "https://github.com/someone/roundupkb-fork")
+    site = build_site(project)
+
+    page = BeautifulSoup((site / "roundups" / "2030" / "2030-01-04" / "index.html").read_text("utf-8"),
+                         "html.parser")
+    edit = page.find("a", title="Edit this page")
+    assert edit is not None
+    assert edit["href"] == (
+        "https://github.com/someone/roundupkb-fork/edit/main/docs/roundups/2030/2030-01-04.md"
+    )
+    text = page.get_text()
+    assert "A Fresh Entry" in text
+    assert "Example entry" not in text and "Title of the article" not in text
