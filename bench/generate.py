@@ -170,7 +170,7 @@ class Generator:
                     line = f"**[{w.title()}]({self.link()})** - {attribution(w)}"
                 lines.append(line + ("<br/>" if n < stacked - 1 else ""))
             out.append("\n".join(lines))
-            out.append(w.commentary(r.randint(1, 4)))
+            out.append(w.commentary(r.randint(3, 12)))
             written += stacked
         out.append("----------")
         return out
@@ -196,7 +196,7 @@ class Generator:
         r, w = self.rng, self.words
         out = ["## Random"]
         for _ in range(count):
-            if r.random() < 0.5:
+            if r.random() < 0.6:
                 out.append(f"[{w.title()}]({self.link()}).")
             else:
                 out.append(f"A {r.choice(ADJECTIVES)} [{w.title().lower()}]({self.link()}), "
@@ -227,8 +227,9 @@ class Generator:
             "",
             f"Hi, all! This week, {w.commentary(2)}",
         ]
-        if r.random() < 0.3:
-            head += ["", f"### {w.title()}", "", w.commentary(4)]
+        if r.random() < 0.6:
+            essay = [f"### {w.title()}", *(w.commentary(r.randint(3, 8)) for _ in range(r.randint(2, 10)))]
+            head += ["", "\n\n".join(essay)]
         head += ["", "With that, on to the roundup!"]
         body: list[str] = []
         budget = ENTRIES_PER_PAGE + r.randint(-6, 6)
