@@ -74,17 +74,26 @@ def cache_path(args: argparse.Namespace) -> Path:
     return cache if cache is not None else docs.parent / DEFAULT_CACHE
 
 
-def cmd_links_check(args: argparse.Namespace) -> int:
+def open_cache(args: argparse.Namespace) -> tuple[Path, dict[str, LinkResult]] | None:
+    """The cache path and its statuses; None (after saying why) when docs or cache are unusable."""
     docs: Path = args.docs
     if not docs.is_dir():
         print(f"{docs}: error: no such folder", file=sys.stderr)
-        return 2
+        return None
     path = cache_path(args)
     try:
-        cache = links.load_status(path)
+        return path, links.load_status(path)
     except links.CacheError as exc:
         print(exc, file=sys.stderr)
+        return None
+
+
+def cmd_links_check(args: argparse.Namespace) -> int:
+    docs: Path = args.docs
+    opened = open_cache(args)
+    if opened is None:
         return 2
+    path, cache = opened
     archive = load_archive(docs)
     urls = links.entry_urls(archive.entries)
     todo = links.stale_urls(urls, cache, args.max_age)
@@ -157,15 +166,10 @@ def _print_summary(
 
 def cmd_links_fix(args: argparse.Namespace) -> int:
     docs: Path = args.docs
-    if not docs.is_dir():
-        print(f"{docs}: error: no such folder", file=sys.stderr)
+    opened = open_cache(args)
+    if opened is None:
         return 2
-    path = cache_path(args)
-    try:
-        statuses = links.load_status(path)
-    except links.CacheError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    path, statuses = opened
     archive = load_archive(docs)
     fixes = list(dict.fromkeys(links.plan_fixes(archive.entries, statuses)))
     report = links.apply_fixes(fixes, dry_run=args.dry_run)
