@@ -31,9 +31,13 @@ def seed_file() -> Path:
     return SEED
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright, shared by every browser test of the run."""
+    """Debian's Chromium driven by Playwright, for the tests of one module.
+
+    Module scope on purpose: Playwright's sync API keeps an event loop running while it is
+    open, which would break later tests that call asyncio.run().
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (run.py test installs Debian's chromium)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
