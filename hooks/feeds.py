@@ -98,9 +98,17 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     roundup = site.roundup_for_file(page.file.src_uri)
     assert roundup is not None
     page.meta["categories"] = [category_label(site.topic(slug)) for slug in roundup.topics]
-    page.meta["rss"] = {"feed_description": roundup_description(
-        roundup, site.archive, _settings(config), _renderer(config), site.render)}
+    if site.roundups.index(roundup) < _roundups_feed_length(config, len(site.roundups)):
+        page.meta["rss"] = {"feed_description": roundup_description(
+            roundup, site.archive, _settings(config), _renderer(config), site.render)}
     return markdown
+
+
+def _roundups_feed_length(config: MkDocsConfig, default: int) -> int:
+    """How many roundups the rss plugin keeps (its `length`): only those need a description."""
+    plugin = config.plugins.get("rss")
+    length = getattr(getattr(plugin, "config", None), "length", None)
+    return length if isinstance(length, int) and length > 0 else default
 
 
 # Autodiscovery links for `partials/rkb/feed-links.html`, relative to the page.

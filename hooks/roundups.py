@@ -13,11 +13,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from roundupkb.archive import build_archive
+from roundupkb.archive import Archive, build_archive
 from roundupkb.export import roundups_json, to_json
 from roundupkb.feeds import topic_feed_links
 from roundupkb.links import DEFAULT_CACHE, CacheError, load_status
 from roundupkb.models import Severity
+from roundupkb.related import RankerProcess
 from roundupkb.site import Site, display_title
 
 if TYPE_CHECKING:
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
 log = get_plugin_logger(__name__)
 STATE_KEY = "roundupkb"  # where this build's Site lives: config.extra, rebuilt every build
 MAX_ERRORS_SHOWN = 20
+ENTRIES_JSON = "data/entries.json"
+RANKER_KEY = "roundupkb_ranker"  # this build's RankerProcess until on_files hands it the entries
+_HELPERS: list[Archive | RankerProcess] = []  # what this build left running, stopped if it fails
 
 
 def _site(config: MkDocsConfig) -> Site:
@@ -53,6 +57,12 @@ def _renderer(config: MkDocsConfig) -> Any:
     return render
 
 
+# Start the related-entries ranker now: it loads its libraries while the pages are read.
+def on_pre_build(config: MkDocsConfig) -> None:
+    config.extra[RANKER_KEY] = ranker = RankerProcess()
+    _HELPERS[:] = [ranker]
+
+
 # Parse every roundup once per build, then add the generated pages and data files.
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     docs = config.docs_dir.rstrip("/")
@@ -77,6 +87,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         link_status = load_status(status_file)
     except CacheError as error:
         raise PluginError(f"{status_file}: {error} (run `roundupkb links check` to rebuild it)") from None
+    # Ranked in the helper process on_pre_build started, while the pages are built; see on_env.
+    archive.start_related(config.extra.pop(RANKER_KEY, None))
+    _HELPERS[:] = [archive]
     site = Site(archive, _renderer(config), link_status=link_status)
     for slug, entries in site.topics.items():
         if entries:
@@ -95,9 +108,33 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     add("sources/index.md", site.sources_index_markdown(), InclusionLevel.UNDEFINED)
     for group in site.sources:
         add(group.src_uri, site.source_markdown(group))
-    add("data/entries.json", to_json(archive, link_status))
+    add(ENTRIES_JSON, "")  # written in on_env, once related entries are ranked
     add("data/roundups.json", roundups_json(archive))
     return files
+
+
+# Every page is read: collect the related entries and write the export that lists them.
+def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
+    site = _site(config)
+    file = files.get_file_from_path(ENTRIES_JSON)
+    if file is not None and file.generated_by is not None and not file.content_bytes:
+        file.content_string = to_json(site.archive, site.link_status)
+    return env
+
+
+# Each entry's related entries, in the slot its header left for them.
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    return _site(config).fill_related(output, page.url)
+
+
+# A failed build leaves no ranking process behind.
+def on_build_error(error: Exception) -> None:
+    for helper in _HELPERS:
+        if isinstance(helper, RankerProcess):
+            helper.close()
+        else:
+            helper.cancel_related()
+    _HELPERS.clear()
 
 
 # A roundup page: entry headers with anchors and chips, a header, and prev/next links.
@@ -114,9 +151,13 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return site.roundup_markdown(roundup, page.file.content_string)
 
 
-# Lists made as HTML skip Markdown: their placeholders are filled in the rendered page.
+# Headers and lists made as HTML skip Markdown: their placeholders are filled in the rendered
+# page, and the anchors they define are told to MkDocs' link validation.
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    return _site(config).fill_fragments(html)
+    site = _site(config)
+    if page.present_anchor_ids is not None:
+        page.present_anchor_ids |= site.fragment_anchors(html)
+    return site.fill_fragments(html)
 
 
 # Generated pages have no source file to edit.

@@ -8,14 +8,13 @@ Material's own search plugin answers, and this hook does nothing after the build
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
-from roundupkb.search import PagefindError, engine_setting, search_records, write_pagefind_index
+from roundupkb.search import BackgroundIndex, PagefindError, engine_setting, search_records
 from roundupkb.site import Site
 
 if TYPE_CHECKING:
@@ -26,6 +25,8 @@ if TYPE_CHECKING:
 log = get_plugin_logger(__name__)
 SETTING = "search_engine"
 OUTPUT = "pagefind"
+JOB_KEY = "roundupkb_pagefind"  # this build's BackgroundIndex, in config.extra
+_RUNNING: set[BackgroundIndex] = set()  # indexes under way, stopped if their build fails
 
 
 def _engine(config: MkDocsConfig) -> str:
@@ -48,18 +49,46 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     return markdown
 
 
-# Index every entry with Pagefind once the site is written.
-def on_post_build(config: MkDocsConfig) -> None:
+# Start indexing every entry with Pagefind as soon as the entries are known: Pagefind is a
+# process of its own, so it works while MkDocs renders the pages.
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    _stop(config)
     if _engine(config) != "pagefind":
-        return
+        return files
     site = config.extra.get("roundupkb")
     if not isinstance(site, Site):
         raise PluginError("search: the site index was not built "
                           "(list hooks/roundups.py before hooks/search.py in mkdocs.yml)")
-    records = search_records(site.archive)
-    start = time.perf_counter()
+    # MkDocs has emptied site_dir before on_files (unless --dirty) and never writes pagefind/.
+    job = BackgroundIndex(search_records(site.archive), Path(config.site_dir) / OUTPUT)
+    config.extra[JOB_KEY] = job
+    _RUNNING.add(job)
+    return files
+
+
+# The site is written: wait for the index.
+def on_post_build(config: MkDocsConfig) -> None:
+    job = config.extra.pop(JOB_KEY, None)
+    if not isinstance(job, BackgroundIndex):
+        return
+    _RUNNING.discard(job)
     try:
-        write_pagefind_index(records, Path(config.site_dir) / OUTPUT)
+        job.wait()
     except PagefindError as error:
         raise PluginError(f"search: Pagefind could not write its index: {error}") from None
-    log.info("search: indexed %d entries with Pagefind in %.2f s", len(records), time.perf_counter() - start)
+    log.info("search: indexed %d entries with Pagefind in %.2f s (alongside the page build)",
+             len(job.records), job.seconds)
+
+
+def _stop(config: MkDocsConfig) -> None:
+    job = config.extra.pop(JOB_KEY, None)
+    if isinstance(job, BackgroundIndex):
+        _RUNNING.discard(job)
+        job.stop()
+
+
+# A failed build leaves no Pagefind behind.
+def on_build_error(error: Exception) -> None:
+    for job in list(_RUNNING):
+        _RUNNING.discard(job)
+        job.stop()

@@ -7,11 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .models import Diagnostic, Entry, Roundup, Severity
 from .parser import decode, parse_roundup
 from .taxonomy import Taxonomy, load_source_aliases, load_taxonomy
 from .urls import normalize
+
+if TYPE_CHECKING:
+    from .related import BackgroundRelated, RankerProcess
 
 ROUNDUPS_DIR = "roundups"
 
@@ -43,9 +47,30 @@ class Archive:
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
 
+    _related_job: BackgroundRelated | None = field(default=None, init=False, repr=False, compare=False)
+
+    def start_related(self, ranker: RankerProcess | None = None) -> None:
+        """Start ranking related entries in the background (in `ranker` if given, a helper
+        process started earlier); `related` collects the answer."""
+        from .related import BackgroundRelated
+
+        if self._related_job is None and "related" not in self.__dict__:
+            self._related_job = BackgroundRelated(self, ranker=ranker)
+        elif ranker is not None:
+            ranker.close()
+
+    def cancel_related(self) -> None:
+        if self._related_job is not None:
+            self._related_job.cancel()
+            self._related_job = None
+
     @cached_property
     def related(self) -> dict[str, list[str]]:
-        """Related entry ids of every entry, best first (see `related.py`), computed on first use."""
+        """Related entry ids of every entry, best first (see `related.py`), computed on first use
+        (or collected from `start_related`)."""
+        if self._related_job is not None:
+            job, self._related_job = self._related_job, None
+            return job.result()
         from .related import archive_related
 
         return archive_related(self)

@@ -107,6 +107,10 @@ def page_url(rel_path: str) -> str:
     return str(posix.with_suffix("")) + "/"
 
 
+# libyaml's parser when PyYAML has it (the wheels do): the same safe loading, several times faster.
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _FrontMatter:
     """Splits and validates the YAML front matter."""
 
@@ -137,19 +141,24 @@ class _FrontMatter:
         return False
 
     def _load(self, text: str) -> bool:
-        try:
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
-            values = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-            line = mark.line + 2 if mark else 2
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            self._error(line, f"front matter is not valid YAML: {problem}")
-            return False
-        except ValueError as exc:
-            # A value YAML reads as a timestamp but no calendar has: `date: 2020-02-30`.
-            self._error(_bad_value_line(node), f"front matter holds an impossible date or time: {exc}")
-            return False
+        try:  # libyaml first; it is several times faster
+            node = yaml.compose(text, Loader=_FAST_LOADER)
+            values = yaml.load(text, Loader=_FAST_LOADER)
+        except (yaml.YAMLError, ValueError):
+            # Bad front matter: PyYAML's own loader, whose error marks the message is made from.
+            try:
+                node = yaml.compose(text, Loader=yaml.SafeLoader)
+                values = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+                line = mark.line + 2 if mark else 2
+                problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+                self._error(line, f"front matter is not valid YAML: {problem}")
+                return False
+            except ValueError as exc:
+                # A value YAML reads as a timestamp but no calendar has: `date: 2020-02-30`.
+                self._error(_bad_value_line(node), f"front matter holds an impossible date or time: {exc}")
+                return False
         if values is None:
             values = {}
         if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode | type(None)):
@@ -331,6 +340,8 @@ def unsafe_content(lines: list[Line], path: str) -> list[Diagnostic]:
     for line in lines:
         if line.code and not line.text.lstrip().startswith("<!--"):
             continue
+        if "<" not in line.text and "=" not in line.text and "](" not in line.text:
+            continue  # no tag, attribute or link: nothing below can match
         text = re.sub(r"`[^`]*`", "", line.text)
         for match in UNSAFE_TAG.finditer(text):
             found.append(

@@ -9,10 +9,19 @@ kept for comparison (`bench/bench_related.py` measures both on the corpus).
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
+import subprocess
+import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+from .background import start_helper
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -179,6 +188,130 @@ def archive_docs(archive: Archive) -> list[Doc]:
     return docs
 
 
+_RESULTS: OrderedDict[int, dict[str, list[str]]] = OrderedDict()  # by hash of the docs
+_RESULTS_KEPT = 2
+
+
+def _cached(docs: Sequence[Doc], k: int) -> tuple[int, dict[str, list[str]] | None]:
+    key = hash((tuple(docs), k))
+    result = _RESULTS.get(key)
+    if result is not None:
+        _RESULTS.move_to_end(key)
+    return key, result
+
+
+def _remember(key: int, result: dict[str, list[str]]) -> None:
+    _RESULTS[key] = result
+    while len(_RESULTS) > _RESULTS_KEPT:
+        _RESULTS.popitem(last=False)
+
+
 def archive_related(archive: Archive, k: int = MAX_RELATED) -> dict[str, list[str]]:
-    """Related ids for every entry of an archive (every entry has a key, maybe an empty list)."""
-    return rank_related(archive_docs(archive), k)
+    """Related ids for every entry of an archive (every entry has a key, maybe an empty list).
+
+    The same entries give the same answer without ranking again (a rebuild that changed no
+    entry, as `mkdocs serve` does after most edits)."""
+    docs = archive_docs(archive)
+    key, result = _cached(docs, k)
+    if result is None:
+        result = rank_related(docs, k)
+        _remember(key, result)
+    return result
+
+
+class RankerProcess:
+    """A `python -m roundupkb.related` helper process, started before it is needed: it imports
+    scikit-learn (most of its second of work) while the build is still reading the pages, then
+    ranks the docs it is sent (pickles in and out) on another core."""
+
+    def __init__(self) -> None:
+        package_parent = str(Path(__file__).resolve().parent.parent)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            p for p in (package_parent, os.environ.get("PYTHONPATH")) if p))
+        self.process = start_helper(
+            [sys.executable, "-m", "roundupkb.related"], env=env,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+
+    def close(self) -> None:
+        """Stop the process if it is still running (not needed, or the build failed)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=30)
+        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+class BackgroundRelated:
+    """`archive_related` in a helper process (`RankerProcess`), collected with `result()`.
+
+    Importing scikit-learn and ranking take about a second on the corpus: in another process
+    that second is spent on another core while the site's pages are rendered. The same entries
+    as a recent ranking in this process are answered from memory, and the helper is stopped.
+    """
+
+    def __init__(self, archive: Archive, k: int = MAX_RELATED, ranker: RankerProcess | None = None) -> None:
+        docs = archive_docs(archive)
+        self._key, self._result = _cached(docs, k)
+        self._answer: tuple[bytes, bytes] | None = None
+        self._error: BaseException | None = None
+        self._ranker: RankerProcess | None = None
+        self._thread: threading.Thread | None = None
+        if self._result is not None:
+            if ranker is not None:
+                ranker.close()
+            return
+        self._ranker = ranker or RankerProcess()
+        request = pickle.dumps((list(docs), k), protocol=pickle.HIGHEST_PROTOCOL)
+        self._thread = threading.Thread(target=self._talk, args=(request,), daemon=True,
+                                        name="related-entries")
+        self._thread.start()
+
+    def _talk(self, request: bytes) -> None:
+        assert self._ranker is not None
+        try:
+            self._answer = self._ranker.process.communicate(request)
+        except BaseException as error:  # handed to result(), on the caller's thread
+            self._error = error
+
+    def result(self) -> dict[str, list[str]]:
+        """The related ids; raises RuntimeError if the ranking process failed."""
+        if self._result is None:
+            assert self._thread is not None and self._ranker is not None
+            self._thread.join()
+            process = self._ranker.process
+            if self._error is not None:
+                raise RuntimeError(f"ranking related entries failed: {self._error}")
+            out, err = self._answer or (b"", b"")
+            if process.returncode != 0:
+                detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+                raise RuntimeError(f"ranking related entries failed (exit {process.returncode}): {detail[0]}")
+            self._result = pickle.loads(out)
+            _remember(self._key, self._result)
+        return self._result
+
+    def cancel(self) -> None:
+        """Stop the ranking process (the build failed)."""
+        if self._ranker is not None:
+            self._ranker.close()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+
+def _serve_one_request() -> None:
+    """`python -m roundupkb.related`: import the ranker's libraries, then read pickled
+    (docs, k) on stdin and write the ranking."""
+    import numpy  # noqa: F401
+    import sklearn.feature_extraction.text
+    import sklearn.preprocessing  # noqa: F401
+
+    request = sys.stdin.buffer.read()
+    if not request:  # the build did not need us after all
+        return
+    docs, k = pickle.loads(request)
+    sys.stdout.buffer.write(pickle.dumps(rank_related(docs, k), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+if __name__ == "__main__":
+    _serve_one_request()

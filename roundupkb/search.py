@@ -7,17 +7,24 @@ benchmark read them directly.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+try:
+    import fcntl
+except ImportError:  # not POSIX
+    fcntl = None  # type: ignore[assignment]
+
 from .archive import Archive
+from .background import start_helper
 from .models import Entry
 from .text import plain_text
 
@@ -97,14 +104,30 @@ def pagefind_binary() -> Path:
     return Path(get_executable())
 
 
-def _messages(stream: IO[bytes]) -> Iterator[dict[str, Any]]:
+PIPE_SIZE = 1 << 20  # bytes of Pagefind's answers it can write before we read them
+READ_PAUSE = 0.02  # seconds between reads of those answers
+
+
+def _enlarge_pipe(stream: IO[bytes]) -> None:
+    """Let Pagefind answer a few thousand records without waiting for us to read (Linux)."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(stream.fileno(), set_size, PIPE_SIZE)
+
+
+def _messages(stream: IO[bytes], pause: float = 0.0) -> Iterator[dict[str, Any]]:
+    """Pagefind's answers, decoded. With `pause`, reads in batches: each read wakes this thread,
+    which then needs the interpreter lock that the page build is using."""
     buffer = b""
-    while chunk := stream.read1(65536):  # type: ignore[attr-defined]
+    while chunk := stream.read1(PIPE_SIZE):  # type: ignore[attr-defined]
         buffer += chunk
         *complete, buffer = buffer.split(b",")
         for message in complete:
             if message.strip():
                 yield json.loads(base64.b64decode(message))
+        if pause:
+            time.sleep(pause)
 
 
 def _wait_until_written(output: Path, timeout: float = 60.0, quiet: float = 0.3) -> None:
@@ -127,24 +150,32 @@ def _wait_until_written(output: Path, timeout: float = 60.0, quiet: float = 0.3)
     raise PagefindError(f"Pagefind did not finish writing {output} within {timeout:.0f} s")
 
 
-def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path | None = None) -> None:
+def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path | None = None,
+                         started: Callable[[subprocess.Popen[bytes]], None] | None = None) -> None:
     """Index `records` as Pagefind custom records and write the bundle to `output`.
 
     Talks to `pagefind --service` directly, pipelining every record: the `pagefind` Python
     wrapper polls for each answer every 0.1 s, which takes minutes for a few thousand records.
+    `started` is given the Pagefind process as soon as it runs (so a caller can stop it).
     """
     command = [str(binary or pagefind_binary()), "--service"]
     with tempfile.TemporaryFile() as errors:
         try:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+            process = start_helper(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
         except OSError as error:
             raise PagefindError(f"cannot run {command[0]}: {error}") from error
+        if started is not None:
+            started(process)
         assert process.stdin is not None and process.stdout is not None
-        stdin, replies = process.stdin, _messages(process.stdout)
+        _enlarge_pipe(process.stdout)
+        stdin, replies = process.stdin, _messages(process.stdout, pause=READ_PAUSE)
+
+        def message(message_id: int, payload: dict[str, Any]) -> bytes:
+            request = {"message_id": message_id, "payload": payload}
+            return base64.b64encode(json.dumps(request).encode("utf-8")) + b","
 
         def send(message_id: int, payload: dict[str, Any]) -> None:
-            request = {"message_id": message_id, "payload": payload}
-            stdin.write(base64.b64encode(json.dumps(request).encode("utf-8")) + b",")
+            stdin.write(message(message_id, payload))
 
         def expect(kind: str) -> dict[str, Any]:
             reply = next(replies, None)
@@ -156,18 +187,22 @@ def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path
                 raise PagefindError(f"Pagefind answered {answer!r} instead of {kind!r}: {detail}")
             return payload
 
-        def add_records(index_id: int) -> None:
-            for number, record in enumerate(records, start=2):
-                send(number, {"type": "AddRecord", "index_id": index_id, "url": "/" + record.url,
-                              "content": record.content, "language": LANGUAGE, "meta": record.meta,
-                              "filters": record.filters, "sort": None})
-            stdin.flush()
+        def add_records(requests: bytes) -> None:
+            # One write: the thread sleeps in the system call while Pagefind reads.
+            with contextlib.suppress(BrokenPipeError):
+                stdin.write(requests)
+                stdin.flush()
 
         try:
             send(1, {"type": "NewIndex", "config": {"force_language": LANGUAGE}})
             stdin.flush()
             index_id = expect("NewIndex")["index_id"]
-            writer = threading.Thread(target=add_records, args=(index_id,), daemon=True)
+            requests = b"".join(
+                message(number, {"type": "AddRecord", "index_id": index_id, "url": "/" + record.url,
+                                 "content": record.content, "language": LANGUAGE, "meta": record.meta,
+                                 "filters": record.filters, "sort": None})
+                for number, record in enumerate(records, start=2))
+            writer = threading.Thread(target=add_records, args=(requests,), daemon=True)
             writer.start()
             for _ in records:
                 expect("IndexedFile")
@@ -179,5 +214,47 @@ def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path
         except (BrokenPipeError, ValueError) as error:
             raise PagefindError(f"Pagefind stopped unexpectedly: {error}") from error
         finally:
-            stdin.close()
+            with contextlib.suppress(BrokenPipeError):
+                stdin.close()
             process.wait(timeout=30)
+
+
+class BackgroundIndex:
+    """`write_pagefind_index` on a thread of its own, so Pagefind (a separate process) indexes
+    while the site's pages are rendered; `wait()` returns when the bundle is written."""
+
+    def __init__(self, records: list[SearchRecord], output: Path, binary: Path | None = None) -> None:
+        self.records, self.output = records, output
+        self.seconds = 0.0
+        self._binary = binary
+        self._error: BaseException | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="pagefind-index", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        start = time.perf_counter()
+        try:
+            write_pagefind_index(self.records, self.output, self._binary, started=self._started)
+        except BaseException as error:  # handed to wait(), on the caller's thread
+            self._error = error
+        self.seconds = time.perf_counter() - start
+
+    def _started(self, process: subprocess.Popen[bytes]) -> None:
+        self._process = process
+        if self._stopped:
+            process.kill()
+
+    def wait(self) -> None:
+        """Block until the index is written; raise what went wrong (a `PagefindError`)."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def stop(self) -> None:
+        """Abandon the index (the build failed): stop Pagefind and let the thread end."""
+        self._stopped = True
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+        self._thread.join(timeout=30)

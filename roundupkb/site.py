@@ -25,6 +25,7 @@ from .urls import is_unsafe
 
 Render = Callable[..., str]
 _FRAGMENT = re.compile(r"<!--rkb-fragment:\d+-->")
+_RELATED = re.compile(r"<!--rkb-related:\d+-->")
 MIN_SOURCE_ENTRIES = 2
 
 
@@ -35,10 +36,26 @@ def relative_url(from_page: str, to: str) -> str:
         target = ""
     else:
         base = from_page if from_page.endswith("/") or not from_page else posixpath.dirname(from_page)
-        target = posixpath.relpath(path or ".", base.rstrip("/") or ".")
+        target = _relpath(path or ".", base.rstrip("/") or ".")
         if path.endswith("/") or path == "":
             target = "./" if target == "." else target + "/"
     return target + (f"#{fragment}" if fragment else "")
+
+
+def _relpath(path: str, start: str) -> str:
+    """`posixpath.relpath` for two site-relative paths, without its trips to the file system
+    (it makes both absolute with the working directory): called for every link on every page."""
+    if ".." in path or ".." in start or path.startswith("/") or start.startswith("/"):
+        return posixpath.relpath(path, start)
+    to_parts = [p for p in path.split("/") if p and p != "."]
+    from_parts = [p for p in start.split("/") if p and p != "."]
+    common = 0
+    for a, b in zip(to_parts, from_parts, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(from_parts) - common) + to_parts[common:]
+    return "/".join(parts) or "."
 
 
 def safe_href(url: str | None) -> str | None:
@@ -97,6 +114,8 @@ class Site:
         self._source_index = {(g.kind, g.name): g for g in self.sources}
         self._excerpts: dict[str, str] = {}
         self.fragments: dict[str, str] = {}
+        self._fragment_anchors: dict[str, tuple[str, ...]] = {}
+        self._related_slots: dict[str, Entry] = {}
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -152,7 +171,9 @@ class Site:
     ) -> dict[str, Any]:
         """Everything a template needs to show one entry, with links relative to `from_page`.
 
-        Related entries are looked up only for the entry's own roundup page (`with_related`).
+        Related entries are shown only on the entry's own roundup page (`with_related`), as a
+        placeholder that `fill_related` replaces once they are known (they are ranked while
+        the pages are built).
         """
         also = []
         for other_id in entry.same_link:
@@ -187,7 +208,7 @@ class Site:
                       "href": relative_url(from_page, self.topic_page(topic.slug))} if show_topic else None,
             "excerpt": self._excerpt(entry),
             "also": also,
-            "related": self.related_context(entry, from_page) if with_related else [],
+            "related_slot": self._related_slot(entry) if with_related else None,
             "link": self.link_context(entry),
         }
 
@@ -206,6 +227,25 @@ class Site:
         assert entry.url is not None
         return {"status": result.status, "http_status": result.http_status, "error": result.error,
                 "checked": result.checked_at[:10], "archived": wayback_url(entry.url, entry.date)}
+
+    def _related_slot(self, entry: Entry) -> str:
+        key = f"<!--rkb-related:{len(self._related_slots)}-->"
+        self._related_slots[key] = entry
+        return key
+
+    def fill_related(self, html: str, from_page: str) -> str:
+        """Put each entry's related entries (links relative to `from_page`) in its slot."""
+        if "<!--rkb-related:" not in html:
+            return html
+
+        def related(match: re.Match[str]) -> str:
+            entry = self._related_slots.get(match.group(0))
+            if entry is None:
+                return match.group(0)
+            return self.render("partials/rkb/related.html",
+                               related=self.related_context(entry, from_page))
+
+        return _RELATED.sub(related, html)
 
     def related_context(self, entry: Entry, from_page: str) -> list[dict[str, Any]]:
         """The entry's related entries (other issues, best first) as links from `from_page`."""
@@ -293,7 +333,7 @@ class Site:
     def _entry_header(self, entry: Entry, from_page: str) -> str:
         html = self.render("partials/rkb/entry-header.html",
                            entry=self.entry_context(entry, from_page, with_related=True))
-        return " ".join(html.split("\n")).strip()
+        return self.fragment(html, anchors=(entry.anchor,))
 
     def _cards(self, entries: list[Entry], from_page: str, *, show_topic: bool) -> str:
         html = self.render(
@@ -302,15 +342,22 @@ class Site:
         )
         return self.fragment(html)
 
-    def fragment(self, html: str) -> str:
+    def fragment(self, html: str, anchors: tuple[str, ...] = ()) -> str:
         """A placeholder for ready-made HTML, put back by `fill_fragments` after Markdown.
 
-        Lists of hundreds of cards are HTML already: passing them through Markdown's HTML
-        block parser would cost more than the rest of the page.
+        Entry headers and lists of cards are HTML already: passing them through Markdown's
+        HTML block parser would cost more than the rest of the page. `anchors` are the ids the
+        HTML defines, for `fragment_anchors`.
         """
         key = f"<!--rkb-fragment:{len(self.fragments)}-->"
         self.fragments[key] = html
+        if anchors:
+            self._fragment_anchors[key] = anchors
         return key
+
+    def fragment_anchors(self, html: str) -> set[str]:
+        """The anchor ids that the placeholders in `html` will define once filled."""
+        return {anchor for key in _FRAGMENT.findall(html) for anchor in self._fragment_anchors.get(key, ())}
 
     def fill_fragments(self, html: str) -> str:
         """Put the HTML of every placeholder in a rendered page back."""

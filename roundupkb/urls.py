@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import html
+import importlib
 import re
 from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from url_normalize import url_normalize
+
+# url-normalize encodes the host with IDNA for every URL it sees; hosts repeat across an archive
+# (hbr.org, github.com ...), and the step is a pure function, so it is memoised here.
+_url_normalize_module: Any = importlib.import_module("url_normalize.url_normalize")
+if not hasattr(_url_normalize_module.normalize_host, "cache_info"):
+    _url_normalize_module.normalize_host = lru_cache(maxsize=8192)(_url_normalize_module.normalize_host)
 
 UNSAFE_SCHEMES = ("javascript", "data", "vbscript")
 _TRACKING = re.compile(
