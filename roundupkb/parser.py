@@ -432,8 +432,8 @@ def _reads_as_attribution(rest: str) -> bool:
 
 def entry_link(line: Line) -> re.Match[str] | None:
     """The link match if this line is an entry's link line (`[Title](url) - Author, Source`)."""
-    if line.code:
-        return None
+    if line.code or not line.text.lstrip().lstrip("*_").lstrip().startswith("["):
+        return None  # ENTRY_LINE cannot match: skip joining split links
     match = ENTRY_LINE.match(merge_split_links(line.text))
     if not match:
         return None
