@@ -1,0 +1,191 @@
+"""The build's helper processes and shortcuts: they must give what the slow way gives, and a
+failed build must leave nothing running."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import posixpath
+import textwrap
+from pathlib import Path
+
+import pytest
+from htmlcheck import parse
+from hypothesis import given
+from hypothesis import strategies as st
+from mkdocs.exceptions import Abort
+from sitekit import build_site, make_project
+from test_related import DOCS
+
+from roundupkb.archive import Archive, build_archive
+from roundupkb.related import (
+    BackgroundRelated,
+    RankerProcess,
+    _remember,
+    archive_docs,
+    archive_related,
+    rank_related,
+)
+from roundupkb.search import BackgroundIndex, PagefindError, SearchRecord
+from roundupkb.site import _relpath
+
+ROUNDUP = """\
+---
+title: Link Roundup, {day} Jan 2021
+date: 2021-01-{day}
+issue: {issue}
+---
+
+## Research Computing Systems
+
+[Slurm {what}](https://example.org/slurm-{what}) - Jane Admin, HPCwire
+
+How the Slurm scheduler orders jobs on a busy cluster, with fair-share and backfill.
+
+[Storage {what}](https://example.org/storage-{what}) - Sam Ops
+
+Object stores and parallel file systems for a research cluster.
+"""
+
+
+def small_archive(issues: int = 3) -> Archive:
+    pages = []
+    for n in range(1, issues + 1):
+        text = ROUNDUP.format(day=f"{10 + n}", issue=n, what=f"part{n}")
+        pages.append((f"docs/roundups/2021/2021-01-{10 + n}.md", f"roundups/2021/2021-01-{10 + n}.md", text))
+    return build_archive(pages)
+
+
+def helper_children() -> list[str]:
+    """Command lines of this process's live children that are build helpers."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError):
+            continue
+        state, parent = fields[0], int(fields[1])
+        helper = "roundupkb.related" in cmdline or "pagefind" in cmdline
+        if parent == os.getpid() and state != "Z" and helper:
+            found.append(cmdline)
+    return found
+
+
+segment = st.sampled_from(["a", "b", "roundups", "2020", "topics", "x", "", ".", "people"])
+site_path = st.lists(segment, max_size=5).map(lambda parts: "/".join(parts) or ".")
+
+
+@given(site_path, site_path)
+def test_relative_paths_match_posixpath(path: str, start: str) -> None:
+    assert _relpath(path, start) == posixpath.relpath(path, start)
+
+
+def test_background_ranking_gives_the_same_answer_as_ranking_here() -> None:
+    archive = small_archive()
+    expected = rank_related(archive_docs(archive))
+    archive.start_related(RankerProcess())
+    assert archive.related == expected
+    assert any(expected.values())  # the fixture has related entries to compare
+
+
+def test_a_ranking_already_made_is_reused_and_the_helper_stopped() -> None:
+    archive = small_archive(4)
+    answer = archive_related(archive)  # ranks here and remembers the answer
+    ranker = RankerProcess()
+    job = BackgroundRelated(archive, ranker=ranker)
+    assert job.result() == answer
+    assert ranker.process.poll() is not None  # not needed: stopped at once
+
+
+def test_a_ranker_that_dies_is_an_error_not_a_hang() -> None:
+    ranker = RankerProcess()
+    ranker.process.kill()
+    ranker.process.wait()
+    job = BackgroundRelated(small_archive(5), ranker=ranker)
+    with pytest.raises(RuntimeError, match="ranking related entries failed"):
+        job.result()
+
+
+def test_the_ranker_process_ranks_like_the_function() -> None:
+    # Through the real helper process, on the related-entries fixture with its known answer.
+    ranker = RankerProcess()
+    out, err = ranker.process.communicate(pickle.dumps((DOCS, 5)))
+    assert ranker.process.returncode == 0, err.decode()
+    assert pickle.loads(out) == rank_related(DOCS, 5)
+
+
+def test_remembered_rankings_are_bounded() -> None:
+    from roundupkb import related
+
+    for key in range(10):
+        _remember(-1000 - key, {})
+    assert len(related._RESULTS) <= related._RESULTS_KEPT
+
+
+def test_pagefind_that_cannot_start_is_reported_on_wait(tmp_path: Path) -> None:
+    record = SearchRecord(url="a/#b", title="t", attribution="", content="c")
+    job = BackgroundIndex([record], tmp_path / "pagefind", binary=tmp_path / "no-such-pagefind")
+    with pytest.raises(PagefindError, match="cannot run"):
+        job.wait()
+
+
+def test_a_stopped_index_leaves_no_pagefind_running(tmp_path: Path) -> None:
+    records = [SearchRecord(url=f"p/#e{i}", title=f"Entry {i}", attribution="",
+                            content="word " * 200) for i in range(2000)]
+    job = BackgroundIndex(records, tmp_path / "pagefind")
+    job.stop()
+    assert not [c for c in helper_children() if "pagefind" in c]
+
+
+def test_a_failed_build_leaves_no_helper_running(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    page = project / "docs/roundups/2021/2021-01-11.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(ROUNDUP.format(day="11", issue=1, what="x").replace(
+        "Object stores", "<script>alert(1)</script>"), encoding="utf-8")
+    with pytest.raises(Abort):
+        build_site(project)
+    assert "raw <script> is not allowed" in caplog.text
+    caplog.clear()  # the error was expected
+    assert helper_children() == []
+
+
+def test_links_to_entry_anchors_are_known_to_link_validation(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    page = project / "docs/roundups/2021/2021-01-11.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(ROUNDUP.format(day="11", issue=1, what="x"), encoding="utf-8")
+    notes = project / "docs" / "notes.md"
+    notes.write_text(textwrap.dedent("""\
+        # Notes
+
+        See [the Slurm entry](roundups/2021/2021-01-11.md#slurm-x).
+        """), encoding="utf-8")
+    site = build_site(project)  # strict: a warning would abort
+    assert parse(site / "roundups/2021/2021-01-11/index.html").find(id="slurm-x") is not None
+    assert "does not exist" not in caplog.text
+    notes.write_text("# Notes\n\nSee [nothing](roundups/2021/2021-01-11.md#no-such-entry).\n",
+                     encoding="utf-8")
+    with pytest.raises(Abort):
+        build_site(project)
+    assert "does not contain an anchor '#no-such-entry'" in caplog.text
+    caplog.clear()  # the warning was expected
+
+
+def test_no_placeholder_is_left_in_any_page(tmp_path: Path) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    for n in (1, 2, 3):
+        page = project / f"docs/roundups/2021/2021-01-1{n}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(ROUNDUP.format(day=f"1{n}", issue=n, what=f"part{n}"), encoding="utf-8")
+    site = build_site(project)
+    pages = list(site.rglob("*.html"))
+    assert pages
+    for html in pages:
+        text = html.read_text(encoding="utf-8")
+        assert "<!--rkb-fragment:" not in text and "<!--rkb-related:" not in text, html
+    related = parse(site / "roundups/2021/2021-01-12/index.html").find("details", class_="rkb-related")
+    assert related is not None and related.find("a")["href"].startswith("../2021-01-1")
