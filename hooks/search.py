@@ -27,6 +27,7 @@ SETTING = "search_engine"
 OUTPUT = "pagefind"
 JOB_KEY = "roundupkb_pagefind"  # this build's BackgroundIndex, in config.extra
 _RUNNING: set[BackgroundIndex] = set()  # indexes under way, stopped if their build fails
+_SERVING: list[bool] = [False]  # `mkdocs serve`: the page reloads without waiting for the index
 
 
 def _engine(config: MkDocsConfig) -> str:
@@ -34,6 +35,19 @@ def _engine(config: MkDocsConfig) -> str:
         return engine_setting(config.extra.get(SETTING))
     except ValueError as error:
         raise PluginError(f"mkdocs.yml: extra.{SETTING}: {error}") from None
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    _SERVING[0] = command == "serve"
+
+
+# A rebuild under `mkdocs serve` first stops the index its previous build may still be writing.
+def on_pre_build(config: MkDocsConfig) -> None:
+    _stop_all()
+
+
+def on_shutdown() -> None:
+    _stop_all()
 
 
 # Check the setting early, so a typo fails before the pages are built.
@@ -60,16 +74,17 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         raise PluginError("search: the site index was not built "
                           "(list hooks/roundups.py before hooks/search.py in mkdocs.yml)")
     # MkDocs has emptied site_dir before on_files (unless --dirty) and never writes pagefind/.
-    job = BackgroundIndex(search_records(site.archive), Path(config.site_dir) / OUTPUT)
+    job = BackgroundIndex(search_records(site.archive), Path(config.site_dir) / OUTPUT,
+                          done=_report if _SERVING[0] else None)
     config.extra[JOB_KEY] = job
     _RUNNING.add(job)
     return files
 
 
-# The site is written: wait for the index.
+# The site is written: wait for the index (under `mkdocs serve`, _report says when it is done).
 def on_post_build(config: MkDocsConfig) -> None:
     job = config.extra.pop(JOB_KEY, None)
-    if not isinstance(job, BackgroundIndex):
+    if not isinstance(job, BackgroundIndex) or _SERVING[0]:
         return
     _RUNNING.discard(job)
     try:
@@ -87,8 +102,20 @@ def _stop(config: MkDocsConfig) -> None:
         job.stop()
 
 
+def _report(job: BackgroundIndex) -> None:
+    _RUNNING.discard(job)
+    if job.error is not None:
+        log.error("search: Pagefind could not write its index: %s", job.error)
+    else:
+        log.info("search: indexed %d entries with Pagefind in %.2f s", len(job.records), job.seconds)
+
+
 # A failed build leaves no Pagefind behind.
 def on_build_error(error: Exception) -> None:
+    _stop_all()
+
+
+def _stop_all() -> None:
     for job in list(_RUNNING):
         _RUNNING.discard(job)
         job.stop()

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .background import start_helper
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 MAX_RELATED = 5
 MIN_SCORE = 0.15
 BLOCK_ROWS = 512
+CANDIDATES = 64  # a row's best-scoring candidates ranked first (see _best)
 TITLE_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
 SOURCE_WEIGHT = 0.3
@@ -147,11 +148,35 @@ def rank_related(
             row = start + offset
             lo, hi = block.indptr[offset], block.indptr[offset + 1]
             columns, scores = block.indices[lo:hi], block.data[lo:hi]
-            keep = groups[columns] != groups[row]
-            columns, scores = columns[keep], scores[keep]
-            order = np.lexsort((columns, -scores))
-            out[docs[row].id] = _pick(docs, row, columns[order], k, exclude_same_link)
+            out[docs[row].id] = _best(docs, groups, row, columns, scores, k, exclude_same_link)
     return out
+
+
+def _best(docs: Sequence[Doc], groups: Any, row: int, columns: Any, scores: Any, k: int,
+          exclude_same_link: bool) -> list[str]:
+    """The row's picks from its candidates, in (score descending, column) order.
+
+    A row with many candidates (an archive whose entries share much of their wording) first
+    ranks only those scoring at least its CANDIDATES-th best score: that prefix of the full
+    order is the same, and it nearly always holds k picks; if not, every candidate is ranked.
+    """
+    import numpy as np
+
+    if len(scores) > CANDIDATES:
+        floor = np.partition(scores, len(scores) - CANDIDATES)[len(scores) - CANDIDATES]
+        top = scores >= floor
+        chosen = _pick(docs, row, _ordered(groups, row, columns[top], scores[top]), k, exclude_same_link)
+        if len(chosen) == k:
+            return chosen
+    return _pick(docs, row, _ordered(groups, row, columns, scores), k, exclude_same_link)
+
+
+def _ordered(groups: Any, row: int, columns: Any, scores: Any) -> Any:
+    import numpy as np
+
+    keep = groups[columns] != groups[row]
+    columns, scores = columns[keep], scores[keep]
+    return columns[np.lexsort((columns, -scores))]
 
 
 def _pick(docs: Sequence[Doc], row: int, ordered: Iterable[int], k: int,

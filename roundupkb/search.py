@@ -223,10 +223,13 @@ class BackgroundIndex:
     """`write_pagefind_index` on a thread of its own, so Pagefind (a separate process) indexes
     while the site's pages are rendered; `wait()` returns when the bundle is written."""
 
-    def __init__(self, records: list[SearchRecord], output: Path, binary: Path | None = None) -> None:
+    def __init__(self, records: list[SearchRecord], output: Path, binary: Path | None = None,
+                 done: Callable[[BackgroundIndex], None] | None = None) -> None:
         self.records, self.output = records, output
         self.seconds = 0.0
         self._binary = binary
+        self._done = done
+        self._finished = False
         self._error: BaseException | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._stopped = False
@@ -240,6 +243,14 @@ class BackgroundIndex:
         except BaseException as error:  # handed to wait(), on the caller's thread
             self._error = error
         self.seconds = time.perf_counter() - start
+        self._finished = True
+        if self._done is not None and not self._stopped:
+            self._done(self)
+
+    @property
+    def error(self) -> BaseException | None:
+        """What went wrong, once the thread has ended (None while running or after success)."""
+        return self._error if self._finished else None
 
     def _started(self, process: subprocess.Popen[bytes]) -> None:
         self._process = process

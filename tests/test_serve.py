@@ -1,0 +1,97 @@
+"""`mkdocs serve`, as a contributor uses it: the preview updates after an edit, search included."""
+
+from __future__ import annotations
+
+import os
+import queue
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from sitekit import make_project
+from test_build_helpers import ROUNDUP
+
+MKDOCS = str(Path(sys.executable).parent / "mkdocs")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return str(response.read().decode("utf-8"))
+
+
+class Log:
+    """The server's log lines, read on a thread; `wait_for` returns once a line contains text."""
+
+    def __init__(self, stream: object) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream: object) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            self.lines.put(line)
+
+    def mark(self) -> int:
+        """A place in the log: `wait_for(..., since=mark)` looks only at lines after it."""
+        return len(self.seen)
+
+    def wait_for(self, text: str, since: int = 0, timeout: float = 120.0) -> str:
+        for line in self.seen[since:]:
+            if text in line:
+                return line
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            self.seen.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"no {text!r} in the log within {timeout} s:\n{''.join(self.seen)}")
+
+
+def test_serve_rebuilds_pages_and_search_after_an_edit(tmp_path: Path) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    for n in (1, 2):
+        page = project / f"docs/roundups/2021/2021-01-1{n}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(ROUNDUP.format(day=f"1{n}", issue=n, what=f"part{n}"), encoding="utf-8")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=base)
+    server = subprocess.Popen([MKDOCS, "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        log = Log(server.stderr)
+        log.wait_for("Serving on")
+        log.wait_for("search: indexed 4 entries with Pagefind")  # may come before or after
+        assert "Slurm part1" in get(base + "roundups/2021/2021-01-11/")
+        assert '"languages"' in get(base + "pagefind/pagefind-entry.json")
+
+        page = project / "docs/roundups/2021/2021-01-11.md"
+        time.sleep(1.1)  # a new modification time for the watcher
+        edited = log.mark()
+        page.write_text(page.read_text(encoding="utf-8").replace("Slurm part1", "Slurm renamed"),
+                        encoding="utf-8")
+        log.wait_for("Documentation built in", since=edited)
+        log.wait_for("search: indexed 4 entries with Pagefind", since=edited)
+        assert "Slurm renamed" in get(base + "roundups/2021/2021-01-11/")
+        assert "Slurm renamed" in get(base + "topics/systems/")
+        assert "Slurm part1" not in get(base + "topics/systems/")
+        assert '"languages"' in get(base + "pagefind/pagefind-entry.json")
+        assert not [line for line in log.seen if "ERROR" in line or "Traceback" in line], log.seen
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
