@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import random
 from pathlib import Path
@@ -59,6 +60,9 @@ PATTERNS = [
     "A {adj} introduction to {noun} {verb}",
     "What {verb} {noun}s taught us about the {noun2}",
     "{Name}: {verb} {noun}s at {org}",
+    "{Term} and {term2}: {verb} {noun}s",
+    "The {adj} case for {term}",
+    "{Verb} {term} {noun}s with {term2}",
 ]
 PUB_WORDS = ["Review", "Weekly", "Journal", "Notes", "Quarterly", "Blog", "Dispatch", "Letters"]
 ORG_WORDS = ["Institute", "Laboratory", "University", "Research Centre", "Consortium", "Foundation"]
@@ -73,7 +77,17 @@ SENTENCES = [
     "Not everything carries over to research computing, but the {adj} {noun2} part does.",
     "There is a **{adj} point** here about {noun}s that deserves more attention.",
     "The piece ends with a *{adj}* checklist for {verb} {noun2}s.",
+    "Most of the {term} discussion is about {term2}, which {term3} teams will recognise.",
+    "They compare {term} with {term2} and find the {adj} {noun} matters more than either.",
+    "A {term} approach to {verb} {term2}s, with notes on {term3} and {term4}.",
+    "If your {noun} depends on {term}, the advice on {term2} alone is worth reading.",
+    "The {term3} example shows why {term} and {term2} should be planned together.",
+    "Their {term} survey covers {term2}, {term3} and the {adj} {noun}s around {term4}.",
 ]
+# Content words of commentary and titles: invented, and drawn with Zipf's law, so the archive's
+# vocabulary grows with it as real text does (a few thousand distinct words per 125 issues).
+TERMS = 40000
+ZIPF_EXPONENT = 1.05
 
 
 class Words:
@@ -88,6 +102,12 @@ class Words:
         self.orgs = [f"{self._word(2, 3).capitalize()} {rng.choice(ORG_WORDS)}" for _ in range(60)]
         self.hosts = [f"{self._word(2, 3)}.{rng.choice(['org', 'com', 'net', 'io', 'edu'])}"
                       for _ in range(300)]
+        terms: dict[str, None] = {}
+        while len(terms) < TERMS:
+            terms[self._word(2, 4)] = None
+        self.terms = list(terms)
+        self.term_weights = list(itertools.accumulate(
+            1 / (rank + 1) ** ZIPF_EXPONENT for rank in range(TERMS)))
 
     def _word(self, low: int, high: int) -> str:
         return "".join(self.rng.choice(SYLLABLES) for _ in range(self.rng.randint(low, high)))
@@ -104,6 +124,10 @@ class Words:
             "Number": str(r.randint(3, 12)), "Name": r.choice(self.surnames), "org": r.choice(self.orgs),
             "self_url": self_url,
         }
+        if "{term" in pattern or "{Term" in pattern:
+            for key, term in zip(("term", "term2", "term3", "term4"), self.rng.choices(
+                    self.terms, cum_weights=self.term_weights, k=4), strict=True):
+                values[key] = term
         values.update({k.capitalize(): v.capitalize() for k, v in list(values.items())})
         return pattern.format(**values)
 

@@ -14,7 +14,7 @@ import subprocess
 from collections.abc import Sequence
 from typing import Any
 
-NICENESS = 10
+NICENESS = 10  # below the build; a helper whose answer is needed sooner asks for less
 
 
 def helper_cpus() -> set[int] | None:
@@ -26,13 +26,13 @@ def helper_cpus() -> set[int] | None:
     return set(cpus[1:]) if len(cpus) > 1 else None
 
 
-def start_helper(command: Sequence[str], **popen: Any) -> subprocess.Popen[bytes]:
+def start_helper(command: Sequence[str], niceness: int = NICENESS, **popen: Any) -> subprocess.Popen[bytes]:
     """`subprocess.Popen(command, **popen)`, run as a helper (lower priority, other cores)."""
     cpus = helper_cpus()
 
     def as_helper() -> None:  # runs in the child between fork and exec: system calls only
         with contextlib.suppress(OSError):
-            os.nice(NICENESS)
+            os.nice(niceness)
         if cpus:
             with contextlib.suppress(OSError):
                 os.sched_setaffinity(0, cpus)

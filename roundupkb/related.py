@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 MAX_RELATED = 5
 MIN_SCORE = 0.15
 BLOCK_ROWS = 512
+# The ranking is needed before the pages are written, the search index only after: when both
+# helpers share a core, the ranker gets most of it.
+RANKER_NICENESS = 5
 CANDIDATES = 64  # a row's best-scoring candidates ranked first (see _best)
 TITLE_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
@@ -254,7 +257,7 @@ class RankerProcess:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             p for p in (package_parent, os.environ.get("PYTHONPATH")) if p))
         self.process = start_helper(
-            [sys.executable, "-m", "roundupkb.related"], env=env,
+            [sys.executable, "-m", "roundupkb.related"], env=env, niceness=RANKER_NICENESS,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         )
 

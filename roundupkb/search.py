@@ -104,6 +104,7 @@ def pagefind_binary() -> Path:
     return Path(get_executable())
 
 
+PAGEFIND_NICENESS = 15  # below the build and the related-entries ranker (see background.py)
 PIPE_SIZE = 1 << 20  # bytes of Pagefind's answers it can write before we read them
 READ_PAUSE = 0.02  # seconds between reads of those answers
 
@@ -161,7 +162,8 @@ def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path
     command = [str(binary or pagefind_binary()), "--service"]
     with tempfile.TemporaryFile() as errors:
         try:
-            process = start_helper(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors)
+            process = start_helper(command, niceness=PAGEFIND_NICENESS, stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=errors)
         except OSError as error:
             raise PagefindError(f"cannot run {command[0]}: {error}") from error
         if started is not None:
