@@ -3,38 +3,50 @@
 The build itself is one Python thread; the helpers run on the machine's other cores. They are
 started at a lower priority and, when the machine has more than one core, kept off the first
 one, so on a small machine (CI runners have two cores) they neither slow the page rendering
-nor fight each other's threads over both cores.
+nor fight each other's threads over both cores. Both are set by starting the helper through
+`nice` and `taskset` (coreutils, util-linux) when they are installed, not by code run between
+fork and exec, which is unsafe in a process with threads.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
+import shutil
 import subprocess
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 NICENESS = 10  # below the build; a helper whose answer is needed sooner asks for less
 
 
-def helper_cpus() -> set[int] | None:
+def helper_cpus() -> list[int] | None:
     """The cores a helper may use: all but the lowest-numbered, or None for no restriction."""
     try:
         cpus = sorted(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # not Linux
         return None
-    return set(cpus[1:]) if len(cpus) > 1 else None
+    return cpus[1:] if len(cpus) > 1 else None
+
+
+@cache
+def _tool(name: str) -> str | None:
+    return shutil.which(name)
+
+
+def helper_command(command: Sequence[str], niceness: int = NICENESS) -> list[str]:
+    """`command`, prefixed to run at `niceness` on the helper cores, where the tools exist."""
+    prefix: list[str] = []
+    nice = _tool("nice")
+    if nice and niceness:
+        prefix += [nice, "-n", str(niceness)]
+    cpus = helper_cpus()
+    taskset = _tool("taskset")
+    if taskset and cpus:
+        prefix += [taskset, "-c", ",".join(map(str, cpus))]
+    return prefix + list(command)
 
 
 def start_helper(command: Sequence[str], niceness: int = NICENESS, **popen: Any) -> subprocess.Popen[bytes]:
     """`subprocess.Popen(command, **popen)`, run as a helper (lower priority, other cores)."""
-    cpus = helper_cpus()
-
-    def as_helper() -> None:  # runs in the child between fork and exec: system calls only
-        with contextlib.suppress(OSError):
-            os.nice(niceness)
-        if cpus:
-            with contextlib.suppress(OSError):
-                os.sched_setaffinity(0, cpus)
-
-    return subprocess.Popen(list(command), preexec_fn=as_helper if os.name == "posix" else None, **popen)
+    return subprocess.Popen(helper_command(command, niceness), **popen)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
 import subprocess
 import tempfile
 import threading
@@ -160,6 +161,8 @@ def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path
     `started` is given the Pagefind process as soon as it runs (so a caller can stop it).
     """
     command = [str(binary or pagefind_binary()), "--service"]
+    if not os.access(command[0], os.X_OK):
+        raise PagefindError(f"cannot run {command[0]}: not an executable file")
     with tempfile.TemporaryFile() as errors:
         try:
             process = start_helper(command, niceness=PAGEFIND_NICENESS, stdin=subprocess.PIPE,

@@ -7,6 +7,7 @@ import os
 import pickle
 import posixpath
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from sitekit import build_site, make_project
 from test_related import DOCS
 
 from roundupkb.archive import Archive, build_archive
+from roundupkb.background import start_helper
 from roundupkb.related import (
     BackgroundRelated,
     RankerProcess,
@@ -79,6 +81,20 @@ site_path = st.lists(segment, max_size=5).map(lambda parts: "/".join(parts) or "
 @given(site_path, site_path)
 def test_relative_paths_match_posixpath(path: str, start: str) -> None:
     assert _relpath(path, start) == posixpath.relpath(path, start)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+                    reason="needs Linux and at least two cores")
+def test_a_helper_runs_below_the_build_and_off_its_first_core() -> None:
+    process = start_helper(["sleep", "30"], niceness=7)
+    try:
+        time.sleep(0.3)
+        nice = int((Path("/proc") / str(process.pid) / "stat").read_text().rsplit(")", 1)[1].split()[16])
+        assert nice == os.getpriority(os.PRIO_PROCESS, 0) + 7
+        assert os.sched_getaffinity(process.pid) == set(sorted(os.sched_getaffinity(0))[1:])
+    finally:
+        process.kill()
+        process.wait()
 
 
 def test_background_ranking_gives_the_same_answer_as_ranking_here() -> None:
