@@ -34,6 +34,15 @@ def _tool(name: str) -> str | None:
     return shutil.which(name)
 
 
+@cache
+def _taskset_works(taskset: str, cpus: str) -> bool:
+    """Whether this machine lets us pin a process (some sandboxes refuse): tried once."""
+    try:
+        return subprocess.run([taskset, "-c", cpus, "true"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
 def helper_command(command: Sequence[str], niceness: int = NICENESS) -> list[str]:
     """`command`, prefixed to run at `niceness` on the helper cores, where the tools exist."""
     prefix: list[str] = []
@@ -42,7 +51,7 @@ def helper_command(command: Sequence[str], niceness: int = NICENESS) -> list[str
         prefix += [nice, "-n", str(niceness)]
     cpus = helper_cpus()
     taskset = _tool("taskset")
-    if taskset and cpus:
+    if taskset and cpus and _taskset_works(taskset, ",".join(map(str, cpus))):
         prefix += [taskset, "-c", ",".join(map(str, cpus))]
     return prefix + list(command)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import posixpath
+import subprocess
 import textwrap
 import time
 from pathlib import Path
@@ -95,6 +96,27 @@ def test_a_helper_runs_below_the_build_and_off_its_first_core() -> None:
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_machine_that_refuses_pinning_still_runs_helpers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from roundupkb import background
+
+    refusing = tmp_path / "taskset"
+    refusing.write_text("#!/bin/sh\necho 'taskset: failed to set affinity' >&2\nexit 1\n")
+    refusing.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(background, "helper_cpus", lambda: [1])
+    background._tool.cache_clear()
+    background._taskset_works.cache_clear()
+    try:
+        command = background.helper_command(["echo", "hello"], niceness=3)
+        assert str(refusing) not in command and command[-2:] == ["echo", "hello"]
+        assert subprocess.run(command, capture_output=True, text=True, check=True).stdout == "hello\n"
+    finally:
+        background._tool.cache_clear()
+        background._taskset_works.cache_clear()
 
 
 def test_background_ranking_gives_the_same_answer_as_ranking_here() -> None:
