@@ -87,12 +87,16 @@ def test_relative_paths_match_posixpath(path: str, start: str) -> None:
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
                     reason="needs Linux and at least two cores")
 def test_a_helper_runs_below_the_build_and_off_its_first_core() -> None:
+    from roundupkb.background import helper_command
+
+    pinned = "-c" in helper_command(["true"])
     process = start_helper(["sleep", "30"], niceness=7)
     try:
         time.sleep(0.3)
         nice = int((Path("/proc") / str(process.pid) / "stat").read_text().rsplit(")", 1)[1].split()[16])
-        assert nice == os.getpriority(os.PRIO_PROCESS, 0) + 7
-        assert os.sched_getaffinity(process.pid) == set(sorted(os.sched_getaffinity(0))[1:])
+        assert nice == min(os.getpriority(os.PRIO_PROCESS, 0) + 7, 19)
+        if pinned:  # else this machine refuses pinning (tested below)
+            assert os.sched_getaffinity(process.pid) == set(sorted(os.sched_getaffinity(0))[1:])
     finally:
         process.kill()
         process.wait()
