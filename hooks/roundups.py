@@ -122,9 +122,9 @@ def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
     return env
 
 
-# Each entry's related entries, in the slot its header left for them.
+# The finished page: each entry's related entries, in the slot its header left for them.
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
-    return _site(config).fill_related(output, page.url)
+    return _site(config).fill_fragments(output, late=True)
 
 
 # A failed build leaves no ranking process behind.

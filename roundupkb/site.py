@@ -24,8 +24,7 @@ from .text import excerpt
 from .urls import is_unsafe
 
 Render = Callable[..., str]
-_FRAGMENT = re.compile(r"<!--rkb-fragment:\d+-->")
-_RELATED = re.compile(r"<!--rkb-related:\d+-->")
+_FRAGMENT = {False: re.compile(r"<!--rkb-fragment:\d+-->"), True: re.compile(r"<!--rkb-late-fragment:\d+-->")}
 MIN_SOURCE_ENTRIES = 2
 
 
@@ -113,9 +112,8 @@ class Site:
         self.sources = self._sources()
         self._source_index = {(g.kind, g.name): g for g in self.sources}
         self._excerpts: dict[str, str] = {}
-        self.fragments: dict[str, str] = {}
+        self.fragments: dict[str, str | Callable[[], str]] = {}
         self._fragment_anchors: dict[str, tuple[str, ...]] = {}
-        self._related_slots: dict[str, Entry] = {}
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -172,8 +170,7 @@ class Site:
         """Everything a template needs to show one entry, with links relative to `from_page`.
 
         Related entries are shown only on the entry's own roundup page (`with_related`), as a
-        placeholder that `fill_related` replaces once they are known (they are ranked while
-        the pages are built).
+        late fragment: they are ranked while the pages are built.
         """
         also = []
         for other_id in entry.same_link:
@@ -208,7 +205,10 @@ class Site:
                       "href": relative_url(from_page, self.topic_page(topic.slug))} if show_topic else None,
             "excerpt": self._excerpt(entry),
             "also": also,
-            "related_slot": self._related_slot(entry) if with_related else None,
+            "related_slot": self.fragment(
+                lambda: self.render("partials/rkb/related.html",
+                                    related=self.related_context(entry, from_page)),
+                late=True) if with_related else None,
             "link": self.link_context(entry),
         }
 
@@ -227,25 +227,6 @@ class Site:
         assert entry.url is not None
         return {"status": result.status, "http_status": result.http_status, "error": result.error,
                 "checked": result.checked_at[:10], "archived": wayback_url(entry.url, entry.date)}
-
-    def _related_slot(self, entry: Entry) -> str:
-        key = f"<!--rkb-related:{len(self._related_slots)}-->"
-        self._related_slots[key] = entry
-        return key
-
-    def fill_related(self, html: str, from_page: str) -> str:
-        """Put each entry's related entries (links relative to `from_page`) in its slot."""
-        if "<!--rkb-related:" not in html:
-            return html
-
-        def related(match: re.Match[str]) -> str:
-            entry = self._related_slots.get(match.group(0))
-            if entry is None:
-                return match.group(0)
-            return self.render("partials/rkb/related.html",
-                               related=self.related_context(entry, from_page))
-
-        return _RELATED.sub(related, html)
 
     def related_context(self, entry: Entry, from_page: str) -> list[dict[str, Any]]:
         """The entry's related entries (other issues, best first) as links from `from_page`."""
@@ -342,14 +323,17 @@ class Site:
         )
         return self.fragment(html)
 
-    def fragment(self, html: str, anchors: tuple[str, ...] = ()) -> str:
+    def fragment(self, html: str | Callable[[], str], anchors: tuple[str, ...] = (), *,
+                 late: bool = False) -> str:
         """A placeholder for ready-made HTML, put back by `fill_fragments` after Markdown.
 
         Entry headers and lists of cards are HTML already: passing them through Markdown's
-        HTML block parser would cost more than the rest of the page. `anchors` are the ids the
+        HTML block parser would cost more than the rest of the page. `html` may be a function
+        that makes it when the page is filled; a `late` one is filled only in the finished page
+        (`fill_fragments(late=True)`), once what it shows is known. `anchors` are the ids the
         HTML defines, for `fragment_anchors`.
         """
-        key = f"<!--rkb-fragment:{len(self.fragments)}-->"
+        key = f"<!--rkb-{'late-' if late else ''}fragment:{len(self.fragments)}-->"
         self.fragments[key] = html
         if anchors:
             self._fragment_anchors[key] = anchors
@@ -357,13 +341,19 @@ class Site:
 
     def fragment_anchors(self, html: str) -> set[str]:
         """The anchor ids that the placeholders in `html` will define once filled."""
-        return {anchor for key in _FRAGMENT.findall(html) for anchor in self._fragment_anchors.get(key, ())}
+        keys = _FRAGMENT[False].findall(html)
+        return {anchor for key in keys for anchor in self._fragment_anchors.get(key, ())}
 
-    def fill_fragments(self, html: str) -> str:
-        """Put the HTML of every placeholder in a rendered page back."""
-        if "<!--rkb-fragment:" not in html:
+    def fill_fragments(self, html: str, *, late: bool = False) -> str:
+        """Put the HTML of every placeholder (of the `late` ones, with `late`) in a page back."""
+        if "<!--rkb-" not in html:
             return html
-        return _FRAGMENT.sub(lambda m: self.fragments.get(m.group(0), m.group(0)), html)
+
+        def fill(match: re.Match[str]) -> str:
+            value = self.fragments.get(match.group(0), match.group(0))
+            return value() if callable(value) else value
+
+        return _FRAGMENT[late].sub(fill, html)
 
     def topic_markdown(self, slug: str) -> str:
         """`/topics/<slug>/`: description, count, feeds, and entries newest first by year."""

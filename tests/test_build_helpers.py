@@ -228,6 +228,6 @@ def test_no_placeholder_is_left_in_any_page(tmp_path: Path) -> None:
     assert pages
     for html in pages:
         text = html.read_text(encoding="utf-8")
-        assert "<!--rkb-fragment:" not in text and "<!--rkb-related:" not in text, html
+        assert "<!--rkb-" not in text, html  # every placeholder, early or late, is filled
     related = parse(site / "roundups/2021/2021-01-12/index.html").find("details", class_="rkb-related")
     assert related is not None and related.find("a")["href"].startswith("../2021-01-1")
