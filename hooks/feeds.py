@@ -98,7 +98,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
     roundup = site.roundup_for_file(page.file.src_uri)
     assert roundup is not None
     page.meta["categories"] = [category_label(site.topic(slug)) for slug in roundup.topics]
-    if site.roundups.index(roundup) < _roundups_feed_length(config, len(site.roundups)):
+    if site.position(roundup) < _roundups_feed_length(config, len(site.roundups)):
         page.meta["rss"] = {"feed_description": roundup_description(
             roundup, site.archive, _settings(config), _renderer(config), site.render)}
     return markdown

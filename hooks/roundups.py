@@ -13,7 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 
-from roundupkb.archive import Archive, build_archive
+from roundupkb.archive import build_archive
 from roundupkb.export import roundups_json, to_json
 from roundupkb.feeds import topic_feed_links
 from roundupkb.links import DEFAULT_CACHE, CacheError, load_status
@@ -30,7 +30,7 @@ STATE_KEY = "roundupkb"  # where this build's Site lives: config.extra, rebuilt 
 MAX_ERRORS_SHOWN = 20
 ENTRIES_JSON = "data/entries.json"
 RANKER_KEY = "roundupkb_ranker"  # this build's RankerProcess until on_files hands it the entries
-_HELPERS: list[Archive | RankerProcess] = []  # what this build left running, stopped if it fails
+_RANKERS: list[RankerProcess] = []  # this build's ranker, stopped if the build fails
 
 
 def _site(config: MkDocsConfig) -> Site:
@@ -60,7 +60,7 @@ def _renderer(config: MkDocsConfig) -> Any:
 # Start the related-entries ranker now: it loads its libraries while the pages are read.
 def on_pre_build(config: MkDocsConfig) -> None:
     config.extra[RANKER_KEY] = ranker = RankerProcess()
-    _HELPERS[:] = [ranker]
+    _RANKERS[:] = [ranker]
 
 
 # Parse every roundup once per build, then add the generated pages and data files.
@@ -89,7 +89,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         raise PluginError(f"{status_file}: {error} (run `roundupkb links check` to rebuild it)") from None
     # Ranked in the helper process on_pre_build started, while the pages are built; see on_env.
     archive.start_related(config.extra.pop(RANKER_KEY, None))
-    _HELPERS[:] = [archive]
     site = Site(archive, _renderer(config), link_status=link_status)
     for slug, entries in site.topics.items():
         if entries:
@@ -117,7 +116,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
     site = _site(config)
     file = files.get_file_from_path(ENTRIES_JSON)
-    if file is not None and file.generated_by is not None and not file.content_bytes:
+    if file is not None and file.generated_by is not None:  # ours, not a file in docs/
         file.content_string = to_json(site.archive, site.link_status)
     return env
 
@@ -129,12 +128,9 @@ def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
 
 # A failed build leaves no ranking process behind.
 def on_build_error(error: Exception) -> None:
-    for helper in _HELPERS:
-        if isinstance(helper, RankerProcess):
-            helper.close()
-        else:
-            helper.cancel_related()
-    _HELPERS.clear()
+    for ranker in _RANKERS:
+        ranker.close()
+    _RANKERS.clear()
 
 
 # A roundup page: entry headers with anchors and chips, a header, and prev/next links.

@@ -41,7 +41,7 @@ def on_startup(command: str, dirty: bool) -> None:
     _SERVING[0] = command == "serve"
 
 
-# A rebuild under `mkdocs serve` first stops the index its previous build may still be writing.
+# A rebuild under `mkdocs serve` first stops any index its previous build may still be writing.
 def on_pre_build(config: MkDocsConfig) -> None:
     _stop_all()
 
@@ -66,7 +66,6 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 # Start indexing every entry with Pagefind as soon as the entries are known: Pagefind is a
 # process of its own, so it works while MkDocs renders the pages.
 def on_files(files: Files, config: MkDocsConfig) -> Files:
-    _stop(config)
     if _engine(config) != "pagefind":
         return files
     site = config.extra.get("roundupkb")
@@ -93,13 +92,6 @@ def on_post_build(config: MkDocsConfig) -> None:
         raise PluginError(f"search: Pagefind could not write its index: {error}") from None
     log.info("search: indexed %d entries with Pagefind in %.2f s (alongside the page build)",
              len(job.records), job.seconds)
-
-
-def _stop(config: MkDocsConfig) -> None:
-    job = config.extra.pop(JOB_KEY, None)
-    if isinstance(job, BackgroundIndex):
-        _RUNNING.discard(job)
-        job.stop()
 
 
 def _report(job: BackgroundIndex) -> None:

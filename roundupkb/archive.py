@@ -27,6 +27,7 @@ class Archive:
     taxonomy: Taxonomy
     roundups: list[Roundup] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    _related_job: BackgroundRelated | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def entries(self) -> list[Entry]:
@@ -47,8 +48,6 @@ class Archive:
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
 
-    _related_job: BackgroundRelated | None = field(default=None, init=False, repr=False, compare=False)
-
     def start_related(self, ranker: RankerProcess | None = None) -> None:
         """Start ranking related entries in the background (in `ranker` if given, a helper
         process started earlier); `related` collects the answer."""
@@ -58,11 +57,6 @@ class Archive:
             self._related_job = BackgroundRelated(self, ranker=ranker)
         elif ranker is not None:
             ranker.close()
-
-    def cancel_related(self) -> None:
-        if self._related_job is not None:
-            self._related_job.cancel()
-            self._related_job = None
 
     @cached_property
     def related(self) -> dict[str, list[str]]:

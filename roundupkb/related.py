@@ -319,13 +319,6 @@ class BackgroundRelated:
             _remember(self._key, self._result)
         return self._result
 
-    def cancel(self) -> None:
-        """Stop the ranking process (the build failed)."""
-        if self._ranker is not None:
-            self._ranker.close()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
 
 def _serve_one_request() -> None:
     """`python -m roundupkb.related`: import the ranker's libraries, then read pickled

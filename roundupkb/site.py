@@ -107,6 +107,7 @@ class Site:
     def __post_init__(self) -> None:
         self.roundups = self.archive.roundups  # newest first
         self.by_page = {r.page: r for r in self.roundups}
+        self._position = {r.page: i for i, r in enumerate(self.roundups)}
         self.entries_by_id = self.archive.by_id()
         self.topics = self.archive.by_topic()
         self.sources = self._sources()
@@ -125,10 +126,14 @@ class Site:
 
     def neighbours(self, roundup: Roundup) -> tuple[Roundup | None, Roundup | None]:
         """(previous = older, next = newer) roundup."""
-        index = self.roundups.index(roundup)
+        index = self.position(roundup)
         older = self.roundups[index + 1] if index + 1 < len(self.roundups) else None
         newer = self.roundups[index - 1] if index > 0 else None
         return older, newer
+
+    def position(self, roundup: Roundup) -> int:
+        """Where the roundup stands, newest first (0 is the latest issue)."""
+        return self._position[roundup.page]
 
     def roundup_for_file(self, src_uri: str) -> Roundup | None:
         page = src_uri[: -len(".md")] + "/"
