@@ -24,6 +24,7 @@ from .parser import (
     heading_at,
     parse_roundup,
     scan_body,
+    yaml_error,
 )
 from .taxonomy import Taxonomy, load_source_aliases
 
@@ -114,9 +115,7 @@ def _split_front(text: str, source: str) -> tuple[dict[str, Any], list[str], int
             try:
                 meta = yaml.safe_load("\n".join(lines[1:i])) or {}
             except (yaml.YAMLError, ValueError) as exc:
-                mark = getattr(exc, "problem_mark", None)
-                line = mark.line + 2 if mark else 2
-                problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+                line, problem = yaml_error(exc)
                 raise ImportError_(f"{source}:{line}: front matter is not valid YAML: {problem}") from None
             if not isinstance(meta, dict):
                 raise ImportError_(f"{source}:2: front matter must be a mapping")

@@ -111,6 +111,15 @@ def page_url(rel_path: str) -> str:
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def yaml_error(exc: Exception) -> tuple[int, str]:
+    """(line of the page, what is wrong) for front matter YAML that would not load; the front
+    matter starts on the page's second line."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 2 if mark else 2
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return line, problem
+
+
 class _FrontMatter:
     """Splits and validates the YAML front matter."""
 
@@ -150,9 +159,7 @@ class _FrontMatter:
                 node = yaml.compose(text, Loader=yaml.SafeLoader)
                 values = yaml.safe_load(text)
             except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-                line = mark.line + 2 if mark else 2
-                problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+                line, problem = yaml_error(exc)
                 self._error(line, f"front matter is not valid YAML: {problem}")
                 return False
             except ValueError as exc:

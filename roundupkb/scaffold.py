@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .archive import ROUNDUPS_DIR, load_archive
-from .models import Roundup, Topic
+from .models import Diagnostic, Roundup, Severity, Topic
 from .taxonomy import Taxonomy, load_taxonomy
 
 DEFAULT_DOCS = Path("docs")
@@ -41,7 +41,7 @@ class ScaffoldError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return f"{self.path}:1: error: {self.message}"
+        return str(Diagnostic(str(self.path), 1, Severity.ERROR, self.message))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sitekit import write_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "rct-archive"
@@ -53,13 +54,7 @@ def write_page(tmp_path: Path):  # type: ignore[no-untyped-def]
     """Write a roundup page into a fresh docs folder and return its path."""
 
     def write(text: str | bytes, name: str = "roundups/2020/2020-09-11.md") -> Path:
-        path = tmp_path / "docs" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-        return path
+        return write_file(tmp_path / "docs" / name, text)
 
     return write
 

@@ -12,6 +12,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("mkdocs.yml", "hooks", "overrides")
 
 
+def write_file(path: Path, content: str | bytes) -> Path:
+    """Write text (UTF-8) or bytes to `path`, making its folders."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
 def make_project(dst: Path, *, sources: list[Path] | None = None, keep_roundups: bool = True) -> Path:
     """Copy the site configuration and docs to `dst`; import `sources` into its docs."""
     dst.mkdir(parents=True, exist_ok=True)

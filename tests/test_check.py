@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sitekit import write_file
 
 from roundupkb import cli
 
@@ -110,12 +111,7 @@ BAD_INPUT: list[tuple[str, dict[str, str | bytes], str, int, str]] = [
 def make_docs(root: Path, files: dict[str, str | bytes]) -> Path:
     docs = root / "docs"
     for rel, content in files.items():
-        path = docs / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+        write_file(docs / rel, content)
     return docs
 
 
