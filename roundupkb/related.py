@@ -216,19 +216,20 @@ def archive_docs(archive: Archive) -> list[Doc]:
     return docs
 
 
-_RESULTS: OrderedDict[int, dict[str, list[str]]] = OrderedDict()  # by hash of the docs
+_Key = tuple[tuple[Doc, ...], int]
+_RESULTS: OrderedDict[_Key, dict[str, list[str]]] = OrderedDict()  # by the docs ranked, and k
 _RESULTS_KEPT = 2
 
 
-def _cached(docs: Sequence[Doc], k: int) -> tuple[int, dict[str, list[str]] | None]:
-    key = hash((tuple(docs), k))
+def _cached(docs: Sequence[Doc], k: int) -> tuple[_Key, dict[str, list[str]] | None]:
+    key = (tuple(docs), k)
     result = _RESULTS.get(key)
     if result is not None:
         _RESULTS.move_to_end(key)
     return key, result
 
 
-def _remember(key: int, result: dict[str, list[str]]) -> None:
+def _remember(key: _Key, result: dict[str, list[str]]) -> None:
     _RESULTS[key] = result
     while len(_RESULTS) > _RESULTS_KEPT:
         _RESULTS.popitem(last=False)

@@ -234,7 +234,6 @@ class BackgroundIndex:
         self.seconds = 0.0
         self._binary = binary
         self._done = done
-        self._finished = False
         self._error: BaseException | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._stopped = False
@@ -248,14 +247,13 @@ class BackgroundIndex:
         except BaseException as error:  # handed to wait(), on the caller's thread
             self._error = error
         self.seconds = time.perf_counter() - start
-        self._finished = True
         if self._done is not None and not self._stopped:
             self._done(self)
 
     @property
     def error(self) -> BaseException | None:
-        """What went wrong, once the thread has ended (None while running or after success)."""
-        return self._error if self._finished else None
+        """What went wrong (None while running, or after success)."""
+        return self._error
 
     def _started(self, process: subprocess.Popen[bytes]) -> None:
         self._process = process

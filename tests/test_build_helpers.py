@@ -161,7 +161,7 @@ def test_remembered_rankings_are_bounded() -> None:
     from roundupkb import related
 
     for key in range(10):
-        _remember(-1000 - key, {})
+        _remember(((), -1000 - key), {})
     assert len(related._RESULTS) <= related._RESULTS_KEPT
 
 
