@@ -115,8 +115,8 @@ def hooks_share(project: Path) -> float:
     for slug, entries in site.topics.items():
         if entries:
             site.topic_markdown(slug)
-    for group in site.sources:
-        site.source_markdown(group)
+    for initial in site.source_initials():
+        site.source_page_markdown(initial)
     for roundup in site.roundups:
         site.roundup_markdown(roundup, Path(roundup.path).read_text(encoding="utf-8"))
     return time.perf_counter() - start

@@ -19,7 +19,7 @@ from roundupkb.feeds import topic_feed_links
 from roundupkb.links import DEFAULT_CACHE, CacheError, load_status
 from roundupkb.models import Severity
 from roundupkb.related import RankerProcess
-from roundupkb.site import Site, display_title
+from roundupkb.site import Site, display_title, source_page
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -105,8 +105,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             add(f"topics/{slug}.md", site.topic_markdown(slug))
     add("roundups/index.md", site.archive_markdown(), InclusionLevel.UNDEFINED)
     add("sources/index.md", site.sources_index_markdown(), InclusionLevel.UNDEFINED)
-    for group in site.sources:
-        add(group.src_uri, site.source_markdown(group))
+    for initial in site.source_initials():
+        add(f"{source_page(initial).rstrip('/')}.md", site.source_page_markdown(initial))
     add(ENTRIES_JSON, "")  # written in on_env, once related entries are ranked
     add("data/roundups.json", roundups_json(archive))
     return files

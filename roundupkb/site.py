@@ -78,21 +78,44 @@ def display_title(roundup: Roundup) -> str:
 
 @dataclass
 class SourceGroup:
-    """A publication or an author with the entries attributed to them."""
+    """A publication or an author with the entries attributed to them.
+
+    Sources are listed on one page per initial (`sources/j/`), each under its own heading: a
+    source's address (`sources/j/#julia-evans`) never changes as the archive grows, and the
+    build makes a few dozen pages instead of one per source.
+    """
 
     name: str
     kind: str  # "publication" or "author"
-    slug: str
+    slug: str  # its anchor on the page of its initial, unique among all sources
     entries: list[Entry]
 
     @property
-    def page(self) -> str:
-        prefix = "sources/" if self.kind == "publication" else "sources/people/"
-        return f"{prefix}{self.slug}/"
+    def initial(self) -> str:
+        """The page it is listed on: the slug's first letter, or `0-9`."""
+        first = self.slug[:1]
+        return first if "a" <= first <= "z" else OTHER_INITIAL
 
     @property
-    def src_uri(self) -> str:
-        return self.page.rstrip("/") + ".md"
+    def page(self) -> str:
+        return source_page(self.initial)
+
+    @property
+    def href(self) -> str:
+        """Its place on the site: `sources/j/#julia-evans`."""
+        return f"{self.page}#{self.slug}"
+
+
+OTHER_INITIAL = "0-9"
+
+
+def source_page(initial: str) -> str:
+    """The page listing the sources whose names start with `initial`."""
+    return f"sources/{initial}/"
+
+
+def initial_label(initial: str) -> str:
+    return initial.upper() if initial != OTHER_INITIAL else "0–9"
 
 
 @dataclass
@@ -158,12 +181,11 @@ class Site:
             for name, entries in sorted(table.items(), key=lambda kv: (-len(kv[1]), kv[0].lower())):
                 if len(entries) < MIN_SOURCE_ENTRIES:
                     continue
-                slug = slugify(name, max_length=60) or "source"
-                key, n = f"{kind}:{slug}", 2
-                while key in used:
-                    slug = f"{slugify(name, max_length=60)}-{n}"
-                    key, n = f"{kind}:{slug}", n + 1
-                used.add(key)
+                base = slugify(name, max_length=60) or "source"
+                slug, n = base, 2
+                while slug in used:  # one anchor per source, whatever its kind
+                    slug, n = f"{base}-{n}", n + 1
+                used.add(slug)
                 groups.append(SourceGroup(name, kind, slug, entries))
         return groups
 
@@ -192,7 +214,7 @@ class Site:
         for author in entry.authors:
             group = self.source_of(author, "author")
             people.append({"name": author,
-                           "href": relative_url(from_page, group.page) if group else None})
+                           "href": relative_url(from_page, group.href) if group else None})
         return {
             "id": entry.id,
             "anchor": entry.anchor,
@@ -200,7 +222,7 @@ class Site:
             "href": safe_href(entry.url),
             "authors": people,
             "source": entry.source,
-            "source_href": relative_url(from_page, publication.page) if publication else None,
+            "source_href": relative_url(from_page, publication.href) if publication else None,
             "details": entry.details,
             "date": entry.date,
             "issue_label": issue_label(roundup),
@@ -321,9 +343,11 @@ class Site:
                            entry=self.entry_context(entry, from_page, with_related=True))
         return self.fragment(html, anchors=(entry.anchor,))
 
-    def _cards(self, entries: list[Entry], from_page: str, *, show_topic: bool) -> str:
+    def _cards(self, entries: list[Entry], from_page: str, *, show_topic: bool, id_prefix: str = "") -> str:
+        """A list of entry cards; `id_prefix` keeps card ids unique on a page that lists an
+        entry more than once (under each of its sources)."""
         html = self.render(
-            "partials/rkb/entry-cards.html",
+            "partials/rkb/entry-cards.html", id_prefix=id_prefix,
             entries=[self.entry_context(e, from_page, show_topic=show_topic) for e in entries],
         )
         return self.fragment(html)
@@ -397,15 +421,25 @@ class Site:
             parts += [f"## {year}", "", self.fragment(html), ""]
         return "\n".join(parts)
 
+    def source_initials(self) -> list[str]:
+        """The initials that have a page of sources, in alphabetical order (`0-9` last)."""
+        initials = {g.initial for g in self.sources}
+        return sorted(initials, key=lambda i: (i == OTHER_INITIAL, i))
+
+    def _initials_context(self, from_page: str, current: str | None = None) -> list[dict[str, Any]]:
+        return [{"label": initial_label(i), "href": relative_url(from_page, source_page(i)),
+                 "current": i == current} for i in self.source_initials()]
+
     def sources_index_markdown(self) -> str:
         page = "sources/"
         parts = ["# Sources", "",
                  f"Publications and people the roundups have linked to at least {MIN_SOURCE_ENTRIES} times.",
-                 ""]
+                 "", self.fragment(self.render("partials/rkb/source-initials.html",
+                                               initials=self._initials_context(page))), ""]
         for kind, heading in (("publication", "Publications"), ("author", "People")):
             groups = [g for g in self.sources if g.kind == kind]
             html = self.render("partials/rkb/source-list.html", sources=[
-                {"name": g.name, "count": len(g.entries), "href": relative_url(page, g.page),
+                {"name": g.name, "count": len(g.entries), "href": relative_url(page, g.href),
                  "profile": self.source_profile_context(g, page)}
                 for g in groups
             ])
@@ -422,13 +456,24 @@ class Site:
                        for slug, n in profile.topics],
         }
 
-    def source_markdown(self, group: SourceGroup) -> str:
-        kind = "Publication" if group.kind == "publication" else "Person"
-        parts = [f"# {escape_md(group.name)}", "",
-                 self.render("partials/rkb/source-header.html", kind=kind, count=len(group.entries),
-                             sources_href=relative_url(group.page, "sources/"),
-                             profile=self.source_profile_context(group, group.page)),
-                 "", self._cards(group.entries, group.page, show_topic=True), ""]
+    def source_page_markdown(self, initial: str) -> str:
+        """`/sources/<initial>/`: every source of that initial, by name, each with its entries."""
+        page = source_page(initial)
+        groups = sorted((g for g in self.sources if g.initial == initial),
+                        key=lambda g: (g.name.casefold(), g.kind))
+        label = initial_label(initial)
+        parts = [f"# Sources: {label}", "",
+                 self.fragment(self.render("partials/rkb/source-initials.html",
+                                           initials=self._initials_context(page, initial),
+                                           sources_href=relative_url(page, "sources/"))), ""]
+        for group in groups:
+            kind = "Publication" if group.kind == "publication" else "Person"
+            parts += [f"## {escape_md(group.name)} {{#{group.slug}}}", "",
+                      self.fragment(self.render(
+                          "partials/rkb/source-header.html", kind=kind, count=len(group.entries),
+                          profile=self.source_profile_context(group, page))), "",
+                      self._cards(group.entries, page, show_topic=True, id_prefix=f"{group.slug}--"),
+                      ""]
         return "\n".join(parts)
 
 

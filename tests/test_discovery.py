@@ -89,9 +89,11 @@ def test_sources_show_counts_per_year_and_topics(site: Path) -> None:
     hpcwire = next(li for li in index.select("ul.rkb-sources li") if li.a.get_text() == "HPCwire")
     assert "2021: 2 · 2022: 1" in hpcwire.get_text()
     assert "Research Computing Systems" in hpcwire.get_text()
-    page = soup_of(site, "sources/hpcwire")
-    assert "2021: 2 · 2022: 1" in page.find("p", class_="rkb-source-profile__years").get_text()
-    chips = page.find("p", class_="rkb-source-profile__topics").find_all("a", class_="rkb-chip")
+    assert hpcwire.a["href"] == "h/#hpcwire"
+    heading = soup_of(site, "sources/h").find("h2", id="hpcwire")
+    assert heading.get_text(strip=True).rstrip("¶") == "HPCwire"
+    assert "2021: 2 · 2022: 1" in heading.find_next("p", class_="rkb-source-profile__years").get_text()
+    chips = heading.find_next("p", class_="rkb-source-profile__topics").find_all("a", class_="rkb-chip")
     assert [c.get_text() for c in chips] == ["Research Computing Systems (3)"]
     assert chips[0]["href"] == "../../topics/systems/"
 

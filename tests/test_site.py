@@ -188,6 +188,30 @@ def test_topics_overview_archive_and_sources(site: Path) -> None:
     assert "Tim Casasola" in names and "Jane Admin" in names and "Lara Manager" not in names
 
 
+def test_sources_are_listed_on_a_page_per_initial(site: Path) -> None:
+    page = soup_of(site, "sources/t")
+    headings = page.select("article h2")
+    assert [(h["id"], h.get_text(strip=True).rstrip("¶")) for h in headings] == [
+        ("the-overlap", "The Overlap"), ("tim-casasola", "Tim Casasola")]
+    for heading, kind in zip(headings, ("Publication", "Person"), strict=True):
+        assert heading.find_next("p", class_="rkb-source-header").get_text() == f"{kind} · 2 links"
+        cards = heading.find_next("ul", class_="rkb-cards").select("li.rkb-card")
+        assert [c.select_one(".rkb-card__title").get_text(strip=True) for c in cards] == [
+            "Never skip retros, again", "Never Skip Retros"]
+    # The same two entries are listed under both sources: their cards' ids stay unique.
+    ids = [tag["id"] for tag in page.find_all(id=True)]
+    assert len(ids) == len(set(ids))
+    initials = [a.get_text() for a in page.select("nav.rkb-initials a")]
+    assert initials == ["H", "J", "All sources"]
+    assert page.select_one("nav.rkb-initials strong").get_text() == "T"
+    # Attributions link to the source's place on its page.
+    roundup = soup_of(site, "roundups/2021/2021-01-08")
+    meta = roundup.find(id="never-skip-retros").find_next("p", class_="rkb-entry__meta")
+    links = {a.get_text(): a["href"] for a in meta.find_all("a")}
+    assert links["Tim Casasola"] == "../../../sources/t/#tim-casasola"
+    assert links["The Overlap"] == "../../../sources/t/#the-overlap"
+
+
 def test_home_page_macros(site: Path) -> None:
     home = parse(site / "index.html")
     stats = [li.get_text(" ", strip=True) for li in home.select("ul.rkb-stats li")]
