@@ -120,36 +120,35 @@ def _enlarge_pipe(stream: IO[bytes]) -> None:
 
 def _messages(stream: IO[bytes], pause: float = 0.0) -> Iterator[dict[str, Any]]:
     """Pagefind's answers, decoded. With `pause`, reads in batches: each read wakes this thread,
-    which then needs the interpreter lock that the page build is using."""
-    buffer = b""
+    which then needs the interpreter lock that the page build is using. An answer may span
+    many reads (the index's files come as one answer of several megabytes)."""
+    pending: list[bytes] = []
     while chunk := stream.read1(PIPE_SIZE):  # type: ignore[attr-defined]
-        buffer += chunk
-        *complete, buffer = buffer.split(b",")
-        for message in complete:
+        if b"," not in chunk:
+            pending.append(chunk)
+            continue
+        first, *complete, rest = chunk.split(b",")
+        for message in (b"".join([*pending, first]), *complete):
             if message.strip():
                 yield json.loads(base64.b64decode(message))
+        pending = [rest]
         if pause:
             time.sleep(pause)
 
 
-def _wait_until_written(output: Path, timeout: float = 60.0, quiet: float = 0.3) -> None:
-    """Wait for Pagefind's files to stop changing: it answers WriteFiles while still writing
-    its static files, and quits mid-write as soon as its input closes."""
-    deadline = time.monotonic() + timeout
-    last: tuple[int, int] | None = None
-    while time.monotonic() < deadline:
-        sizes = [f.stat().st_size for f in output.rglob("*") if f.is_file()]
-        state = (len(sizes), sum(sizes))
-        entry = output / "pagefind-entry.json"
-        if state == last and entry.is_file() and entry.stat().st_size and (output / "pagefind.js").is_file():
-            try:
-                json.loads(entry.read_text("utf-8"))
-                return
-            except ValueError:
-                pass
-        last = state
-        time.sleep(quiet)
-    raise PagefindError(f"Pagefind did not finish writing {output} within {timeout:.0f} s")
+def _write_files(files: list[dict[str, str]], output: Path) -> int:
+    """Write the bundle Pagefind handed over (`{"path", "content" (base64)}`) under `output`."""
+    root = output.resolve()
+    made: set[Path] = set()
+    for file in files:
+        target = (root / file["path"]).resolve()
+        if not target.is_relative_to(root):
+            raise PagefindError(f"Pagefind named a file outside its folder: {file['path']!r}")
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(base64.b64decode(file["content"]))
+    return len(files)
 
 
 def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path | None = None,
@@ -212,12 +211,15 @@ def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path
             for _ in records:
                 expect("IndexedFile")
             writer.join()
-            send(len(records) + 2, {"type": "WriteFiles", "index_id": index_id, "output_path": str(output)})
+            # The files come back in the answer, and are written here: Pagefind's own WriteFiles
+            # answers before its writes are done, and stops mid-write when its input closes.
+            send(len(records) + 2, {"type": "GetFiles", "index_id": index_id})
             stdin.flush()
-            expect("WriteFiles")
-            _wait_until_written(output)
+            _write_files(expect("GetFiles").get("files") or [], output)
         except (BrokenPipeError, ValueError) as error:
             raise PagefindError(f"Pagefind stopped unexpectedly: {error}") from error
+        except OSError as error:
+            raise PagefindError(f"cannot write the index to {output}: {error}") from error
         finally:
             with contextlib.suppress(BrokenPipeError):
                 stdin.close()

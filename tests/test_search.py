@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import re
 from pathlib import Path
@@ -11,7 +13,7 @@ from mkdocs.exceptions import Abort, PluginError
 from sitekit import build_site, make_project
 
 from roundupkb.archive import build_archive
-from roundupkb.search import engine_setting, search_records
+from roundupkb.search import PagefindError, _messages, _write_files, engine_setting, search_records
 
 PAGE = """\
 ---
@@ -119,3 +121,40 @@ def test_unknown_engine_fails_the_build(tmp_path: Path, caplog: pytest.LogCaptur
         build_site(_project(tmp_path, "elastic"))
     assert "extra.search_engine: search engine must be one of pagefind, lunr, not 'elastic'" in caplog.text
     caplog.clear()
+
+
+def _encoded(message: dict[str, object]) -> bytes:
+    return base64.b64encode(json.dumps(message).encode("utf-8")) + b","
+
+
+class _Trickle(io.RawIOBase):
+    """A pipe that hands out a few bytes per read, as a busy Pagefind does."""
+
+    def __init__(self, data: bytes, size: int) -> None:
+        self.data, self.size = data, size
+
+    def read1(self, n: int = -1) -> bytes:
+        chunk, self.data = self.data[: self.size], self.data[self.size:]
+        return chunk
+
+
+@pytest.mark.parametrize("size", [1, 7, 1 << 20])
+def test_pagefind_answers_are_read_whole_however_they_arrive(size: int) -> None:
+    answers = [{"message_id": 1, "payload": {"type": "NewIndex", "index_id": 0}},
+               {"message_id": 2, "payload": {"type": "GetFiles", "files": [
+                   {"path": "fragment/a.pf_fragment", "content": "x" * 5000}]}}]
+    stream = _Trickle(b"".join(_encoded(a) for a in answers), size)
+    assert list(_messages(stream)) == answers  # type: ignore[arg-type]
+
+
+def test_index_files_are_written_inside_their_folder_only(tmp_path: Path) -> None:
+    def file(path: str, content: bytes) -> dict[str, str]:
+        return {"path": path, "content": base64.b64encode(content).decode("ascii")}
+
+    out = tmp_path / "pagefind"
+    assert _write_files([file("pagefind.js", b"js"), file("fragment/a.pf_fragment", b"\x1f\x8b")], out) == 2
+    assert (out / "pagefind.js").read_bytes() == b"js"
+    assert (out / "fragment" / "a.pf_fragment").read_bytes() == b"\x1f\x8b"
+    with pytest.raises(PagefindError, match="outside its folder"):
+        _write_files([file("../escaped.js", b"no")], out)
+    assert not (tmp_path / "escaped.js").exists()
