@@ -66,7 +66,7 @@ def _is_roundup_page(page: Page, site: Site) -> bool:
     return page.file.src_uri.startswith("roundups/") and site.roundup_for_file(page.file.src_uri) is not None
 
 
-# Topic feeds as static files; topic pages generated before `site.feeds` was set are regenerated.
+# Topic feeds as static files (hooks/roundups.py has linked them from the topic pages).
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     started = time.perf_counter()
     config.extra.pop(RENDERER_KEY, None)
@@ -80,11 +80,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         for path, content in feeds.items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
-        shown = slug in site.feeds  # already linked when its page was generated
         site.feeds[slug] = topic_feed_links(slug)
-        page = files.get_file_from_path(f"topics/{slug}.md")
-        if not shown and page is not None and page.abs_src_path is None:
-            page.content_string = site.topic_markdown(slug)
     log.info("topic feeds: %d topics, 3 formats each, in %.2f s",
              len(site.feeds), time.perf_counter() - started)
     return files

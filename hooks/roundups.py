@@ -6,6 +6,8 @@ render, and these functions only move data between MkDocs and the package.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +31,7 @@ log = get_plugin_logger(__name__)
 STATE_KEY = "roundupkb"  # where this build's Site lives: config.extra, rebuilt every build
 MAX_ERRORS_SHOWN = 20
 ENTRIES_JSON = "data/entries.json"
+PENDING_KEY = "roundupkb_pending"  # generated files whose content on_nav writes
 RANKER_KEY = "roundupkb_ranker"  # this build's RankerProcess until on_files hands it the entries
 _RANKERS: list[RankerProcess] = []  # this build's ranker, stopped if the build fails
 
@@ -95,21 +98,36 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             site.feeds[slug] = topic_feed_links(slug)
     config.extra[STATE_KEY] = site
 
-    def add(src_uri: str, content: str, inclusion: InclusionLevel = InclusionLevel.NOT_IN_NAV) -> None:
-        if files.get_file_from_path(src_uri) is None:
-            files.append(File.generated(config, src_uri, content=content, inclusion=inclusion))
+    # The pages are listed now and written in on_nav: the search index and the ranking start
+    # from the archive first (hooks/search.py runs next), and work while the pages are made.
+    pending: list[tuple[File, Callable[[], str]]] = []
 
-    add("topics/index.md", site.topics_index_markdown(), InclusionLevel.UNDEFINED)
+    def add(src_uri: str, make: Callable[[], str],
+            inclusion: InclusionLevel = InclusionLevel.NOT_IN_NAV) -> None:
+        if files.get_file_from_path(src_uri) is None:
+            file = File.generated(config, src_uri, content="", inclusion=inclusion)
+            files.append(file)
+            pending.append((file, make))
+
+    add("topics/index.md", site.topics_index_markdown, InclusionLevel.UNDEFINED)
     for slug, entries in site.topics.items():
         if entries:
-            add(f"topics/{slug}.md", site.topic_markdown(slug))
-    add("roundups/index.md", site.archive_markdown(), InclusionLevel.UNDEFINED)
-    add("sources/index.md", site.sources_index_markdown(), InclusionLevel.UNDEFINED)
+            add(f"topics/{slug}.md", partial(site.topic_markdown, slug))
+    add("roundups/index.md", site.archive_markdown, InclusionLevel.UNDEFINED)
+    add("sources/index.md", site.sources_index_markdown, InclusionLevel.UNDEFINED)
     for initial in site.source_initials():
-        add(f"{source_page(initial).rstrip('/')}.md", site.source_page_markdown(initial))
-    add(ENTRIES_JSON, "")  # written in on_env, once related entries are ranked
-    add("data/roundups.json", roundups_json(archive))
+        add(f"{source_page(initial).rstrip('/')}.md", partial(site.source_page_markdown, initial))
+    add(ENTRIES_JSON, str)  # written in on_env, once related entries are ranked
+    add("data/roundups.json", partial(roundups_json, archive))
+    config.extra[PENDING_KEY] = pending
     return files
+
+
+# The generated pages' Markdown, now that every hook has seen the files.
+def on_nav(nav: Any, config: MkDocsConfig, files: Files) -> Any:
+    for file, make in config.extra.pop(PENDING_KEY, []):
+        file.content_string = make()
+    return nav
 
 
 # Every page is read: collect the related entries and write the export that lists them.
