@@ -90,8 +90,6 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         link_status = load_status(status_file)
     except CacheError as error:
         raise PluginError(f"{status_file}: {error} (run `roundupkb links check` to rebuild it)") from None
-    # Ranked in the helper process on_pre_build started, while the pages are built; see on_env.
-    archive.start_related(config.extra.pop(RANKER_KEY, None))
     site = Site(archive, _renderer(config), link_status=link_status)
     for slug, entries in site.topics.items():
         if entries:
@@ -123,8 +121,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
-# The generated pages' Markdown, now that every hook has seen the files.
+# Every hook has seen the files. Rank related entries in the helper process on_pre_build
+# started (collected in on_env; started only now because its thread would stop hooks/feeds.py
+# forking), and write the generated pages' Markdown.
 def on_nav(nav: Any, config: MkDocsConfig, files: Files) -> Any:
+    _site(config).archive.start_related(config.extra.pop(RANKER_KEY, None))
     for file, make in config.extra.pop(PENDING_KEY, []):
         file.content_string = make()
     return nav

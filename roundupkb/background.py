@@ -1,21 +1,36 @@
-"""Helper processes that work beside the site build (Pagefind, the related-entries ranker).
+"""Helper processes that work beside the site build (Pagefind, the related-entries ranker,
+the topic feeds).
 
 The build itself is one Python thread; the helpers run on the machine's other cores. They are
 started at a lower priority and, when the machine has more than one core, kept off the first
 one, so on a small machine (CI runners have two cores) they neither slow the page rendering
-nor fight each other's threads over both cores. Both are set by starting the helper through
-`nice` and `taskset` (coreutils, util-linux) when they are installed, not by code run between
-fork and exec, which is unsafe in a process with threads.
+nor fight each other's threads over both cores. Programs are started through `nice` and
+`taskset` (coreutils, util-linux) when they are installed, not by code run between fork and
+exec, which is unsafe in a process with threads.
+
+`ForkedCall` runs a function of the build's own data in a forked copy of the build process
+(Linux only; elsewhere it runs in the build when its result is asked for): the copy has every
+module and object already, so nothing is imported or pickled on the way in.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+import pickle
+import select
 import shutil
 import subprocess
-from collections.abc import Sequence
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 NICENESS = 10  # below the build; a helper whose answer is needed sooner asks for less
 
@@ -59,3 +74,109 @@ def helper_command(command: Sequence[str], niceness: int = NICENESS) -> list[str
 def start_helper(command: Sequence[str], niceness: int = NICENESS, **popen: Any) -> subprocess.Popen[bytes]:
     """`subprocess.Popen(command, **popen)`, run as a helper (lower priority, other cores)."""
     return subprocess.Popen(helper_command(command, niceness), **popen)
+
+
+class HelperError(RuntimeError):
+    """A forked call failed, or did not answer in time."""
+
+
+class ForkedCall(Generic[T]):
+    """`function()` computed in a forked copy of this process, on the helper cores.
+
+    The copy starts with the build's modules and data as they are, so it costs no imports and
+    no pickling of its input; only the result comes back, pickled through a pipe. Forking is
+    done only on Linux, and only while this is the process's one thread (a fork while other
+    threads hold locks can hang the copy); otherwise `function` runs here, in `result()`.
+    """
+
+    def __init__(self, function: Callable[[], T], niceness: int = NICENESS, timeout: float = 600.0) -> None:
+        self._function = function
+        self._timeout = timeout
+        self._pid: int | None = None
+        self._read: int | None = None
+        self._done: tuple[T] | None = None
+        if sys.platform == "linux" and threading.active_count() == 1:
+            self._start(niceness)
+
+    @property
+    def forked(self) -> bool:
+        """Whether the function runs in a forked process (False: it runs in `result()`)."""
+        return self._pid is not None
+
+    def _start(self, niceness: int) -> None:
+        read, write = os.pipe()
+        cpus = helper_cpus()
+        pid = os.fork()
+        if pid == 0:  # the copy: compute, answer, and leave without running any cleanup
+            status = 1
+            try:
+                gc.disable()  # no finaliser may close a descriptor the copy reuses
+                os.closerange(3, write)
+                os.closerange(write + 1, _max_fd())
+                with contextlib.suppress(OSError):
+                    os.nice(niceness)
+                if cpus:
+                    with contextlib.suppress(OSError):
+                        os.sched_setaffinity(0, cpus)
+                try:
+                    answer = pickle.dumps(("ok", self._function()), protocol=pickle.HIGHEST_PROTOCOL)
+                    status = 0
+                except BaseException:
+                    answer = pickle.dumps(("error", traceback.format_exc()))
+                view = memoryview(answer)
+                while view:
+                    view = view[os.write(write, view):]
+            finally:
+                os._exit(status)
+        os.close(write)
+        self._pid, self._read = pid, read
+
+    def result(self) -> T:
+        """The function's result; raises HelperError if the copy failed or ran out of time."""
+        if self._done is not None:
+            return self._done[0]
+        if self._pid is None:
+            self._done = (self._function(),)
+            return self._done[0]
+        assert self._read is not None
+        chunks: list[bytes] = []
+        deadline = time.monotonic() + self._timeout
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([self._read], [], [], left)[0]:
+                    raise HelperError(f"a forked helper gave no answer within {self._timeout:.0f} s")
+                chunk = os.read(self._read, 1 << 20)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            self.cancel()
+        try:
+            kind, value = pickle.loads(b"".join(chunks))  # the answer of our own copy
+        except Exception as error:
+            raise HelperError(f"a forked helper stopped without an answer ({error})") from None
+        if kind != "ok":
+            raise HelperError(f"a forked helper failed:\n{value}")
+        self._done = (value,)
+        return self._done[0]
+
+    def cancel(self) -> None:
+        """Stop the copy if it still runs, and let it go (safe to call more than once)."""
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+        if self._pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, 9)
+            with contextlib.suppress(OSError):
+                os.waitpid(self._pid, 0)
+            self._pid = None
+
+
+def _max_fd() -> int:
+    try:
+        return int(os.sysconf("SC_OPEN_MAX"))
+    except (ValueError, OSError):
+        return 65536
+

@@ -8,6 +8,7 @@ import pickle
 import posixpath
 import subprocess
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from sitekit import build_site, make_project
 from test_related import DOCS
 
 from roundupkb.archive import Archive, build_archive
-from roundupkb.background import start_helper
+from roundupkb.background import ForkedCall, HelperError, start_helper
 from roundupkb.related import (
     BackgroundRelated,
     RankerProcess,
@@ -62,6 +63,7 @@ def small_archive(issues: int = 3) -> Archive:
 def helper_children() -> list[str]:
     """Command lines of this process's live children that are build helpers."""
     found = []
+    own = Path("/proc/self/cmdline").read_bytes().replace(b"\0", b" ").decode()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -69,7 +71,7 @@ def helper_children() -> list[str]:
         except (OSError, IndexError):
             continue
         state, parent = fields[0], int(fields[1])
-        helper = "roundupkb.related" in cmdline or "pagefind" in cmdline
+        helper = "roundupkb.related" in cmdline or "pagefind" in cmdline or cmdline == own  # a fork
         if parent == os.getpid() and state != "Z" and helper:
             found.append(cmdline)
     return found
@@ -193,6 +195,43 @@ def test_a_failed_build_leaves_no_helper_running(tmp_path: Path, caplog: pytest.
     assert helper_children() == []
 
 
+def test_a_build_failing_while_pages_are_read_leaves_no_helper_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from roundupkb.site import Site
+
+    project = make_project(tmp_path, keep_roundups=False)
+    page = project / "docs/roundups/2021/2021-01-11.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(ROUNDUP.format(day="11", issue=1, what="x"), encoding="utf-8")
+
+    def fails(*args: object) -> str:
+        raise RuntimeError("the page could not be made")
+
+    forks: list[ForkedCall[object]] = []
+    start = ForkedCall._start
+
+    def counted(self: ForkedCall[object], niceness: int) -> None:
+        forks.append(self)
+        start(self, niceness)
+
+    def slow_feeds(*args: object) -> dict[str, bytes]:
+        time.sleep(60)
+        return {}
+
+    # By the time a roundup page is read, the feeds, ranking and search helpers are all running.
+    monkeypatch.setattr(Site, "roundup_markdown", fails)
+    monkeypatch.setattr("roundupkb.feeds.topic_feeds", slow_feeds)
+    monkeypatch.setattr(ForkedCall, "_start", counted)
+    with pytest.raises(RuntimeError, match="could not be made"):
+        build_site(project)
+    assert "Error reading page" in caplog.text
+    caplog.clear()  # the error was expected
+    if threading.active_count() == 1:  # else the feeds were not to be made in a forked copy
+        assert len(forks) == 1
+    assert helper_children() == []
+
+
 def test_links_to_entry_anchors_are_known_to_link_validation(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -231,3 +270,77 @@ def test_no_placeholder_is_left_in_any_page(tmp_path: Path) -> None:
         assert "<!--rkb-" not in text, html  # every placeholder, early or late, is filled
     related = parse(site / "roundups/2021/2021-01-12/index.html").find("details", class_="rkb-related")
     assert related is not None and related.find("a")["href"].startswith("../2021-01-1")
+
+
+linux_only = pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity"),
+                                reason="forked helpers are used on Linux only")
+
+
+def _in_child() -> dict[str, object]:
+    return {"pid": os.getpid(), "nice": os.getpriority(os.PRIO_PROCESS, 0),
+            "cpus": os.sched_getaffinity(0), "payload": b"x" * (3 << 20)}
+
+
+@linux_only
+def test_a_forked_call_answers_from_another_process_below_the_build() -> None:
+    call = ForkedCall(_in_child, niceness=6)
+    assert call.forked
+    answer = call.result()
+    assert answer["pid"] != os.getpid()
+    assert answer["nice"] == min(os.getpriority(os.PRIO_PROCESS, 0) + 6, 19)
+    assert answer["payload"] == b"x" * (3 << 20)  # more than a pipe holds: read while it writes
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) > 1:
+        assert answer["cpus"] == set(cpus[1:])
+    assert call.result() is answer  # asked twice, computed once
+
+
+@linux_only
+def test_a_forked_call_does_not_hold_the_builds_pipes_open() -> None:
+    read, write = os.pipe()
+    try:
+        def write_end_is_closed() -> bool:
+            try:
+                os.fstat(write)
+            except OSError:
+                return True
+            return False
+
+        assert ForkedCall(write_end_is_closed).result() is True
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+@linux_only
+def test_a_failing_forked_call_reports_the_error_with_its_traceback() -> None:
+    def fails() -> None:
+        raise ValueError("no feed for you")
+
+    with pytest.raises(HelperError, match=r"(?s)failed:.*ValueError: no feed for you"):
+        ForkedCall(fails).result()
+
+
+@linux_only
+def test_a_forked_call_that_hangs_is_an_error_and_is_stopped() -> None:
+    call = ForkedCall(lambda: time.sleep(60), timeout=0.5)
+    pid = call._pid
+    assert pid is not None
+    with pytest.raises(HelperError, match="no answer within"):
+        call.result()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # gone, and reaped
+
+
+def test_with_other_threads_running_the_call_runs_here_when_asked() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        calls: list[int] = []
+        call = ForkedCall(lambda: calls.append(os.getpid()) or len(calls))
+        assert not call.forked and calls == []
+        assert call.result() == 1 and calls == [os.getpid()]
+    finally:
+        stop.set()
+        thread.join()
