@@ -8,7 +8,9 @@ Builds the site as `mkdocs build` does, and measures:
 - each event of each hook and plugin (time inside its functions, waits included);
 - the package's parsing and indexing (`build_archive` and the `Site` indexes), which is what
   the hooks' own work means in the site issue's goal;
-- how long the build waited for its helper processes (Pagefind, the related-entries ranker).
+- how long the build waited for its helper processes (Pagefind, the related-entries ranker);
+- the CPU time of the build's process and of its helpers: on a machine of two cores their sum,
+  halved, is the least a build can take however the work is shared.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import sys
 import time
 from collections import Counter
@@ -60,6 +63,7 @@ def profile(config_file: Path, site_dir: Path | None = None) -> dict[str, Any]:
     roundupkb.archive.build_archive = timed("parse", roundupkb.archive.build_archive)  # type: ignore[assignment]
     roundupkb.site.Site.__post_init__ = timed("index", roundupkb.site.Site.__post_init__)  # type: ignore[method-assign]
 
+    before = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     config = load_config(str(config_file), **({"site_dir": str(site_dir)} if site_dir else {}))
     config.plugins.on_startup(command="build", dirty=False)
@@ -68,11 +72,15 @@ def profile(config_file: Path, site_dir: Path | None = None) -> dict[str, Any]:
     finally:
         config.plugins.on_shutdown()
     total = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = [a.ru_utime + a.ru_stime - b.ru_utime - b.ru_stime for a, b in zip(after, before, strict=True)]
     hooks = {key: value for key, value in events.items() if key.startswith("hooks/")}
     return {
         "total": total,
         "hooks": sum(hooks.values()),
         "parse_index": package["parse"] + package["index"],
+        "cpu_build": cpu[0],  # the build's process: its page rendering, hooks, and threads
+        "cpu_helpers": cpu[1],  # the ranker, Pagefind, forked copies (all waited for)
         "parse": package["parse"],
         "index": package["index"],
         "waits": {key: hooks[key] for key in ("hooks/search.py on_post_build", "hooks/roundups.py on_env")
@@ -97,6 +105,8 @@ def main() -> None:
     print(f"build {result['total']:.2f} s; hooks' events {result['hooks']:.2f} s "
           f"({100 * result['hooks'] / result['total']:.1f}%); parsing and indexing "
           f"{result['parse_index']:.2f} s ({100 * result['parse_index'] / result['total']:.1f}%)")
+    print(f"CPU time: the build's process {result['cpu_build']:.2f} s, its helpers "
+          f"{result['cpu_helpers']:.2f} s ({os.cpu_count()} cores)")
     for key, seconds in result["events"].items():
         if seconds >= 0.01:
             print(f"  {key:45s} {seconds:6.2f} s")

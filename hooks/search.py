@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 
-from roundupkb.search import BackgroundIndex, PagefindError, engine_setting, search_records
+from roundupkb.background import can_fork
+from roundupkb.search import BackgroundIndex, ForkedIndex, PagefindError, engine_setting, search_records
 from roundupkb.site import Site
 
 if TYPE_CHECKING:
@@ -25,8 +26,9 @@ if TYPE_CHECKING:
 log = get_plugin_logger(__name__)
 SETTING = "search_engine"
 OUTPUT = "pagefind"
-JOB_KEY = "roundupkb_pagefind"  # this build's BackgroundIndex, in config.extra
-_RUNNING: set[BackgroundIndex] = set()  # indexes under way, stopped if their build fails
+JOB_KEY = "roundupkb_pagefind"  # this build's index job (ForkedIndex or BackgroundIndex), in config.extra
+Index = BackgroundIndex | ForkedIndex
+_RUNNING: set[Index] = set()  # indexes under way, stopped if their build fails
 _SERVING: list[bool] = [False]  # `mkdocs serve`: the page reloads without waiting for the index
 
 
@@ -73,8 +75,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         raise PluginError("search: the site index was not built "
                           "(list hooks/roundups.py before hooks/search.py in mkdocs.yml)")
     # MkDocs has emptied site_dir before on_files (unless --dirty) and never writes pagefind/.
-    job = BackgroundIndex(search_records(site.archive), Path(config.site_dir) / OUTPUT,
-                          done=_report if _SERVING[0] else None)
+    output = Path(config.site_dir) / OUTPUT
+    job: Index
+    if _SERVING[0] or not can_fork():  # a thread here; under serve the reload does not wait
+        job = BackgroundIndex(search_records(site.archive), output, done=_report if _SERVING[0] else None)
+    else:  # a forked copy makes the records and writes the files too
+        job = ForkedIndex(site.archive, output)
     config.extra[JOB_KEY] = job
     _RUNNING.add(job)
     return files
@@ -83,7 +89,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 # The site is written: wait for the index (under `mkdocs serve`, _report says when it is done).
 def on_post_build(config: MkDocsConfig) -> None:
     job = config.extra.pop(JOB_KEY, None)
-    if not isinstance(job, BackgroundIndex) or _SERVING[0]:
+    if not isinstance(job, BackgroundIndex | ForkedIndex) or _SERVING[0]:
         return
     _RUNNING.discard(job)
     try:
@@ -91,7 +97,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     except PagefindError as error:
         raise PluginError(f"search: Pagefind could not write its index: {error}") from None
     log.info("search: indexed %d entries with Pagefind in %.2f s (alongside the page build)",
-             len(job.records), job.seconds)
+             job.count, job.seconds)
 
 
 def _report(job: BackgroundIndex) -> None:
@@ -99,7 +105,7 @@ def _report(job: BackgroundIndex) -> None:
     if job.error is not None:
         log.error("search: Pagefind could not write its index: %s", job.error)
     else:
-        log.info("search: indexed %d entries with Pagefind in %.2f s", len(job.records), job.seconds)
+        log.info("search: indexed %d entries with Pagefind in %.2f s", job.count, job.seconds)
 
 
 # A failed build leaves no Pagefind behind.

@@ -21,6 +21,7 @@ import os
 import pickle
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -76,6 +77,11 @@ def start_helper(command: Sequence[str], niceness: int = NICENESS, **popen: Any)
     return subprocess.Popen(helper_command(command, niceness), **popen)
 
 
+def can_fork() -> bool:
+    """Whether `ForkedCall` forks now: on Linux, while this process has a single thread."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
 class HelperError(RuntimeError):
     """A forked call failed, or did not answer in time."""
 
@@ -95,7 +101,7 @@ class ForkedCall(Generic[T]):
         self._pid: int | None = None
         self._read: int | None = None
         self._done: tuple[T] | None = None
-        if sys.platform == "linux" and threading.active_count() == 1:
+        if can_fork():
             self._start(niceness)
 
     @property
@@ -110,6 +116,7 @@ class ForkedCall(Generic[T]):
         if pid == 0:  # the copy: compute, answer, and leave without running any cleanup
             status = 1
             try:
+                os.setpgid(0, 0)  # its own group: cancel() stops the programs it starts too
                 gc.disable()  # no finaliser may close a descriptor the copy reuses
                 os.closerange(3, write)
                 os.closerange(write + 1, _max_fd())
@@ -168,7 +175,9 @@ class ForkedCall(Generic[T]):
             self._read = None
         if self._pid is not None:
             with contextlib.suppress(OSError):
-                os.kill(self._pid, 9)
+                os.killpg(self._pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
             with contextlib.suppress(OSError):
                 os.waitpid(self._pid, 0)
             self._pid = None

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,7 +26,7 @@ except ImportError:  # not POSIX
     fcntl = None  # type: ignore[assignment]
 
 from .archive import Archive
-from .background import start_helper
+from .background import ForkedCall, HelperError, start_helper
 from .models import Entry
 from .text import plain_text
 
@@ -226,6 +227,37 @@ def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path
             process.wait(timeout=30)
 
 
+def index_archive(archive: Archive, output: Path, binary: Path | None = None) -> tuple[int, float]:
+    """Make the archive's records and write their Pagefind index: (records, seconds)."""
+    start = time.perf_counter()
+    records = search_records(archive)
+    write_pagefind_index(records, output, binary)
+    return len(records), time.perf_counter() - start
+
+
+class ForkedIndex:
+    """`index_archive` in a forked copy of the build (see `ForkedCall`): the records are made,
+    sent to Pagefind and its files written there, on the helper cores, so the build's own
+    process only waits for it at the end. `wait()` returns when the bundle is written."""
+
+    def __init__(self, archive: Archive, output: Path, binary: Path | None = None) -> None:
+        self.output = output
+        self.count, self.seconds = 0, 0.0
+        self._call = ForkedCall(partial(index_archive, archive, output, binary), niceness=PAGEFIND_NICENESS)
+
+    def wait(self) -> None:
+        """Block until the index is written; raise what went wrong (a `PagefindError`)."""
+        try:
+            self.count, self.seconds = self._call.result()
+        except HelperError as error:
+            lines = str(error).strip().splitlines()
+            raise PagefindError(lines[-1].removeprefix("roundupkb.search.PagefindError: ")) from None
+
+    def stop(self) -> None:
+        """Abandon the index (the build failed): stop the copy and its Pagefind."""
+        self._call.cancel()
+
+
 class BackgroundIndex:
     """`write_pagefind_index` on a thread of its own, so Pagefind (a separate process) indexes
     while the site's pages are rendered; `wait()` returns when the bundle is written."""
@@ -233,6 +265,7 @@ class BackgroundIndex:
     def __init__(self, records: list[SearchRecord], output: Path, binary: Path | None = None,
                  done: Callable[[BackgroundIndex], None] | None = None) -> None:
         self.records, self.output = records, output
+        self.count = len(records)
         self.seconds = 0.0
         self._binary = binary
         self._done = done

@@ -3,6 +3,7 @@ failed build must leave nothing running."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import posixpath
@@ -21,7 +22,7 @@ from sitekit import build_site, make_project
 from test_related import DOCS
 
 from roundupkb.archive import Archive, build_archive
-from roundupkb.background import ForkedCall, HelperError, start_helper
+from roundupkb.background import ForkedCall, HelperError, can_fork, start_helper
 from roundupkb.related import (
     BackgroundRelated,
     RankerProcess,
@@ -30,7 +31,7 @@ from roundupkb.related import (
     archive_related,
     rank_related,
 )
-from roundupkb.search import BackgroundIndex, PagefindError, SearchRecord
+from roundupkb.search import BackgroundIndex, ForkedIndex, PagefindError, SearchRecord
 from roundupkb.site import _relpath
 
 ROUNDUP = """\
@@ -52,6 +53,10 @@ Object stores and parallel file systems for a research cluster.
 """
 
 
+linux_only = pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity"),
+                                reason="forked helpers are used on Linux only")
+
+
 def small_archive(issues: int = 3) -> Archive:
     pages = []
     for n in range(1, issues + 1):
@@ -61,18 +66,31 @@ def small_archive(issues: int = 3) -> Archive:
 
 
 def helper_children() -> list[str]:
-    """Command lines of this process's live children that are build helpers."""
-    found = []
-    own = Path("/proc/self/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    """Command lines of this process's live descendants that are build helpers (the ranker,
+    Pagefind, forked copies of this process, and what those started)."""
+    processes: dict[int, tuple[int, str, str]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
             cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except (OSError, IndexError):
             continue
-        state, parent = fields[0], int(fields[1])
+        processes[int(stat.parent.name)] = (int(fields[1]), fields[0], cmdline)
+
+    def descends(pid: int) -> bool:
+        seen = set()
+        while pid in processes and pid not in seen:
+            seen.add(pid)
+            pid = processes[pid][0]
+            if pid == os.getpid():
+                return True
+        return False
+
+    own = Path("/proc/self/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    found = []
+    for pid, (_, state, cmdline) in processes.items():
         helper = "roundupkb.related" in cmdline or "pagefind" in cmdline or cmdline == own  # a fork
-        if parent == os.getpid() and state != "Z" and helper:
+        if helper and state != "Z" and descends(pid):
             found.append(cmdline)
     return found
 
@@ -182,6 +200,30 @@ def test_a_stopped_index_leaves_no_pagefind_running(tmp_path: Path) -> None:
     assert not [c for c in helper_children() if "pagefind" in c]
 
 
+@linux_only
+def test_a_forked_index_writes_the_bundle_and_a_stopped_one_leaves_nothing(tmp_path: Path) -> None:
+    archive = small_archive(3)
+    job = ForkedIndex(archive, tmp_path / "pagefind")
+    if can_fork():
+        assert job._call.forked
+    job.wait()
+    assert job.count == len(archive.entries) == 6
+    assert len(list((tmp_path / "pagefind" / "fragment").glob("*.pf_fragment"))) == 6
+    assert json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text())["languages"]
+
+    stopped = ForkedIndex(archive, tmp_path / "again")
+    time.sleep(0.3)  # Pagefind has started, as a child of the forked copy
+    stopped.stop()
+    assert helper_children() == []
+
+
+@linux_only
+def test_a_forked_index_that_cannot_run_pagefind_says_why(tmp_path: Path) -> None:
+    job = ForkedIndex(small_archive(1), tmp_path / "pagefind", binary=tmp_path / "no-such-pagefind")
+    with pytest.raises(PagefindError, match=r"^cannot run .*no-such-pagefind"):
+        job.wait()
+
+
 def test_a_failed_build_leaves_no_helper_running(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     project = make_project(tmp_path, keep_roundups=False)
     page = project / "docs/roundups/2021/2021-01-11.md"
@@ -227,8 +269,8 @@ def test_a_build_failing_while_pages_are_read_leaves_no_helper_running(
         build_site(project)
     assert "Error reading page" in caplog.text
     caplog.clear()  # the error was expected
-    if threading.active_count() == 1:  # else the feeds were not to be made in a forked copy
-        assert len(forks) == 1
+    if threading.active_count() == 1:  # else nothing was to be made in a forked copy
+        assert len(forks) == 2  # the topic feeds and the search index
     assert helper_children() == []
 
 
@@ -270,10 +312,6 @@ def test_no_placeholder_is_left_in_any_page(tmp_path: Path) -> None:
         assert "<!--rkb-" not in text, html  # every placeholder, early or late, is filled
     related = parse(site / "roundups/2021/2021-01-12/index.html").find("details", class_="rkb-related")
     assert related is not None and related.find("a")["href"].startswith("../2021-01-1")
-
-
-linux_only = pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(os, "sched_getaffinity"),
-                                reason="forked helpers are used on Linux only")
 
 
 def _in_child() -> dict[str, object]:
