@@ -148,10 +148,12 @@ class ForkedCall(Generic[T]):
         assert self._read is not None
         chunks: list[bytes] = []
         deadline = time.monotonic() + self._timeout
+        poller = select.poll()  # not select(): it fails on descriptors numbered past 1023
+        poller.register(self._read, select.POLLIN)
         try:
             while True:
                 left = deadline - time.monotonic()
-                if left <= 0 or not select.select([self._read], [], [], left)[0]:
+                if left <= 0 or not poller.poll(left * 1000):
                     raise HelperError(f"a forked helper gave no answer within {self._timeout:.0f} s")
                 chunk = os.read(self._read, 1 << 20)
                 if not chunk:
