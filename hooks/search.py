@@ -1,7 +1,8 @@
 """MkDocs hooks: the site's search engine, one setting (`extra: search_engine: pagefind | lunr`).
 
 With `pagefind` (the default) every entry becomes its own Pagefind record, written to
-`site/pagefind/` after the build; `overrides/partials/search.html` and
+`site/pagefind/` while the pages are built (in a forked copy of the build, or on a thread under
+`mkdocs serve`, see `roundupkb.search`); `overrides/partials/search.html` and
 `assets/javascripts/search.js` answer Material's header search box from it. With `lunr`,
 Material's own search plugin answers, and this hook does nothing after the build.
 """
