@@ -313,7 +313,8 @@ def test_small_screen_has_no_horizontal_scroll_and_search_works(site: tuple[Path
     context.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
     try:
         tab = context.new_page()
-        for path in ("", "roundups/2021/2021-01-08/", "topics/managing-teams/", "sources/", "roundups/"):
+        for path in ("", "roundups/2021/2021-01-08/", "topics/managing-teams/", "sources/", "sources/t/",
+                     "roundups/"):
             tab.goto(site[1] + path)
             width = tab.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
             assert width[0] <= width[1], (path, width)
@@ -332,7 +333,8 @@ def test_screenshots_of_home(site: tuple[Path, str], page: Any) -> None:
 
 # -- accessibility ------------------------------------------------------------------------
 
-A11Y_PAGES = ["", "roundups/2021/2021-01-08/", "topics/managing-teams/", "sources/", "explore/", "stats/"]
+A11Y_PAGES = ["", "roundups/2021/2021-01-08/", "topics/managing-teams/", "sources/", "sources/t/", "explore/",
+              "stats/"]
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
