@@ -101,18 +101,22 @@ class ForkedCall(Generic[T]):
         self._pid: int | None = None
         self._read: int | None = None
         self._done: tuple[T] | None = None
-        if can_fork():
-            self._start(niceness)
-
-    @property
-    def forked(self) -> bool:
-        """Whether the function runs in a forked process (False: it runs in `result()`)."""
-        return self._pid is not None
+        self.forked = can_fork()  # False: the function runs here, in `result()`
+        if self.forked:
+            try:
+                self._start(niceness)
+            except OSError:  # no process to spare (EAGAIN, ENOMEM): compute here instead
+                self.forked = False
 
     def _start(self, niceness: int) -> None:
         read, write = os.pipe()
         cpus = helper_cpus()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            raise
         if pid == 0:  # the copy: compute, answer, and leave without running any cleanup
             status = 1
             try:
@@ -142,10 +146,11 @@ class ForkedCall(Generic[T]):
         """The function's result; raises HelperError if the copy failed or ran out of time."""
         if self._done is not None:
             return self._done[0]
-        if self._pid is None:
+        if not self.forked:
             self._done = (self._function(),)
             return self._done[0]
-        assert self._read is not None
+        if self._read is None:
+            raise HelperError("a forked helper was stopped before it answered")
         chunks: list[bytes] = []
         deadline = time.monotonic() + self._timeout
         poller = select.poll()  # not select(): it fails on descriptors numbered past 1023

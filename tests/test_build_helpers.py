@@ -331,6 +331,7 @@ def test_a_forked_call_answers_from_another_process_below_the_build() -> None:
     if len(cpus) > 1:
         assert answer["cpus"] == set(cpus[1:])
     assert call.result() is answer  # asked twice, computed once
+    assert call.forked
 
 
 @linux_only
@@ -368,6 +369,8 @@ def test_a_forked_call_that_hangs_is_an_error_and_is_stopped() -> None:
         call.result()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # gone, and reaped
+    with pytest.raises(HelperError, match="stopped before it answered"):
+        call.result()
 
 
 def test_with_other_threads_running_the_call_runs_here_when_asked() -> None:
