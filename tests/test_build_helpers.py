@@ -385,3 +385,14 @@ def test_with_other_threads_running_the_call_runs_here_when_asked() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+@linux_only
+def test_a_fork_the_system_refuses_runs_the_call_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", refuse)
+    call = ForkedCall(os.getpid)
+    assert not call.forked
+    assert call.result() == os.getpid()
