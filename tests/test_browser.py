@@ -318,6 +318,14 @@ def test_small_screen_has_no_horizontal_scroll_and_search_works(site: tuple[Path
             tab.goto(site[1] + path)
             width = tab.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
             assert width[0] <= width[1], (path, width)
+        # The longest topic name, with a count, in a chip: it wraps inside the chip.
+        tab.goto(site[1] + "sources/t/")
+        edges = tab.evaluate("""() => {
+            const chip = document.querySelector(".rkb-source-profile__topics .rkb-chip");
+            chip.textContent = "Product Management & Research Communities (12)";
+            return [chip.getBoundingClientRect().right, chip.parentElement.getBoundingClientRect().right];
+        }""")
+        assert edges[0] <= edges[1] + 0.5, edges  # not cut off at the screen's edge
         tab.goto(site[1])
         assert TITLES["Never Skip Retros"] in search(tab, "Never Skip Retros")
         shoot(tab, "search-375px")
