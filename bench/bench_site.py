@@ -6,8 +6,9 @@
 Measures, on this machine in one run:
 1. full build of the corpus site vs a plain Material build of the same Markdown (no hooks, no
    macros), both with MkDocs' default navigation and with roundups kept out of it, and vs the
-   project's own mkdocs.yml with its hooks and macros taken out; every timed build writes to
-   a new, empty site folder (as CI's does), and one more rebuilds over the previous site;
+   project's own mkdocs.yml with its hooks and macros taken out; their runs are taken in turn,
+   every timed build writes to a new, empty site folder (as CI's does), and one more rebuilds
+   over the previous site;
 2. the hooks' own work, timed inside a build (bench/build_profile.py): parsing and indexing
    (the goal's measure), and everything the hooks do (page generation, feeds, waits included);
 3. a synthetic archive 10x the corpus (bench/generate.py) vs 1x: build time ratio and the
@@ -59,19 +60,30 @@ def compile_bytecode(*folders: Path) -> None:
                    env={k: v for k, v in ENV.items() if k != "PYTHONDONTWRITEBYTECODE"})
 
 
+def _one_build(config: Path, run: int, runs: int, fresh: bool) -> float:
+    folder = config.parent / f"site-run-{run}-{time.monotonic_ns()}"
+    if run == runs - 1 and not (config.parent / "site").exists():
+        folder = config.parent / "site"  # the last build is the one read afterwards
+    site = ["-d", str(folder)] if fresh else []
+    start = time.perf_counter()
+    subprocess.run([MKDOCS, "build", "-q", "-f", str(config), *site], check=True, env=ENV,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
 def timed_build(config: Path, runs: int, *, fresh: bool = True) -> float:
     """Median wall time of `mkdocs build`; with `fresh`, each run into a new empty folder."""
-    times = []
+    return statistics.median(_one_build(config, run, runs, fresh) for run in range(runs))
+
+
+def timed_builds(configs: list[Path], runs: int) -> list[float]:
+    """`timed_build` of several projects, their runs taken in turn (A B C A B C ...), so that a
+    machine that slows down or speeds up during the benchmark weighs on each the same."""
+    times: list[list[float]] = [[] for _ in configs]
     for run in range(runs):
-        folder = config.parent / f"site-run-{run}-{time.monotonic_ns()}"
-        if run == runs - 1 and not (config.parent / "site").exists():
-            folder = config.parent / "site"  # the last build is the one read afterwards
-        site = ["-d", str(folder)] if fresh else []
-        start = time.perf_counter()
-        subprocess.run([MKDOCS, "build", "-q", "-f", str(config), *site], check=True, env=ENV,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for config, seconds in zip(configs, times, strict=True):
+            seconds.append(_one_build(config, run, runs, True))
+    return [statistics.median(seconds) for seconds in times]
 
 
 def plain_project(src: Path, dst: Path, *, prune: bool) -> Path:
@@ -189,12 +201,14 @@ def main() -> None:
     corpus = make_project(work / "corpus", sources=[args.corpus])
     compile_bytecode(ROOT / "roundupkb", corpus / "hooks")
     n_pages = len(list((corpus / "docs" / "roundups").rglob("*.md")))
-    full = timed_build(corpus / "mkdocs.yml", args.runs)
+    full, plain, plain_pruned, same_config = timed_builds([
+        corpus / "mkdocs.yml",
+        plain_project(corpus, work / "plain", prune=False),
+        plain_project(corpus, work / "plain-pruned", prune=True),
+        without_hooks(corpus, work / "no-hooks"),
+    ], args.runs)
     timed_build(corpus / "mkdocs.yml", 1, fresh=False)
     in_place = timed_build(corpus / "mkdocs.yml", args.runs, fresh=False)
-    plain = timed_build(plain_project(corpus, work / "plain", prune=False), args.runs)
-    plain_pruned = timed_build(plain_project(corpus, work / "plain-pruned", prune=True), args.runs)
-    same_config = timed_build(without_hooks(corpus, work / "no-hooks"), args.runs)
     inside = inside_build(corpus, args.runs)
     package = statistics.median(hooks_share(corpus) for _ in range(args.runs))
     print(f"corpus: {n_pages} roundups")
