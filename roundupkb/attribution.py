@@ -130,13 +130,23 @@ _NAME_PREFIX = re.compile(r"^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|O')[A-Z][a-z'�
 _DASH = re.compile(r"\s+[-–—]\s+")
 
 
+_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_TAG = re.compile(r"<[^>]+>")
+_STAR = re.compile(r"(?<![\w*])\*(?!\s)|(?<!\s)\*(?![\w*])")
+_UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
+
+
 def strip_markup(text: str) -> str:
     """Drop emphasis, code markers and links' markup from a short piece of Markdown."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    text = re.sub(r"<[^>]+>", "", text)
+    if "[" in text:
+        text = _MD_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _TAG.sub("", text)
     text = text.replace("**", "").replace("`", "")
-    text = re.sub(r"(?<![\w*])\*(?!\s)|(?<!\s)\*(?![\w*])", "", text)
-    text = re.sub(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)", "", text)
+    if "*" in text:
+        text = _STAR.sub("", text)
+    if "_" in text:
+        text = _UNDERSCORE.sub("", text)
     text = text.replace("\\", "")
     return " ".join(text.split())
 

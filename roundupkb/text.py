@@ -10,6 +10,9 @@ _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
 _TAG = re.compile(r"<[^>]+>")
 _PREFIX = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+|#{1,6}\s+)?")
+_MARKERS = re.compile(r"(\*\*|__|`)")
+_STAR = re.compile(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
+_UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
 
 
 @lru_cache(maxsize=131072)
@@ -19,13 +22,18 @@ def plain_text(markdown: str) -> str:
     for block in re.split(r"\n\s*\n", markdown):
         lines = []
         for line in block.splitlines():
-            line = _IMAGE.sub(r"\1", line)
-            line = _LINK.sub(r"\1", line)
-            line = _TAG.sub("", line)
+            if "](" in line:
+                line = _IMAGE.sub(r"\1", line)
+                line = _LINK.sub(r"\1", line)
+            if "<" in line:
+                line = _TAG.sub("", line)
             line = _PREFIX.sub("", line)
-            line = re.sub(r"(\*\*|__|`)", "", line)
-            line = re.sub(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])", "", line)
-            line = re.sub(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)", "", line)
+            if "**" in line or "__" in line or "`" in line:
+                line = _MARKERS.sub("", line)
+            if "*" in line:
+                line = _STAR.sub("", line)
+            if "_" in line:
+                line = _UNDERSCORE.sub("", line)
             lines.append(line.strip())
         text = html.unescape(" ".join(x for x in lines if x)).strip()
         if text:
