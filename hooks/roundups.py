@@ -96,8 +96,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             site.feeds[slug] = topic_feed_links(slug)
     config.extra[STATE_KEY] = site
 
-    # The pages are listed now and written in on_nav: the search index and the ranking start
-    # from the archive first (hooks/search.py runs next), and work while the pages are made.
+    # The pages are listed now and written in on_nav: the topic feeds and the search index
+    # (hooks/feeds.py and hooks/search.py, next) start from the archive first, and work while
+    # the pages are made.
     pending: list[tuple[File, Callable[[], str]]] = []
 
     def add(src_uri: str, make: Callable[[], str],
