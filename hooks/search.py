@@ -80,8 +80,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     job: Index
     if _SERVING[0] or not can_fork():  # a thread here; under serve the reload does not wait
         job = BackgroundIndex(search_records(site.archive), output, done=_report if _SERVING[0] else None)
-    else:  # a forked copy makes the records and writes the files too
-        job = ForkedIndex(site.archive, output)
+    else:  # a forked copy sends the records to Pagefind and writes its files
+        job = ForkedIndex(search_records(site.archive), output)
     config.extra[JOB_KEY] = job
     _RUNNING.add(job)
     return files

@@ -227,23 +227,24 @@ def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path
             process.wait(timeout=30)
 
 
-def index_archive(archive: Archive, output: Path, binary: Path | None = None) -> tuple[int, float]:
-    """Make the archive's records and write their Pagefind index: (records, seconds)."""
+def _timed_index(records: list[SearchRecord], output: Path, binary: Path | None) -> tuple[int, float]:
     start = time.perf_counter()
-    records = search_records(archive)
     write_pagefind_index(records, output, binary)
     return len(records), time.perf_counter() - start
 
 
 class ForkedIndex:
-    """`index_archive` in a forked copy of the build (see `ForkedCall`): the records are made,
+    """`write_pagefind_index` in a forked copy of the build (see `ForkedCall`): the records are
     sent to Pagefind and its files written there, on the helper cores, so the build's own
-    process only waits for it at the end. `wait()` returns when the bundle is written."""
+    process only waits for it at the end. `wait()` returns when the bundle is written.
 
-    def __init__(self, archive: Archive, output: Path, binary: Path | None = None) -> None:
+    The records are made here, before the fork: making them fills the plain-text cache that
+    the build's own pages use next, and the helper core is the busier one."""
+
+    def __init__(self, records: list[SearchRecord], output: Path, binary: Path | None = None) -> None:
         self.output = output
-        self.count, self.seconds = 0, 0.0
-        self._call = ForkedCall(partial(index_archive, archive, output, binary), niceness=PAGEFIND_NICENESS)
+        self.count, self.seconds = len(records), 0.0
+        self._call = ForkedCall(partial(_timed_index, records, output, binary), niceness=PAGEFIND_NICENESS)
 
     def wait(self) -> None:
         """Block until the index is written; raise what went wrong (a `PagefindError`)."""

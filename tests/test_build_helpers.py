@@ -31,7 +31,7 @@ from roundupkb.related import (
     archive_related,
     rank_related,
 )
-from roundupkb.search import BackgroundIndex, ForkedIndex, PagefindError, SearchRecord
+from roundupkb.search import BackgroundIndex, ForkedIndex, PagefindError, SearchRecord, search_records
 from roundupkb.site import _relpath
 
 ROUNDUP = """\
@@ -203,7 +203,7 @@ def test_a_stopped_index_leaves_no_pagefind_running(tmp_path: Path) -> None:
 @linux_only
 def test_a_forked_index_writes_the_bundle_and_a_stopped_one_leaves_nothing(tmp_path: Path) -> None:
     archive = small_archive(3)
-    job = ForkedIndex(archive, tmp_path / "pagefind")
+    job = ForkedIndex(search_records(archive), tmp_path / "pagefind")
     if can_fork():
         assert job._call.forked
     job.wait()
@@ -211,7 +211,7 @@ def test_a_forked_index_writes_the_bundle_and_a_stopped_one_leaves_nothing(tmp_p
     assert len(list((tmp_path / "pagefind" / "fragment").glob("*.pf_fragment"))) == 6
     assert json.loads((tmp_path / "pagefind" / "pagefind-entry.json").read_text())["languages"]
 
-    stopped = ForkedIndex(archive, tmp_path / "again")
+    stopped = ForkedIndex(search_records(archive), tmp_path / "again")
     time.sleep(0.3)  # Pagefind has started, as a child of the forked copy
     stopped.stop()
     assert helper_children() == []
@@ -219,7 +219,8 @@ def test_a_forked_index_writes_the_bundle_and_a_stopped_one_leaves_nothing(tmp_p
 
 @linux_only
 def test_a_forked_index_that_cannot_run_pagefind_says_why(tmp_path: Path) -> None:
-    job = ForkedIndex(small_archive(1), tmp_path / "pagefind", binary=tmp_path / "no-such-pagefind")
+    job = ForkedIndex(search_records(small_archive(1)), tmp_path / "pagefind",
+                      binary=tmp_path / "no-such-pagefind")
     with pytest.raises(PagefindError, match=r"^cannot run .*no-such-pagefind"):
         job.wait()
 
