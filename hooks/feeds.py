@@ -14,17 +14,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from roundupkb.background import ForkedCall, HelperError
 from roundupkb.feeds import (
     DEFAULT_LENGTH,
-    FORMATS,
     ROUNDUP_FEEDS,
     CommentaryRenderer,
     FeedSettings,
     category_label,
     roundup_description,
     topic_feed_links,
-    topic_feed_path,
     topic_feeds,
 )
 from roundupkb.site import Site, relative_url
@@ -36,9 +33,6 @@ if TYPE_CHECKING:
 log = get_plugin_logger(__name__)
 STATE_KEY = "roundupkb"
 RENDERER_KEY = "roundupkb_feed_renderer"  # this build's CommentaryRenderer, in config.extra
-FEEDS_KEY = "roundupkb_topic_feeds"  # this build's ForkedCall making the topic feeds, and their paths
-FEEDS_NICENESS = 10  # between the ranker (needed sooner) and Pagefind (needed last)
-_JOBS: list[ForkedCall[Any]] = []  # stopped if the build fails
 
 
 def _site(config: MkDocsConfig) -> Site:
@@ -73,64 +67,25 @@ def _is_roundup_page(page: Page, site: Site) -> bool:
 
 
 # Topic feeds as static files (hooks/roundups.py has linked them from the topic pages). They
-# are made in a forked copy of the build while the pages are read (see ForkedCall); the files
-# are listed now and filled in on_env.
+# are made here, in the build: made in a forked copy they cost more CPU on the helper core
+# than they saved here (measured with bench/build_profile.py).
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    started = time.perf_counter()
     config.extra.pop(RENDERER_KEY, None)
     site = _site(config)
     settings = _settings(config)
     renderer = _renderer(config)
-    topics = [slug for slug, entries in site.topics.items() if entries]
-
-    def make() -> tuple[dict[str, bytes], float]:
-        started = time.perf_counter()
-        feeds: dict[str, bytes] = {}
-        for slug in topics:
-            feeds.update(topic_feeds(site.archive, slug, settings, renderer, site.render, site.topics[slug]))
-        return feeds, time.perf_counter() - started
-
-    job = ForkedCall(make, niceness=FEEDS_NICENESS)
-    _JOBS[:] = [job]
-    ours: set[str] = set()
-    for slug in topics:
-        site.feeds[slug] = topic_feed_links(slug)
-        for fmt in FORMATS:
-            path = topic_feed_path(slug, fmt)
+    for slug, entries in site.topics.items():
+        if not entries:
+            continue
+        feeds = topic_feeds(site.archive, slug, settings, renderer, site.render, entries)
+        for path, content in feeds.items():
             if files.get_file_from_path(path) is None:
-                files.append(File.generated(config, path, content=b""))
-                ours.add(path)
-    config.extra[FEEDS_KEY] = (job, ours)
+                files.append(File.generated(config, path, content=content))
+        site.feeds[slug] = topic_feed_links(slug)
+    log.info("topic feeds: %d topics, 3 formats each, in %.2f s",
+             len(site.feeds), time.perf_counter() - started)
     return files
-
-
-# Every page is read: put the topic feeds in their files before the files are written.
-def on_env(env: Any, config: MkDocsConfig, files: Files) -> Any:
-    job, ours = config.extra.pop(FEEDS_KEY, (None, set()))
-    if not isinstance(job, ForkedCall):
-        return env
-    try:
-        feeds, seconds = job.result()
-    except HelperError as error:
-        raise PluginError(f"topic feeds: {error}") from None
-    finally:
-        _JOBS.clear()
-    missing = sorted(ours - feeds.keys())
-    if missing:
-        raise PluginError(f"topic feeds: nothing was made for {', '.join(missing)}")
-    for path in ours:
-        file = files.get_file_from_path(path)
-        if file is not None:
-            file.content_bytes = feeds[path]
-    log.info("topic feeds: %d topics, 3 formats each, in %.2f s%s", len(ours) // len(FORMATS),
-             seconds, " (beside the page build)" if job.forked else "")
-    return env
-
-
-# A failed build leaves no helper behind.
-def on_build_error(error: Exception) -> None:
-    for job in _JOBS:
-        job.cancel()
-    _JOBS.clear()
 
 
 # A roundup page: its topics as the roundups feed's categories, its links as the description.

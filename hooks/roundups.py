@@ -96,9 +96,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             site.feeds[slug] = topic_feed_links(slug)
     config.extra[STATE_KEY] = site
 
-    # The pages are listed now and written in on_nav: the topic feeds and the search index
-    # (hooks/feeds.py and hooks/search.py, next) start from the archive first, and work while
-    # the pages are made.
+    # The pages are listed now and written in on_nav: the search index (hooks/search.py, next)
+    # starts from the archive first, and works while the pages are made.
     pending: list[tuple[File, Callable[[], str]]] = []
 
     def add(src_uri: str, make: Callable[[], str],
@@ -123,7 +122,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 # Every hook has seen the files. Rank related entries in the helper process on_pre_build
-# started (collected in on_env; started only now because its thread would stop hooks/feeds.py
+# started (collected in on_env; started only now because its thread would stop hooks/search.py
 # forking), and write the generated pages' Markdown.
 def on_nav(nav: Any, config: MkDocsConfig, files: Files) -> Any:
     _site(config).archive.start_related(config.extra.pop(RANKER_KEY, None))

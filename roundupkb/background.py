@@ -1,5 +1,4 @@
-"""Helper processes that work beside the site build (Pagefind, the related-entries ranker,
-the topic feeds).
+"""Helper processes that work beside the site build (Pagefind, the related-entries ranker).
 
 The build itself is one Python thread; the helpers run on the machine's other cores. They are
 started at a lower priority and, when the machine has more than one core, kept off the first

@@ -258,20 +258,19 @@ def test_a_build_failing_while_pages_are_read_leaves_no_helper_running(
         forks.append(self)
         start(self, niceness)
 
-    def slow_feeds(*args: object) -> dict[str, bytes]:
+    def slow_index(*args: object) -> None:
         time.sleep(60)
-        return {}
 
-    # By the time a roundup page is read, the feeds, ranking and search helpers are all running.
+    # By the time a roundup page is read, the ranking and search helpers are both running.
     monkeypatch.setattr(Site, "roundup_markdown", fails)
-    monkeypatch.setattr("roundupkb.feeds.topic_feeds", slow_feeds)
+    monkeypatch.setattr("roundupkb.search.write_pagefind_index", slow_index)
     monkeypatch.setattr(ForkedCall, "_start", counted)
     with pytest.raises(RuntimeError, match="could not be made"):
         build_site(project)
     assert "Error reading page" in caplog.text
     caplog.clear()  # the error was expected
     if threading.active_count() == 1:  # else nothing was to be made in a forked copy
-        assert len(forks) == 2  # the topic feeds and the search index
+        assert len(forks) == 1  # the search index
     assert helper_children() == []
 
 
