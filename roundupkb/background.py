@@ -82,7 +82,8 @@ def can_fork() -> bool:
 
 
 class HelperError(RuntimeError):
-    """A forked call failed, or did not answer in time."""
+    """A forked call failed, or did not answer in time. When the function raised, the message
+    holds the copy's traceback and `__cause__` the exception itself (if it could be pickled)."""
 
 
 class ForkedCall(Generic[T]):
@@ -129,10 +130,10 @@ class ForkedCall(Generic[T]):
                     with contextlib.suppress(OSError):
                         os.sched_setaffinity(0, cpus)
                 try:
-                    answer = pickle.dumps(("ok", self._function()), protocol=pickle.HIGHEST_PROTOCOL)
+                    answer = pickle.dumps(("ok", self._function(), None), protocol=pickle.HIGHEST_PROTOCOL)
                     status = 0
-                except BaseException:
-                    answer = pickle.dumps(("error", traceback.format_exc()))
+                except BaseException as error:
+                    answer = _failure(error, traceback.format_exc())
                 view = memoryview(answer)
                 while view:
                     view = view[os.write(write, view):]
@@ -166,11 +167,11 @@ class ForkedCall(Generic[T]):
         finally:
             self.cancel()
         try:
-            kind, value = pickle.loads(b"".join(chunks))  # the answer of our own copy
+            kind, value, cause = pickle.loads(b"".join(chunks))  # the answer of our own copy
         except Exception as error:
             raise HelperError(f"a forked helper stopped without an answer ({error})") from None
         if kind != "ok":
-            raise HelperError(f"a forked helper failed:\n{value}")
+            raise HelperError(f"a forked helper failed:\n{value}") from cause
         self._done = (value,)
         return self._done[0]
 
@@ -187,6 +188,14 @@ class ForkedCall(Generic[T]):
             with contextlib.suppress(OSError):
                 os.waitpid(self._pid, 0)
             self._pid = None
+
+
+def _failure(error: BaseException, trace: str) -> bytes:
+    """The copy's answer when its function raised: the traceback, and the exception if it pickles."""
+    try:
+        return pickle.dumps(("error", trace, error))
+    except Exception:
+        return pickle.dumps(("error", trace, None))
 
 
 def _max_fd() -> int:

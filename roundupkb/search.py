@@ -242,7 +242,6 @@ class ForkedIndex:
     the build's own pages use next, and the helper core is the busier one."""
 
     def __init__(self, records: list[SearchRecord], output: Path, binary: Path | None = None) -> None:
-        self.output = output
         self.count, self.seconds = len(records), 0.0
         self._call = ForkedCall(partial(_timed_index, records, output, binary), niceness=PAGEFIND_NICENESS)
 
@@ -251,8 +250,9 @@ class ForkedIndex:
         try:
             self.count, self.seconds = self._call.result()
         except HelperError as error:
-            lines = str(error).strip().splitlines()
-            raise PagefindError(lines[-1].removeprefix("roundupkb.search.PagefindError: ")) from None
+            if isinstance(error.__cause__, PagefindError):
+                raise error.__cause__ from None
+            raise PagefindError(str(error)) from None
 
     def stop(self) -> None:
         """Abandon the index (the build failed): stop the copy and its Pagefind."""

@@ -356,8 +356,10 @@ def test_a_failing_forked_call_reports_the_error_with_its_traceback() -> None:
     def fails() -> None:
         raise ValueError("no feed for you")
 
-    with pytest.raises(HelperError, match=r"(?s)failed:.*ValueError: no feed for you"):
+    with pytest.raises(HelperError, match=r"(?s)failed:.*ValueError: no feed for you") as raised:
         ForkedCall(fails).result()
+    cause = raised.value.__cause__
+    assert isinstance(cause, ValueError) and str(cause) == "no feed for you"
 
 
 @linux_only
