@@ -21,7 +21,6 @@ from roundupkb.feeds import (
     FeedSettings,
     category_label,
     roundup_description,
-    topic_feed_links,
     topic_feeds,
 )
 from roundupkb.site import Site, relative_url
@@ -75,16 +74,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     site = _site(config)
     settings = _settings(config)
     renderer = _renderer(config)
-    for slug, entries in site.topics.items():
-        if not entries:
-            continue
+    topics = [(slug, entries) for slug, entries in site.topics.items() if entries]
+    for slug, entries in topics:
         feeds = topic_feeds(site.archive, slug, settings, renderer, site.render, entries)
         for path, content in feeds.items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
-        site.feeds[slug] = topic_feed_links(slug)
     log.info("topic feeds: %d topics, 3 formats each, in %.2f s",
-             len(site.feeds), time.perf_counter() - started)
+             len(topics), time.perf_counter() - started)
     return files
 
 
