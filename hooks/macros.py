@@ -1,54 +1,58 @@
-"""mkdocs-macros functions for any page that sets `render_macros: true`.
+"""mkdocs-macros functions for the project's own pages (`extra.roundupkb.macro_pages`).
 
     {{ kb_stats() }}              totals: roundups, links, sources, years
     {{ recent_roundups(5) }}      the latest roundups with their summaries
     {{ topic_index() }}           every topic with its description and count
     {{ topic_entries("systems", limit=10) }}   the latest entries of a topic
     {{ subscribe() }}             the roundups feeds (RSS, JSON Feed); topics=True lists topic feeds
+
+Each returns a placeholder for HTML rendered from a template (`Site.fragments`), put back after
+the page's own HTML went through the sanitiser.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from roundupkb.feeds import ROUNDUP_FEEDS
+from roundupkb.build import SiteBuild
+from roundupkb.feeds import ROUNDUP_FEEDS, topic_feed_links
 from roundupkb.site import Site, relative_url
 
 
 def define_env(env: Any) -> None:
-    """Register the macros; each one reads the Site the hooks built for this build."""
+    """Register the macros; each one reads the Site of the build in progress."""
 
     def site() -> Site:
-        value = env.conf["extra"].get("roundupkb")
-        if not isinstance(value, Site):
-            raise RuntimeError("roundupkb macros need hooks/roundups.py in mkdocs.yml 'hooks'")
-        return value
+        return SiteBuild.of(env.conf).site
 
     def here() -> str:
         return str(env.page.url) if env.page is not None else ""
 
+    def fragment(template: str, **context: Any) -> str:
+        return site().fragments.add(site().render(template, **context))
+
     @env.macro  # type: ignore[untyped-decorator]
     def kb_stats() -> str:
-        return site().render("partials/rkb/stats.html", stats=site().stats())
+        return fragment("partials/rkb/stats.html", stats=site().stats())
 
     @env.macro  # type: ignore[untyped-decorator]
     def recent_roundups(count: int = 5) -> str:
         s = site()
-        return s.render("partials/rkb/roundup-list.html",
+        return fragment("partials/rkb/roundup-list.html",
                         roundups=[s.roundup_context(r, here()) for r in s.roundups[:count]])
 
     @env.macro  # type: ignore[untyped-decorator]
     def topic_index() -> str:
-        return site().render("partials/rkb/topic-list.html", topics=site().topic_summaries(here()))
+        return fragment("partials/rkb/topic-list.html", topics=site().topic_summaries(here()))
 
     @env.macro  # type: ignore[untyped-decorator]
     def topic_entries(slug: str, limit: int = 10) -> str:
         s = site()
         if slug not in s.topics:
             raise ValueError(f"topic_entries: unknown topic {slug!r} (known: {', '.join(s.topics)})")
-        entries = s.topics[slug][:limit]
-        return s.render("partials/rkb/entry-cards.html",
-                        entries=[s.entry_context(e, here(), show_topic=False) for e in entries])
+        return fragment("partials/rkb/entry-cards.html",
+                        entries=[s.entry_context(e, here(), show_topic=False)
+                                 for e in s.topics[slug][:limit]])
 
     @env.macro  # type: ignore[untyped-decorator]
     def subscribe(topics: bool = False, more: str | None = None) -> str:
@@ -58,8 +62,8 @@ def define_env(env: Any) -> None:
         rows = [
             {"title": t["title"], "href": t["href"],
              "feeds": [{**f, "href": relative_url(here(), f"topics/{t['slug']}/{f['href']}")}
-                       for f in s.feeds.get(t["slug"], [])]}
+                       for f in topic_feed_links(t["slug"])]}
             for t in s.topic_summaries(here())
         ] if topics else []
         more_href = relative_url(here(), more) if more else None
-        return s.render("partials/rkb/subscribe.html", feeds=feeds, topics=rows, more_href=more_href)
+        return fragment("partials/rkb/subscribe.html", feeds=feeds, topics=rows, more_href=more_href)

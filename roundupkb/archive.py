@@ -5,29 +5,32 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from .docsfiles import roundup_files
 from .models import Diagnostic, Entry, Roundup, Severity
-from .parser import decode, parse_roundup
+from .parser import parse_roundup
+from .source import decode
 from .taxonomy import Taxonomy, load_source_aliases, load_taxonomy
 from .urls import normalize
 
-if TYPE_CHECKING:
-    from .related import BackgroundRelated, RankerProcess
-
-ROUNDUPS_DIR = "roundups"
+PARSES_KEPT = 4096  # pages whose parse is remembered: every page of a 10x archive
 
 
 @dataclass
 class Archive:
-    """Every roundup and entry, with the indexes the site and the exports need."""
+    """Every roundup and entry, with the indexes the site and the exports need.
+
+    Parsed roundups are never changed afterwards (the parse of an unchanged page is reused by
+    the next build): what the archive learns across pages lives here, not in the entries.
+    """
 
     taxonomy: Taxonomy
     roundups: list[Roundup] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    _related_job: BackgroundRelated | None = field(default=None, init=False, repr=False, compare=False)
+    same_link: dict[str, list[str]] = field(default_factory=dict)  # entry id -> other pages' entries
+    related: dict[str, list[str]] = field(default_factory=dict)  # entry id -> related ids, best first
 
     @property
     def entries(self) -> list[Entry]:
@@ -48,32 +51,9 @@ class Archive:
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
 
-    def start_related(self, ranker: RankerProcess | None = None) -> None:
-        """Start ranking related entries in the background (in `ranker` if given, a helper
-        process started earlier); `related` collects the answer."""
-        from .related import BackgroundRelated
-
-        if self._related_job is None and "related" not in self.__dict__:
-            self._related_job = BackgroundRelated(self, ranker=ranker)
-        elif ranker is not None:
-            ranker.close()
-
-    @cached_property
-    def related(self) -> dict[str, list[str]]:
-        """Related entry ids of every entry, best first (see `related.py`), computed on first use
-        (or collected from `start_related`)."""
-        if self._related_job is not None:
-            job, self._related_job = self._related_job, None
-            return job.result()
-        from .related import archive_related
-
-        return archive_related(self)
-
-    def roundup_of(self, entry: Entry) -> Roundup:
-        for roundup in self.roundups:
-            if roundup.page == entry.page:
-                return roundup
-        raise KeyError(entry.page)
+    def same_link_of(self, entry: Entry) -> list[str]:
+        """Ids of the entries of other roundups that link to the same page as `entry`."""
+        return self.same_link.get(entry.id, [])
 
 
 def sort_key(roundup: Roundup) -> tuple[str, int, str]:
@@ -81,12 +61,25 @@ def sort_key(roundup: Roundup) -> tuple[str, int, str]:
     return (roundup.meta.date.isoformat(), roundup.meta.issue or 0, roundup.path)
 
 
-def roundup_files(docs: Path) -> list[Path]:
-    """The roundup pages under `docs/roundups/`, in a stable order."""
-    base = docs / ROUNDUPS_DIR
-    if not base.is_dir():
-        return []
-    return sorted(p for p in base.rglob("*.md") if p.name not in ("index.md", "README.md"))
+@lru_cache(maxsize=PARSES_KEPT)
+def _parse(text: str, path: str, rel_path: str, taxonomy: Taxonomy,
+           aliases: tuple[tuple[str, str], ...]) -> tuple[Roundup | None, tuple[Diagnostic, ...]]:
+    roundup, problems = parse_roundup(text, path, rel_path, taxonomy, dict(aliases))
+    return roundup, tuple(problems)
+
+
+def parse_page(content: bytes | str, path: str, rel_path: str, taxonomy: Taxonomy,
+               aliases: dict[str, str]) -> tuple[Roundup | None, list[Diagnostic]]:
+    """Decode and parse one page; the same text at the same place gives the same (shared,
+    never changed) result without parsing again (`mkdocs serve` rebuilds after one edit)."""
+    if isinstance(content, bytes):
+        text, problems = decode(content, path)
+        if text is None:
+            return None, problems
+    else:
+        text = content
+    roundup, found = _parse(text, path, rel_path, taxonomy, tuple(sorted(aliases.items())))
+    return roundup, list(found)
 
 
 def build_archive(
@@ -99,27 +92,24 @@ def build_archive(
     aliases = source_aliases if source_aliases is not None else load_source_aliases()
     archive = Archive(taxonomy)
     for path, rel_path, content in pages:
-        if isinstance(content, bytes):
-            text, problems = decode(content, path)
-            archive.diagnostics.extend(problems)
-            if text is None:
-                continue
-        else:
-            text = content
-        roundup, problems = parse_roundup(text, path, rel_path, taxonomy, aliases)
+        roundup, problems = parse_page(content, path, rel_path, taxonomy, aliases)
         archive.diagnostics.extend(problems)
         if roundup is not None:
             archive.roundups.append(roundup)
     archive.roundups.sort(key=sort_key, reverse=True)
     _check_unique(archive)
-    _link_same_urls(archive)
+    archive.same_link = _same_links(archive.entries)
     return archive
+
+
+def read_pages(docs: Path) -> list[tuple[str, str, bytes]]:
+    """(path, docs-relative path, bytes) of every roundup page under a docs folder."""
+    return [(str(p), p.relative_to(docs).as_posix(), p.read_bytes()) for p in roundup_files(docs)]
 
 
 def load_archive(docs: Path, taxonomy: Taxonomy | None = None) -> Archive:
     """Read and parse every roundup page under a docs folder."""
-    pages = [(str(p), p.relative_to(docs).as_posix(), p.read_bytes()) for p in roundup_files(docs)]
-    return build_archive(pages, taxonomy)
+    return build_archive(read_pages(docs), taxonomy)
 
 
 def _check_unique(archive: Archive) -> None:
@@ -129,38 +119,31 @@ def _check_unique(archive: Archive) -> None:
         if number is None:
             continue
         if number in issues:
-            archive.diagnostics.append(
-                Diagnostic(
-                    roundup.path,
-                    1,
-                    Severity.ERROR,
-                    f"issue number {number} is also used by {issues[number].path}",
-                )
-            )
+            archive.diagnostics.append(Diagnostic(
+                roundup.path, 1, Severity.ERROR,
+                f"issue number {number} is also used by {issues[number].path}"))
         else:
             issues[number] = roundup
     seen: dict[str, Entry] = {}
     for entry in archive.entries:
         if entry.id in seen:
-            archive.diagnostics.append(
-                Diagnostic(
-                    entry.path,
-                    entry.line,
-                    Severity.ERROR,
-                    f"entry id {entry.id!r} is also used at {seen[entry.id].path}:"
-                    f"{seen[entry.id].line}; rename one of the files",
-                )
-            )
+            first = seen[entry.id]
+            archive.diagnostics.append(Diagnostic(
+                entry.path, entry.line, Severity.ERROR,
+                f"entry id {entry.id!r} is also used at {first.path}:{first.line}; rename one of the files"))
         seen[entry.id] = entry
 
 
-def _link_same_urls(archive: Archive) -> None:
+def _same_links(entries: list[Entry]) -> dict[str, list[str]]:
     groups: dict[str, list[Entry]] = defaultdict(list)
-    for entry in archive.entries:
+    for entry in entries:
         if entry.url:
             groups[normalize(entry.url)].append(entry)
-    for entries in groups.values():
-        if len(entries) < 2:
-            continue
-        for entry in entries:
-            entry.same_link = [o.id for o in entries if o.page != entry.page]
+    out: dict[str, list[str]] = {}
+    for group in groups.values():
+        if len(group) > 1:
+            for entry in group:
+                others = [o.id for o in group if o.page != entry.page]
+                if others:
+                    out[entry.id] = others
+    return out

@@ -138,15 +138,9 @@ _UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
 
 def strip_markup(text: str) -> str:
     """Drop emphasis, code markers and links' markup from a short piece of Markdown."""
-    if "[" in text:
-        text = _MD_LINK.sub(r"\1", text)
-    if "<" in text:
-        text = _TAG.sub("", text)
+    text = _TAG.sub("", _MD_LINK.sub(r"\1", text))
     text = text.replace("**", "").replace("`", "")
-    if "*" in text:
-        text = _STAR.sub("", text)
-    if "_" in text:
-        text = _UNDERSCORE.sub("", text)
+    text = _UNDERSCORE.sub("", _STAR.sub("", text))
     text = text.replace("\\", "")
     return " ".join(text.split())
 

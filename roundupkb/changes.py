@@ -13,8 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .archive import Archive, build_archive, roundup_files
+from .archive import Archive, build_archive
 from .check import check_files, has_errors
+from .docsfiles import roundup_files
 from .models import Diagnostic, Entry, Severity
 from .urls import normalize
 
@@ -112,12 +113,12 @@ def repeated_links(archive: Archive, pages: list[Path], old_links: dict[str, set
     wanted = {str(p) for p in pages}
     found: list[Diagnostic] = []
     for entry in archive.entries:
-        if entry.path not in wanted or not entry.url or not entry.same_link:
+        if entry.path not in wanted or not entry.url or not archive.same_link_of(entry):
             continue
         if normalize(entry.url) in old_links.get(entry.path, set()):
             continue
         earlier = sorted(
-            (o for o in (by_id[i] for i in entry.same_link) if _order(o) < _order(entry)),
+            (o for o in (by_id[i] for i in archive.same_link_of(entry)) if _order(o) < _order(entry)),
             key=_order,
             reverse=True,
         )

@@ -1,35 +1,91 @@
-"""Checking roundup pages: every problem as `path:line: severity: message`."""
+"""Checking roundup pages: every problem as `path:line: severity: message`.
+
+A page is checked as the site will use it: parsed (front matter, sections, entries, within the
+work limits), and its body rendered with the site's Markdown extensions so that whatever the
+sanitiser would remove from the published HTML (`sanitize.py`) is reported at its source line.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from .archive import Archive, build_archive, roundup_files
+from . import frontmatter
+from .archive import Archive, build_archive, read_pages
+from .docsfiles import NAMING, check_tree, is_roundup_path
 from .models import Diagnostic, Severity
+from .rendering import Renderer
+from .sanitize import locate, removals
+from .source import decode
 from .taxonomy import Taxonomy
 
 
+def unsafe_html(text: str, path: str, render: Renderer | None = None) -> list[Diagnostic]:
+    """An error for everything the sanitiser would remove from the page's rendered body."""
+    lines = text.split("\n")
+    front, _ = frontmatter.split(lines, path)
+    start = front.body_start if front is not None else 0
+    body = lines[start:]
+    try:
+        html = (render or Renderer())("\n".join(body))
+    except RecursionError:
+        return [Diagnostic(path, start + 1, Severity.ERROR, "the page nests too deeply for Markdown",
+                           "limit")]
+    found = removals(html)
+    return [
+        Diagnostic(path, line, Severity.ERROR,
+                   f"unsafe or unsupported HTML: the site removes the {removal.what}", "unsafe-html")
+        for line, removal in locate(found, body, start + 1)
+    ]
+
+
+def _key(path: str | Path) -> str:
+    return str(Path(path).resolve())
+
+
 def check_files(
-    docs: Path, files: list[Path] | None = None, taxonomy: Taxonomy | None = None
+    docs: Path, files: Iterable[Path] | None = None, taxonomy: Taxonomy | None = None
 ) -> tuple[Archive, list[Diagnostic]]:
-    """Parse every roundup under `docs` and return the archive and the diagnostics to show.
+    """Check every roundup under `docs` and return the archive and the diagnostics to show.
 
     With `files`, the whole archive is still read (duplicates are found across it) but only
-    diagnostics about those files are returned.
+    diagnostics about those files are returned, named as given; a file outside `docs` (or not
+    named as a roundup) is checked as if it were added, and a file that does not exist is an error.
     """
-    pages = []
-    for path in roundup_files(docs):
-        try:
-            rel = path.relative_to(docs).as_posix()
-        except ValueError:
-            rel = path.name
-        pages.append((str(path), rel, path.read_bytes()))
-    archive = build_archive(pages, taxonomy)
-    diagnostics = archive.diagnostics
+    pages = read_pages(docs)
+    diagnostics = check_tree(docs)
+    wanted: dict[str, str] | None = None  # resolved path -> the path as the user gave it
     if files is not None:
-        wanted = {str(f) for f in files}
-        diagnostics = [d for d in diagnostics if d.path in wanted]
+        wanted = {}
+        known = {_key(path) for path, _, _ in pages}
+        for given in files:
+            if not given.is_file():
+                diagnostics.append(Diagnostic(str(given), 1, Severity.ERROR, "no such file"))
+                wanted[_key(given)] = str(given)
+                continue
+            wanted[_key(given)] = str(given)
+            if _key(given) not in known:
+                rel = f"roundups/{given.name[:4]}/{given.name}"
+                if not is_roundup_path(rel):
+                    diagnostics.append(Diagnostic(str(given), 1, Severity.ERROR,
+                                                  f"not a roundup's file name: {NAMING}"))
+                pages.append((str(given), rel, given.read_bytes()))
+    archive = build_archive(pages, taxonomy)
+    diagnostics += archive.diagnostics
+    render = Renderer()
+    limited = {d.path for d in diagnostics if d.code == "limit"}
+    for path, _, content in pages:
+        if (wanted is None or _key(path) in wanted) and path not in limited:
+            text, _ = decode(content, path) if isinstance(content, bytes) else (content, [])
+            if text is not None:
+                diagnostics += unsafe_html(text, path, render)
+    if wanted is not None:
+        diagnostics = [_named(d, wanted[_key(d.path)]) for d in diagnostics if _key(d.path) in wanted]
     return archive, sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.message))
+
+
+def _named(diagnostic: Diagnostic, path: str) -> Diagnostic:
+    return Diagnostic(path, diagnostic.line, diagnostic.severity, diagnostic.message, diagnostic.code)
 
 
 def has_errors(diagnostics: list[Diagnostic]) -> bool:

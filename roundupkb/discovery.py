@@ -14,7 +14,7 @@ from .models import Entry
 from .urls import normalize
 
 TOP_SOURCES = 15
-ARTICLE_KINDS_EXCLUDED = ("jobs", "events", "calls")
+NOT_ARTICLE_TOPICS = ("jobs", "events", "calls")  # topic slugs whose sources are employers or hosts
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def repeated_links(archive: Archive) -> list[RepeatedLink]:
     """Every link covered more than once, most often covered first, then most recent first."""
     groups: dict[str, list[Entry]] = defaultdict(list)
     for entry in archive.entries:
-        if entry.url and entry.same_link:
+        if entry.url and archive.same_link_of(entry):
             groups[normalize(entry.url)].append(entry)
     links = [
         RepeatedLink(url, tuple(sorted(entries, key=lambda e: (e.date, e.issue or 0, e.id))))
@@ -83,7 +83,7 @@ def topic_year_counts(archive: Archive) -> dict[str, list[int]]:
 def top_sources(archive: Archive, limit: int = TOP_SOURCES) -> list[tuple[str, int]]:
     """The publications linked to most (articles only: not employers or event hosts)."""
     counts = Counter(e.source for e in archive.entries
-                     if e.source and e.topic not in ARTICLE_KINDS_EXCLUDED)
+                     if e.source and e.topic not in NOT_ARTICLE_TOPICS)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))[:limit]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .archive import Archive
-from .links import LinkResult, status_for
+from .linkstatus import LinkResult, status_for
 from .models import Entry, Roundup
 from .text import plain_text
 
@@ -56,7 +56,7 @@ def entry_record(
         "page": entry.page,
         "anchor": entry.anchor,
         "commentary": plain_text(entry.commentary),
-        "same_link": list(entry.same_link),
+        "same_link": list(archive.same_link_of(entry)),
         "related": list(archive.related.get(entry.id, [])),
         "link_status": result.status if result else None,
     }

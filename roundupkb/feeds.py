@@ -6,9 +6,9 @@ roundup page. Everything is derived from the archive, so the same input gives th
 dates are the roundup's date at a fixed time in UTC, and the feed's own date is its newest
 item's.
 
-Commentary is rendered with Python-Markdown and the site's extensions, then sanitised here
-(an allow-list of tags and attributes, unsafe URLs dropped, relative URLs made absolute): a feed
-is safe on its own, whatever the checker let through.
+Commentary is rendered with Python-Markdown and the site's extensions, then put through the
+site's one allow-list (`sanitize.py`), with relative URLs made absolute: a feed is safe on its
+own, whatever the checker let through.
 """
 
 from __future__ import annotations
@@ -23,11 +23,11 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import markdown
-import nh3
 from feedgen.feed import FeedGenerator
 
 from .archive import Archive
 from .models import Entry, Roundup, Topic
+from .sanitize import clean
 from .text import excerpt, plain_text
 from .urls import is_unsafe
 
@@ -37,7 +37,6 @@ DEFAULT_LENGTH = 50
 PUBLISHED_AT = dt.time(12, 0, tzinfo=dt.UTC)  # noon UTC: the same calendar day almost everywhere
 GENERATOR = "Roundup KB"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
-_URL_ATTRIBUTES = {"href", "src", "cite", "longdesc"}
 
 
 @dataclass(frozen=True)
@@ -112,17 +111,9 @@ class CommentaryRenderer:
         return str(self._md.convert(text))
 
     def sanitise(self, fragment: str, page: str) -> str:
-        """Keep safe tags and attributes only; URLs absolute as seen from `page`'s source file."""
-
-        def keep(element: str, attribute: str, value: str) -> str | None:
-            if attribute in _URL_ATTRIBUTES:
-                if is_unsafe(value):
-                    return None
-                return absolute_url(value, page, self.settings.site_url)
-            return value
-
-        return str(nh3.clean(fragment, attribute_filter=keep,
-                             url_schemes={"http", "https", "mailto"})).strip()
+        """The site's one allow-list (`sanitize.clean`), with URLs made absolute as seen from
+        `page`'s source file (a feed item is read away from the site)."""
+        return clean(fragment, lambda url: absolute_url(url, page, self.settings.site_url)).strip()
 
 
 def absolute_url(url: str, page: str, site_url: str) -> str:

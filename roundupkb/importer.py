@@ -15,17 +15,12 @@ from typing import Any
 
 import yaml
 
+from . import frontmatter
+from .entries import LINK_START, entry_link
+from .lines import SEPARATOR, heading_at, scan_body
 from .models import Diagnostic, Roundup, Severity
-from .parser import (
-    LINK_START,
-    SEPARATOR,
-    decode,
-    entry_link,
-    heading_at,
-    parse_roundup,
-    scan_body,
-    yaml_error,
-)
+from .parser import parse_roundup
+from .source import decode
 from .taxonomy import Taxonomy, load_source_aliases
 
 MONTHS = {
@@ -71,8 +66,12 @@ class Imported:
     roundup: Roundup | None = None
 
 
-class ImportError_(ValueError):
-    """A source that cannot be imported at all."""
+class ImportFailure(Exception):
+    """A source that cannot be imported at all; `diagnostic` says where and why."""
+
+    def __init__(self, source: str, line: int, message: str) -> None:
+        super().__init__(message)
+        self.diagnostic = Diagnostic(source, line, Severity.ERROR, message, "import")
 
 
 def title_date(title: str) -> dt.date | None:
@@ -113,14 +112,11 @@ def _split_front(text: str, source: str) -> tuple[dict[str, Any], list[str], int
     for i in range(1, len(lines)):
         if lines[i].strip() == "---":
             try:
-                meta = yaml.safe_load("\n".join(lines[1:i])) or {}
-            except (yaml.YAMLError, ValueError) as exc:
-                line, problem = yaml_error(exc)
-                raise ImportError_(f"{source}:{line}: front matter is not valid YAML: {problem}") from None
-            if not isinstance(meta, dict):
-                raise ImportError_(f"{source}:2: front matter must be a mapping")
+                meta, _ = frontmatter.load_mapping("\n".join(lines[1:i]), first_line=2)
+            except frontmatter.FrontMatterError as error:
+                raise ImportFailure(source, error.line, str(error)) from None
             return meta, lines[i + 1 :], i + 2
-    raise ImportError_(f"{source}:1: front matter is not closed")
+    raise ImportFailure(source, 1, "front matter is not closed")
 
 
 def convert_archive(
@@ -147,7 +143,7 @@ def convert_archive(
     written = title_date(title)
     if not isinstance(date, dt.date):
         if written is None:
-            raise ImportError_(f"{source}:1: no usable 'date:' in the front matter or the title")
+            raise ImportFailure(source, 1, "no usable 'date:' in the front matter or the title")
         date = written
     elif written and written != date:
         notes.append(
@@ -163,18 +159,12 @@ def convert_archive(
         meta["summary"] = " ".join(raw["subtitle"].split())
     image = raw.get("hero-img")
     if isinstance(image, str) and image.strip():
-        image = image.strip()
-        if re.search(r"\s|\]\(", image):
-            notes.append(
-                Diagnostic(
-                    source,
-                    1,
-                    Severity.WARNING,
-                    f"'hero-img' is not a usable URL and was left out: {image[:60]!r}",
-                )
-            )
+        problem = frontmatter.image_problem(image.strip())
+        if problem:
+            notes.append(Diagnostic(source, 1, Severity.WARNING,
+                                    f"'hero-img' {problem}, so it was left out: {image.strip()[:60]!r}"))
         else:
-            meta["image"] = image
+            meta["image"] = image.strip()
     lines = scan_body(body_lines, first)
     # Headings before the first topic heading belong to the essay: they become `###`.
     heads: dict[int, tuple[int, str, int]] = {}
@@ -272,14 +262,12 @@ def convert_plaintext(
     numbered = [(n, line.strip()) for n, line in enumerate(text.split("\n"), 1)]
     content = [(n, line) for n, line in numbered if line]
     if not content:
-        raise ImportError_(f"{source}:1: empty file")
+        raise ImportFailure(source, 1, "empty file")
     title_number, title = content[0]
     date = title_date(title)
     if date is None:
-        raise ImportError_(
-            f"{source}:{title_number}: the first line must be a title with a date, "
-            "e.g. 'Link Roundup, 11 Sept 2020'"
-        )
+        raise ImportFailure(source, title_number, "the first line must be a title with a date, "
+                            "e.g. 'Link Roundup, 11 Sept 2020'")
     meta: dict[str, Any] = {"title": title, "date": date}
     match = ISSUE_TITLE.match(title)
     if match:
@@ -345,7 +333,7 @@ def convert(data: bytes, source: str, taxonomy: Taxonomy, issue: int | None = No
     """Convert one source file's bytes into a page."""
     text, problems = decode(data, source)
     if text is None:
-        raise ImportError_(str(problems[0]))
+        raise ImportFailure(source, problems[0].line, problems[0].message)
     fmt = detect_format(text)
     if fmt == "plaintext":
         body, meta, notes = convert_plaintext(text, source, taxonomy, issue)
@@ -355,7 +343,7 @@ def convert(data: bytes, source: str, taxonomy: Taxonomy, issue: int | None = No
         raw, body_lines, _ = _split_front(text, source)
         meta = {k: raw.get(k) for k in ("title", "date", "issue", "summary", "image")}
         if not isinstance(meta.get("date"), dt.date):
-            raise ImportError_(f"{source}:2: front matter 'date' must be YYYY-MM-DD")
+            raise ImportFailure(source, 2, "front matter 'date' must be YYYY-MM-DD")
         body = "\n".join(line.rstrip() for line in body_lines).strip("\n")
         notes = []
     if issue is not None:
@@ -459,11 +447,13 @@ def import_sources(
         source = str(path)
         try:
             imported = convert(path.read_bytes(), source, taxonomy, issue)
-        except (ImportError_, OSError) as exc:
-            message = str(exc)
-            if not re.match(r"^.+:\d+: ", message):
-                message = f"{source}:1: {message}"
-            result.diagnostics.append(_parse_message(message, source))
+        except ImportFailure as failure:
+            result.diagnostics.append(failure.diagnostic)
+            result.failed.append(source)
+            continue
+        except OSError as error:
+            result.diagnostics.append(Diagnostic(source, 1, Severity.ERROR, f"cannot read: {error.strerror}",
+                                                 "import"))
             result.failed.append(source)
             continue
         imported.rel_path = target_name(imported.date, imported.issue, taken, docs)
@@ -473,7 +463,7 @@ def import_sources(
         )
         imported.roundup = roundup
         result.diagnostics.extend(imported.diagnostics)
-        result.diagnostics.extend(p for p in problems if "has no URL" not in p.message)
+        result.diagnostics.extend(p for p in problems if p.code != "no-url")
         if roundup is not None:
             for number, text in unimported_link_lines(roundup, imported.text):
                 result.diagnostics.append(
@@ -496,10 +486,3 @@ def import_sources(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(new)
     return result
-
-
-def _parse_message(message: str, source: str) -> Diagnostic:
-    match = re.match(r"^(.+?):(\d+): (?:error: )?(.*)$", message, re.DOTALL)
-    if match:
-        return Diagnostic(match.group(1), int(match.group(2)), Severity.ERROR, match.group(3))
-    return Diagnostic(source, 1, Severity.ERROR, message)

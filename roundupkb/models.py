@@ -49,6 +49,7 @@ class RoundupMeta:
     issue: int | None = None
     summary: str | None = None
     image: str | None = None
+    headline: str | None = None
 
 
 @dataclass
@@ -70,7 +71,6 @@ class Entry:
     date: dt.date
     issue: int | None
     page: str
-    same_link: list[str] = field(default_factory=list)
 
 
 @dataclass

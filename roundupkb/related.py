@@ -3,25 +3,19 @@
 TF-IDF over the title (weighted up), the commentary, the source and the topic, compared by
 cosine similarity as sparse matrix products in row blocks, so memory stays bounded on a large
 archive. Entries of the same issue and entries of the same link (shown as "also in") are never
-related; a link covered twice is offered once. An Okapi BM25 scorer over the same fields is
-kept for comparison (`bench/bench_related.py` measures both on the corpus).
+related; a link covered twice is offered once. The ranking runs in the build and is cached on
+disk by a hash of its input (`cache.py`): a rebuild whose entries did not change neither ranks
+again nor imports scikit-learn.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
 import re
-import subprocess
-import sys
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
-from .background import start_helper
+from .cache import DiskCache, digest
 
 if TYPE_CHECKING:
     from .archive import Archive
@@ -29,9 +23,6 @@ if TYPE_CHECKING:
 MAX_RELATED = 5
 MIN_SCORE = 0.15
 BLOCK_ROWS = 512
-# The ranking is needed before the pages are written, the search index only after: when both
-# helpers share a core, the ranker gets most of it.
-RANKER_NICENESS = 5
 CANDIDATES = 64  # a row's best-scoring candidates ranked first (see _best)
 TITLE_WEIGHT = 2.0
 BODY_WEIGHT = 1.0
@@ -39,7 +30,6 @@ SOURCE_WEIGHT = 0.3
 TOPIC_WEIGHT = 0.3
 MAX_DF = 0.1  # words in more of the field texts than this say little about a pair (and cost the most)
 MAX_DF_FROM = 500  # ... on an archive at least this large; a small one keeps every word
-Method = Literal["tfidf", "bm25"]
 _TARGET = re.compile(r"\]\([^)\s]*\)|<[^>]+>|https?://\S+")
 
 
@@ -91,41 +81,10 @@ def _tfidf_matrices(docs: Sequence[Doc]) -> tuple[object, object]:
     return matrix, matrix.T.tocsr()
 
 
-def _bm25_matrices(docs: Sequence[Doc], k1: float = 1.2, b: float = 0.75) -> tuple[object, object]:
-    import numpy as np
-    import scipy.sparse as sp
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    fields = _fields(docs)
-    vectorizer = CountVectorizer(stop_words="english", min_df=2, max_df=0.5,
-                                 token_pattern=r"(?u)\b[a-z_][a-z0-9_]+\b")
-    vectorizer.fit(text for texts, _ in fields for text in texts)
-    tf = None
-    for texts, weight in fields:
-        part = vectorizer.transform(texts).astype("float32") * weight
-        tf = part if tf is None else tf + part
-    tf = sp.csr_matrix(tf)
-    n = tf.shape[0]
-    df = np.bincount(tf.indices, minlength=tf.shape[1])
-    idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype("float32")
-    lengths = np.asarray(tf.sum(axis=1)).ravel()
-    norm = k1 * (1 - b + b * lengths / max(float(lengths.mean()), 1e-9))
-    weights = tf.copy()
-    rows = np.repeat(np.arange(n), np.diff(tf.indptr))
-    weights.data = tf.data * (k1 + 1) / (tf.data + norm[rows]) * idf[tf.indices]
-    queries = tf.copy()
-    queries.data = np.ones_like(queries.data)
-    # Scores are scaled per query so a threshold means the same for short and long entries.
-    self_scores = np.asarray(queries.multiply(weights).sum(axis=1)).ravel()
-    queries = sp.diags(1 / np.maximum(self_scores, 1e-9)) @ queries
-    return sp.csr_matrix(queries), weights.T.tocsr()
-
-
 def rank_related(
     docs: Sequence[Doc],
     k: int = MAX_RELATED,
     *,
-    method: Method = "tfidf",
     min_score: float = MIN_SCORE,
     exclude_same_link: bool = True,
 ) -> dict[str, list[str]]:
@@ -138,7 +97,7 @@ def rank_related(
 
     if not docs:
         return {}
-    queries, index = _bm25_matrices(docs) if method == "bm25" else _tfidf_matrices(docs)
+    queries, index = _tfidf_matrices(docs)
     group_ids: dict[str, int] = {}
     groups = np.array([group_ids.setdefault(d.group, len(group_ids)) for d in docs])
     out: dict[str, list[str]] = {}
@@ -202,138 +161,35 @@ def _pick(docs: Sequence[Doc], row: int, ordered: Iterable[int], k: int,
 def archive_docs(archive: Archive) -> list[Doc]:
     """The archive's entries as ranker input.
 
-    A link's identity is its group of `same_link` entries (already found by normalised URL);
+    A link's identity is its group of same-link entries (already found by normalised URL);
     commentary is read with its link targets and markup characters dropped, which is all the
     tokenizer needs and much cheaper than a full plain-text rendering.
     """
     docs = []
     titles = {t.slug: t.title for t in archive.taxonomy.topics}
     for entry in archive.entries:
-        link = min([entry.id, *entry.same_link]) if entry.url else None
+        link = min([entry.id, *archive.same_link_of(entry)]) if entry.url else None
         body = _TARGET.sub("", entry.commentary)
         docs.append(Doc(entry.id, entry.page, link, entry.title, body, entry.source or "",
                         titles.get(entry.topic, entry.topic)))
     return docs
 
 
-_Key = tuple[tuple[Doc, ...], int]
-_RESULTS: OrderedDict[_Key, dict[str, list[str]]] = OrderedDict()  # by the docs ranked, and k
-_RESULTS_KEPT = 2
+def _read(data: Any) -> dict[str, list[str]]:
+    if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(i, str) for i in v)
+            for k, v in data.items()):
+        raise ValueError("not a ranking")
+    return data
 
 
-def _cached(docs: Sequence[Doc], k: int) -> tuple[_Key, dict[str, list[str]] | None]:
-    key = (tuple(docs), k)
-    result = _RESULTS.get(key)
-    if result is not None:
-        _RESULTS.move_to_end(key)
-    return key, result
-
-
-def _remember(key: _Key, result: dict[str, list[str]]) -> None:
-    _RESULTS[key] = result
-    while len(_RESULTS) > _RESULTS_KEPT:
-        _RESULTS.popitem(last=False)
-
-
-def archive_related(archive: Archive, k: int = MAX_RELATED) -> dict[str, list[str]]:
-    """Related ids for every entry of an archive (every entry has a key, maybe an empty list).
-
-    The same entries give the same answer without ranking again (a rebuild that changed no
-    entry, as `mkdocs serve` does after most edits)."""
+def archive_related(archive: Archive, cache: DiskCache | None = None,
+                    k: int = MAX_RELATED) -> tuple[dict[str, list[str]], bool]:
+    """Related ids for every entry of an archive (every entry has a key, maybe an empty list),
+    and whether they came from the cache. Ids the archive does not hold are never returned."""
     docs = archive_docs(archive)
-    key, result = _cached(docs, k)
-    if result is None:
-        result = rank_related(docs, k)
-        _remember(key, result)
-    return result
-
-
-class RankerProcess:
-    """A `python -m roundupkb.related` helper process, started before it is needed: it imports
-    scikit-learn (most of its second of work) while the build is still reading the pages, then
-    ranks the docs it is sent (pickles in and out) on another core."""
-
-    def __init__(self) -> None:
-        package_parent = str(Path(__file__).resolve().parent.parent)
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            p for p in (package_parent, os.environ.get("PYTHONPATH")) if p))
-        self.process = start_helper(
-            [sys.executable, "-m", "roundupkb.related"], env=env, niceness=RANKER_NICENESS,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        )
-
-    def close(self) -> None:
-        """Stop the process if it is still running (not needed, or the build failed)."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=30)
-        for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
-            if stream is not None:
-                stream.close()
-
-
-class BackgroundRelated:
-    """`archive_related` in a helper process (`RankerProcess`), collected with `result()`.
-
-    Importing scikit-learn and ranking take about a second on the corpus: in another process
-    that second is spent on another core while the site's pages are rendered. The same entries
-    as a recent ranking in this process are answered from memory, and the helper is stopped.
-    """
-
-    def __init__(self, archive: Archive, k: int = MAX_RELATED, ranker: RankerProcess | None = None) -> None:
-        docs = archive_docs(archive)
-        self._key, self._result = _cached(docs, k)
-        self._answer: tuple[bytes, bytes] | None = None
-        self._error: BaseException | None = None
-        self._ranker: RankerProcess | None = None
-        self._thread: threading.Thread | None = None
-        if self._result is not None:
-            if ranker is not None:
-                ranker.close()
-            return
-        self._ranker = ranker or RankerProcess()
-        request = pickle.dumps((list(docs), k), protocol=pickle.HIGHEST_PROTOCOL)
-        self._thread = threading.Thread(target=self._talk, args=(request,), daemon=True,
-                                        name="related-entries")
-        self._thread.start()
-
-    def _talk(self, request: bytes) -> None:
-        assert self._ranker is not None
-        try:
-            self._answer = self._ranker.process.communicate(request)
-        except BaseException as error:  # handed to result(), on the caller's thread
-            self._error = error
-
-    def result(self) -> dict[str, list[str]]:
-        """The related ids; raises RuntimeError if the ranking process failed."""
-        if self._result is None:
-            assert self._thread is not None and self._ranker is not None
-            self._thread.join()
-            process = self._ranker.process
-            if self._error is not None:
-                raise RuntimeError(f"ranking related entries failed: {self._error}")
-            out, err = self._answer or (b"", b"")
-            if process.returncode != 0:
-                detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-                raise RuntimeError(f"ranking related entries failed (exit {process.returncode}): {detail[0]}")
-            self._result = pickle.loads(out)
-            _remember(self._key, self._result)
-        return self._result
-
-
-def _serve_one_request() -> None:
-    """`python -m roundupkb.related`: import the ranker's libraries, then read pickled
-    (docs, k) on stdin and write the ranking."""
-    import numpy  # noqa: F401
-    import sklearn.feature_extraction.text
-    import sklearn.preprocessing  # noqa: F401
-
-    request = sys.stdin.buffer.read()
-    if not request:  # the build did not need us after all
-        return
-    docs, k = pickle.loads(request)
-    sys.stdout.buffer.write(pickle.dumps(rank_related(docs, k), protocol=pickle.HIGHEST_PROTOCOL))
-
-
-if __name__ == "__main__":
-    _serve_one_request()
+    key = digest("related", k, MIN_SCORE, [asdict(d) for d in docs])
+    ranking, cached = (cache or DiskCache(None)).get_or_make(
+        "related", key, lambda: rank_related(docs, k), _read, lambda r: r)
+    known = {d.id for d in docs}
+    return {d.id: [i for i in ranking.get(d.id, []) if i in known] for d in docs}, cached

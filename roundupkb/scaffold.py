@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .archive import ROUNDUPS_DIR, load_archive
+from .archive import load_archive
+from .docsfiles import ROUNDUPS_DIR
 from .models import Diagnostic, Roundup, Severity, Topic
 from .taxonomy import Taxonomy, load_taxonomy
 

@@ -1,7 +1,9 @@
-"""Search records: one per entry, so a query lands on the entry rather than on its page.
+"""Search: one record per entry, indexed by Pagefind's own service process.
 
-No MkDocs here. The hook (`hooks/search.py`) hands these records to Pagefind; tests and the
-benchmark read them directly.
+No MkDocs here. `PagefindIndex` starts `pagefind --service` when the archive is known, is fed
+every record at once (Pagefind reads them as fast as they come and indexes them on its own
+threads while the site's pages are rendered) and is asked for its files at the end. That
+concurrency is Pagefind's; this module only writes requests and, at the end, reads answers.
 """
 
 from __future__ import annotations
@@ -12,26 +14,15 @@ import json
 import os
 import subprocess
 import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
+import weakref
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
-try:
-    import fcntl
-except ImportError:  # not POSIX
-    fcntl = None  # type: ignore[assignment]
-
 from .archive import Archive
-from .background import ForkedCall, HelperError, start_helper
 from .models import Entry
 from .text import plain_text
 
-ENGINES = ("pagefind", "lunr")
-DEFAULT_ENGINE = "pagefind"
 LANGUAGE = "en"
 RECORD_CONTENT_LIMIT = 4000  # characters of commentary kept per entry; the rest adds index weight only
 
@@ -46,6 +37,7 @@ class SearchRecord:
     content: str
     meta: dict[str, str] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: dict[str, str] = field(default_factory=dict)
 
 
 def attribution_text(entry: Entry) -> str:
@@ -83,15 +75,6 @@ def search_records(archive: Archive) -> list[SearchRecord]:
     return [entry_record(entry, titles.get(entry.topic, entry.topic)) for entry in archive.entries]
 
 
-def engine_setting(value: object) -> str:
-    """The configured engine name, checked: `pagefind` (default) or `lunr`."""
-    if value is None:
-        return DEFAULT_ENGINE
-    if not isinstance(value, str) or value not in ENGINES:
-        raise ValueError(f"search engine must be one of {', '.join(ENGINES)}, not {value!r}")
-    return value
-
-
 class PagefindError(RuntimeError):
     """The Pagefind binary is missing, failed, or answered something unexpected."""
 
@@ -106,38 +89,113 @@ def pagefind_binary() -> Path:
     return Path(get_executable())
 
 
-PAGEFIND_NICENESS = 15  # below the build and the related-entries ranker (see background.py)
-PIPE_SIZE = 1 << 20  # bytes of Pagefind's answers it can write before we read them
-READ_PAUSE = 0.02  # seconds between reads of those answers
+READ_SIZE = 1 << 20
 
 
-def _enlarge_pipe(stream: IO[bytes]) -> None:
-    """Let Pagefind answer a few thousand records without waiting for us to read (Linux)."""
-    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if set_size is not None:
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(stream.fileno(), set_size, PIPE_SIZE)
+def _request(message_id: int, payload: dict[str, Any]) -> bytes:
+    return base64.b64encode(json.dumps({"message_id": message_id, "payload": payload}).encode("utf-8")) + b","
 
 
-def _messages(stream: IO[bytes], pause: float = 0.0) -> Iterator[dict[str, Any]]:
-    """Pagefind's answers, decoded. With `pause`, reads in batches: each read wakes this thread,
-    which then needs the interpreter lock that the page build is using. An answer may span
-    many reads (the index's files come as one answer of several megabytes)."""
-    pending: list[bytes] = []
-    while chunk := stream.read1(PIPE_SIZE):  # type: ignore[attr-defined]
-        if b"," not in chunk:
-            pending.append(chunk)
-            continue
-        first, *complete, rest = chunk.split(b",")
-        for message in (b"".join([*pending, first]), *complete):
-            if message.strip():
-                yield json.loads(base64.b64decode(message))
-        pending = [rest]
-        if pause:
-            time.sleep(pause)
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a Pagefind process and reap it (used when its index is abandoned or collected)."""
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    for stream in (process.stdin, process.stdout):
+        if stream is not None and not stream.closed:
+            with contextlib.suppress(OSError):
+                stream.close()
 
 
-def _write_files(files: list[dict[str, str]], output: Path) -> int:
+class PagefindIndex:
+    """One Pagefind index, built by `pagefind --service`: `add` records, then `write` the files.
+
+    Pagefind reads its input eagerly, so `add` never waits for it; its answers queue up in the
+    pipe and are read in `write`. An index that is dropped without `write` (a build that failed)
+    stops its process when it is collected, and at the latest when Python exits.
+    """
+
+    def __init__(self, language: str = LANGUAGE, binary: Path | None = None) -> None:
+        command = [str(binary or pagefind_binary()), "--service"]
+        if not os.access(command[0], os.X_OK):
+            raise PagefindError(f"cannot run {command[0]}: not an executable file")
+        self._errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        try:
+            self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                            stderr=self._errors)
+        except OSError as error:
+            raise PagefindError(f"cannot run {command[0]}: {error}") from error
+        self._stopper = weakref.finalize(self, _stop, self.process)
+        self._pending = b""
+        self._next_id = 1
+        self.count = 0
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self._stdin: IO[bytes] = self.process.stdin
+        self._stdout: IO[bytes] = self.process.stdout
+        self._send({"type": "NewIndex", "config": {"force_language": language}})
+        self.index_id = self._expect("NewIndex")["index_id"]
+
+    def _send(self, payload: dict[str, Any]) -> None:
+        try:
+            self._stdin.write(_request(self._next_id, payload))
+        except (BrokenPipeError, ValueError) as error:
+            raise PagefindError(f"Pagefind stopped unexpectedly: {self._stderr() or error}") from None
+        self._next_id += 1
+
+    def _stderr(self) -> str:
+        self._errors.seek(0)
+        return self._errors.read().decode("utf-8", "replace").strip()[-500:]
+
+    def _answer(self) -> dict[str, Any]:
+        """Pagefind's next answer (an answer may span many reads: the files come as one)."""
+        self._stdin.flush()
+        chunks = [self._pending]
+        while b"," not in chunks[-1]:
+            chunk = self._stdout.read1(READ_SIZE)  # type: ignore[attr-defined]
+            if not chunk:
+                raise PagefindError(f"Pagefind stopped unexpectedly: {self._stderr() or 'no answer'}")
+            chunks.append(chunk)
+        data = b"".join(chunks)
+        message, _, self._pending = data.partition(b",")
+        answer: dict[str, Any] = json.loads(base64.b64decode(message))
+        return answer
+
+    def _expect(self, kind: str) -> dict[str, Any]:
+        """The next answer that is not a record's acknowledgement, checked to be `kind`."""
+        while True:
+            payload: dict[str, Any] = self._answer().get("payload", {})
+            if payload.get("type") == kind:
+                return payload
+            if payload.get("type") != "IndexedFile":
+                detail = payload.get("message") or self._stderr()
+                answered = payload.get("type")
+                raise PagefindError(f"Pagefind answered {answered!r} instead of {kind!r}: {detail}")
+
+    def add(self, record: SearchRecord) -> None:
+        """Send one record; Pagefind indexes it while the build goes on."""
+        self._send({"type": "AddRecord", "index_id": self.index_id, "url": "/" + record.url,
+                    "content": record.content, "language": LANGUAGE, "meta": record.meta,
+                    "filters": record.filters, "sort": record.sort or None})
+        self.count += 1
+
+    def write(self, output: Path) -> int:
+        """Wait for the index, write its files under `output`, stop Pagefind; returns the file count."""
+        try:
+            self._send({"type": "GetFiles", "index_id": self.index_id})
+            files = self._expect("GetFiles").get("files") or []
+            return write_files(files, output)
+        except OSError as error:
+            raise PagefindError(f"cannot write the index to {output}: {error}") from error
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop Pagefind (safe to call more than once)."""
+        self._stopper()
+        self._errors.close()
+
+
+def write_files(files: list[dict[str, str]], output: Path) -> int:
     """Write the bundle Pagefind handed over (`{"path", "content" (base64)}`) under `output`."""
     root = output.resolve()
     made: set[Path] = set()
@@ -150,161 +208,3 @@ def _write_files(files: list[dict[str, str]], output: Path) -> int:
             made.add(target.parent)
         target.write_bytes(base64.b64decode(file["content"]))
     return len(files)
-
-
-def write_pagefind_index(records: list[SearchRecord], output: Path, binary: Path | None = None,
-                         started: Callable[[subprocess.Popen[bytes]], None] | None = None) -> None:
-    """Index `records` as Pagefind custom records and write the bundle to `output`.
-
-    Talks to `pagefind --service` directly, pipelining every record: the `pagefind` Python
-    wrapper polls for each answer every 0.1 s, which takes minutes for a few thousand records.
-    `started` is given the Pagefind process as soon as it runs (so a caller can stop it).
-    """
-    command = [str(binary or pagefind_binary()), "--service"]
-    if not os.access(command[0], os.X_OK):
-        raise PagefindError(f"cannot run {command[0]}: not an executable file")
-    with tempfile.TemporaryFile() as errors:
-        try:
-            process = start_helper(command, niceness=PAGEFIND_NICENESS, stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=errors)
-        except OSError as error:
-            raise PagefindError(f"cannot run {command[0]}: {error}") from error
-        if started is not None:
-            started(process)
-        assert process.stdin is not None and process.stdout is not None
-        _enlarge_pipe(process.stdout)
-        stdin, replies = process.stdin, _messages(process.stdout, pause=READ_PAUSE)
-
-        def message(message_id: int, payload: dict[str, Any]) -> bytes:
-            request = {"message_id": message_id, "payload": payload}
-            return base64.b64encode(json.dumps(request).encode("utf-8")) + b","
-
-        def send(message_id: int, payload: dict[str, Any]) -> None:
-            stdin.write(message(message_id, payload))
-
-        def expect(kind: str) -> dict[str, Any]:
-            reply = next(replies, None)
-            payload: dict[str, Any] = reply.get("payload", {}) if reply else {}
-            if payload.get("type") != kind:
-                errors.seek(0)
-                detail = payload.get("message") or errors.read().decode("utf-8", "replace").strip()
-                answer = payload.get("type")
-                raise PagefindError(f"Pagefind answered {answer!r} instead of {kind!r}: {detail}")
-            return payload
-
-        def add_records(requests: bytes) -> None:
-            # One write: the thread sleeps in the system call while Pagefind reads.
-            with contextlib.suppress(BrokenPipeError):
-                stdin.write(requests)
-                stdin.flush()
-
-        try:
-            send(1, {"type": "NewIndex", "config": {"force_language": LANGUAGE}})
-            stdin.flush()
-            index_id = expect("NewIndex")["index_id"]
-            requests = b"".join(
-                message(number, {"type": "AddRecord", "index_id": index_id, "url": "/" + record.url,
-                                 "content": record.content, "language": LANGUAGE, "meta": record.meta,
-                                 "filters": record.filters, "sort": None})
-                for number, record in enumerate(records, start=2))
-            writer = threading.Thread(target=add_records, args=(requests,), daemon=True)
-            writer.start()
-            for _ in records:
-                expect("IndexedFile")
-            writer.join()
-            # The files come back in the answer, and are written here: Pagefind's own WriteFiles
-            # answers before its writes are done, and stops mid-write when its input closes.
-            send(len(records) + 2, {"type": "GetFiles", "index_id": index_id})
-            stdin.flush()
-            _write_files(expect("GetFiles").get("files") or [], output)
-        except (BrokenPipeError, ValueError) as error:
-            raise PagefindError(f"Pagefind stopped unexpectedly: {error}") from error
-        except OSError as error:
-            raise PagefindError(f"cannot write the index to {output}: {error}") from error
-        finally:
-            with contextlib.suppress(BrokenPipeError):
-                stdin.close()
-            process.wait(timeout=30)
-
-
-def _timed_index(records: list[SearchRecord], output: Path, binary: Path | None) -> tuple[int, float]:
-    start = time.perf_counter()
-    write_pagefind_index(records, output, binary)
-    return len(records), time.perf_counter() - start
-
-
-class ForkedIndex:
-    """`write_pagefind_index` in a forked copy of the build (see `ForkedCall`): the records are
-    sent to Pagefind and its files written there, on the helper cores, so the build's own
-    process only waits for it at the end. `wait()` returns when the bundle is written.
-
-    The records are made here, before the fork: making them fills the plain-text cache that
-    the build's own pages use next, and the helper core is the busier one."""
-
-    def __init__(self, records: list[SearchRecord], output: Path, binary: Path | None = None) -> None:
-        self.count, self.seconds = len(records), 0.0
-        self._call = ForkedCall(partial(_timed_index, records, output, binary), niceness=PAGEFIND_NICENESS)
-
-    def wait(self) -> None:
-        """Block until the index is written; raise what went wrong (a `PagefindError`)."""
-        try:
-            self.count, self.seconds = self._call.result()
-        except HelperError as error:
-            if isinstance(error.__cause__, PagefindError):
-                raise error.__cause__ from None
-            raise PagefindError(str(error)) from None
-
-    def stop(self) -> None:
-        """Abandon the index (the build failed): stop the copy and its Pagefind."""
-        self._call.cancel()
-
-
-class BackgroundIndex:
-    """`write_pagefind_index` on a thread of its own, so Pagefind (a separate process) indexes
-    while the site's pages are rendered; `wait()` returns when the bundle is written."""
-
-    def __init__(self, records: list[SearchRecord], output: Path, binary: Path | None = None,
-                 done: Callable[[BackgroundIndex], None] | None = None) -> None:
-        self.records, self.output = records, output
-        self.count = len(records)
-        self.seconds = 0.0
-        self._binary = binary
-        self._done = done
-        self._error: BaseException | None = None
-        self._process: subprocess.Popen[bytes] | None = None
-        self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="pagefind-index", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        start = time.perf_counter()
-        try:
-            write_pagefind_index(self.records, self.output, self._binary, started=self._started)
-        except BaseException as error:  # handed to wait(), on the caller's thread
-            self._error = error
-        self.seconds = time.perf_counter() - start
-        if self._done is not None and not self._stopped:
-            self._done(self)
-
-    @property
-    def error(self) -> BaseException | None:
-        """What went wrong (None while running, or after success)."""
-        return self._error
-
-    def _started(self, process: subprocess.Popen[bytes]) -> None:
-        self._process = process
-        if self._stopped:
-            process.kill()
-
-    def wait(self) -> None:
-        """Block until the index is written; raise what went wrong (a `PagefindError`)."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-    def stop(self) -> None:
-        """Abandon the index (the build failed): stop Pagefind and let the thread end."""
-        self._stopped = True
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-        self._thread.join(timeout=30)

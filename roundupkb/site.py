@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,14 +18,13 @@ from typing import Any
 from slugify import slugify
 
 from .archive import Archive
-from .discovery import source_profile
-from .links import LinkResult, status_for, wayback_url
+from .discovery import NOT_ARTICLE_TOPICS
+from .linkstatus import LinkResult, status_for, wayback_url
 from .models import Entry, Roundup, Topic
 from .text import excerpt
 from .urls import is_unsafe
 
 Render = Callable[..., str]
-_FRAGMENT = {False: re.compile(r"<!--rkb-fragment:\d+-->"), True: re.compile(r"<!--rkb-late-fragment:\d+-->")}
 MIN_SOURCE_ENTRIES = 2
 
 
@@ -35,26 +35,44 @@ def relative_url(from_page: str, to: str) -> str:
         target = ""
     else:
         base = from_page if from_page.endswith("/") or not from_page else posixpath.dirname(from_page)
-        target = _relpath(path or ".", base.rstrip("/") or ".")
+        target = posixpath.relpath(path or ".", base.rstrip("/") or ".")
         if path.endswith("/") or path == "":
             target = "./" if target == "." else target + "/"
     return target + (f"#{fragment}" if fragment else "")
 
 
-def _relpath(path: str, start: str) -> str:
-    """`posixpath.relpath` for two site-relative paths, without its trips to the file system
-    (it makes both absolute with the working directory): called for every link on every page."""
-    if ".." in path or ".." in start or path.startswith("/") or start.startswith("/"):
-        return posixpath.relpath(path, start)
-    to_parts = [p for p in path.split("/") if p and p != "."]
-    from_parts = [p for p in start.split("/") if p and p != "."]
-    common = 0
-    for a, b in zip(to_parts, from_parts, strict=False):
-        if a != b:
-            break
-        common += 1
-    parts = [".."] * (len(from_parts) - common) + to_parts[common:]
-    return "/".join(parts) or "."
+class Fragments:
+    """Ready-made HTML kept out of Markdown and the sanitiser: a placeholder now, the HTML later.
+
+    Entry headers and lists of cards are HTML made from templates that escape every field:
+    passing them through Markdown's HTML parser would cost more than the rest of the page, and
+    through the content sanitiser would strip the site's own classes. Each placeholder is an
+    HTML comment carrying a secret made for this build, so a page cannot forge one.
+    """
+
+    def __init__(self) -> None:
+        self._secret = secrets.token_hex(8)
+        self._pattern = re.compile(rf"<!--rkb-{self._secret}:(\d+)-->")
+        self._html: list[str] = []
+        self._anchors: dict[int, tuple[str, ...]] = {}
+
+    def add(self, html: str, anchors: tuple[str, ...] = ()) -> str:
+        """The placeholder for `html`; `anchors` are the ids it defines (for link validation)."""
+        number = len(self._html)
+        self._html.append(html)
+        if anchors:
+            self._anchors[number] = anchors
+        return f"<!--rkb-{self._secret}:{number}-->"
+
+    def anchors(self, html: str) -> set[str]:
+        """The ids that the placeholders in `html` define once filled."""
+        return {a for m in self._pattern.finditer(html) for a in self._anchors.get(int(m.group(1)), ())}
+
+    def fill(self, html: str) -> str:
+        """`html` with every placeholder replaced by its HTML."""
+        if "<!--rkb-" not in html:
+            return html
+        return self._pattern.sub(lambda m: self._html[int(m.group(1))], html)
 
 
 def safe_href(url: str | None) -> str | None:
@@ -124,8 +142,8 @@ class Site:
 
     archive: Archive
     render: Render
-    feeds: dict[str, Any] = field(default_factory=dict)
     link_status: Mapping[str, LinkResult] = field(default_factory=dict)
+    fragments: Fragments = field(default_factory=Fragments)
 
     def __post_init__(self) -> None:
         self.roundups = self.archive.roundups  # newest first
@@ -136,8 +154,6 @@ class Site:
         self.sources = self._sources()
         self._source_index = {(g.kind, g.name): g for g in self.sources}
         self._excerpts: dict[str, str] = {}
-        self.fragments: dict[str, str | Callable[[], str]] = {}
-        self._fragment_anchors: dict[str, tuple[str, ...]] = {}
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -169,7 +185,7 @@ class Site:
         publications: dict[str, list[Entry]] = defaultdict(list)
         authors: dict[str, list[Entry]] = defaultdict(list)
         for entry in self.archive.entries:
-            if entry.topic in ("jobs", "events", "calls"):
+            if entry.topic in NOT_ARTICLE_TOPICS:
                 continue
             if entry.source:
                 publications[entry.source].append(entry)
@@ -196,11 +212,10 @@ class Site:
     ) -> dict[str, Any]:
         """Everything a template needs to show one entry, with links relative to `from_page`.
 
-        Related entries are shown only on the entry's own roundup page (`with_related`), as a
-        late fragment: they are ranked while the pages are built.
+        Related entries are shown only on the entry's own roundup page (`with_related`).
         """
         also = []
-        for other_id in entry.same_link:
+        for other_id in self.archive.same_link_of(entry):
             other = self.entries_by_id.get(other_id)
             if other is None:
                 continue
@@ -232,10 +247,7 @@ class Site:
                       "href": relative_url(from_page, self.topic_page(topic.slug))} if show_topic else None,
             "excerpt": self._excerpt(entry),
             "also": also,
-            "related_slot": self.fragment(
-                lambda: self.render("partials/rkb/related.html",
-                                    related=self.related_context(entry, from_page)),
-                late=True) if with_related else None,
+            "related": self.related_context(entry, from_page) if with_related else [],
             "link": self.link_context(entry),
         }
 
@@ -317,14 +329,14 @@ class Site:
             (insert if kind == "miscellany" else replace)[entry.line].append(entry)
         out: list[str] = []
         older, newer = self.neighbours(roundup)
-        nav = self.render(
+        nav = self.fragments.add(self.render(
             "partials/rkb/roundup-nav.html",
             older=self.roundup_context(older, roundup.page) if older else None,
             newer=self.roundup_context(newer, roundup.page) if newer else None,
             archive_href=relative_url(roundup.page, "roundups/"),
-        )
-        out.append(self.render("partials/rkb/roundup-header.html",
-                               roundup=self.roundup_context(roundup, roundup.page)))
+        ))
+        out.append(self.fragments.add(self.render("partials/rkb/roundup-header.html",
+                                                  roundup=self.roundup_context(roundup, roundup.page))))
         out.append("")
         for index, line in enumerate(body):
             number = offset + index
@@ -341,7 +353,7 @@ class Site:
     def _entry_header(self, entry: Entry, from_page: str) -> str:
         html = self.render("partials/rkb/entry-header.html",
                            entry=self.entry_context(entry, from_page, with_related=True))
-        return self.fragment(html, anchors=(entry.anchor,))
+        return self.fragments.add(html, anchors=(entry.anchor,))
 
     def _cards(self, entries: list[Entry], from_page: str, *, show_topic: bool, id_prefix: str = "") -> str:
         """A list of entry cards; `id_prefix` keeps card ids unique on a page that lists an
@@ -350,131 +362,12 @@ class Site:
             "partials/rkb/entry-cards.html", id_prefix=id_prefix,
             entries=[self.entry_context(e, from_page, show_topic=show_topic) for e in entries],
         )
-        return self.fragment(html)
-
-    def fragment(self, html: str | Callable[[], str], anchors: tuple[str, ...] = (), *,
-                 late: bool = False) -> str:
-        """A placeholder for ready-made HTML, put back by `fill_fragments` after Markdown.
-
-        Entry headers and lists of cards are HTML already: passing them through Markdown's
-        HTML block parser would cost more than the rest of the page. `html` may be a function
-        that makes it when the page is filled; a `late` one is filled only in the finished page
-        (`fill_fragments(late=True)`), once what it shows is known. `anchors` are the ids the
-        HTML defines, for `fragment_anchors`.
-        """
-        key = f"<!--rkb-{'late-' if late else ''}fragment:{len(self.fragments)}-->"
-        self.fragments[key] = html
-        if anchors:
-            self._fragment_anchors[key] = anchors
-        return key
-
-    def fragment_anchors(self, html: str) -> set[str]:
-        """The anchor ids that the placeholders in `html` will define once filled."""
-        keys = _FRAGMENT[False].findall(html)
-        return {anchor for key in keys for anchor in self._fragment_anchors.get(key, ())}
-
-    def fill_fragments(self, html: str, *, late: bool = False) -> str:
-        """Put the HTML of every placeholder (of the `late` ones, with `late`) in a page back."""
-        if "<!--rkb-" not in html:
-            return html
-
-        def fill(match: re.Match[str]) -> str:
-            value = self.fragments.get(match.group(0), match.group(0))
-            return value() if callable(value) else value
-
-        return _FRAGMENT[late].sub(fill, html)
-
-    def topic_markdown(self, slug: str) -> str:
-        """`/topics/<slug>/`: description, count, feeds, and entries newest first by year."""
-        topic = self.topic(slug)
-        page = self.topic_page(slug)
-        entries = self.topics[slug]
-        parts = [f"# {escape_md(topic.title)}", ""]
-        parts.append(self.render("partials/rkb/topic-header.html", topic=topic, count=len(entries),
-                                 feeds=self.feeds.get(slug, []),
-                                 topics_href=relative_url(page, "topics/")))
-        by_year: dict[int, list[Entry]] = defaultdict(list)
-        for entry in entries:
-            by_year[entry.date.year].append(entry)
-        for year in sorted(by_year, reverse=True):
-            parts += ["", f"## {year}", "", self._cards(by_year[year], page, show_topic=False)]
-        return "\n".join(parts) + "\n"
-
-    def topics_index_markdown(self) -> str:
-        page = "topics/"
-        return "\n".join([
-            "# Topics", "",
-            self.render("partials/rkb/topic-list.html", topics=self.topic_summaries(page)), "",
-        ])
-
-    def archive_markdown(self) -> str:
-        """`/roundups/`: every issue by year, newest first, with its summary."""
-        page = "roundups/"
-        by_year: dict[int, list[Roundup]] = defaultdict(list)
-        for roundup in self.roundups:
-            by_year[roundup.meta.date.year].append(roundup)
-        parts = ["# Archive", "",
-                 f"{len(self.roundups)} roundups, {len(self.archive.entries)} links, newest first.", ""]
-        for year in sorted(by_year, reverse=True):
-            html = self.render("partials/rkb/roundup-list.html",
-                               roundups=[self.roundup_context(r, page) for r in by_year[year]])
-            parts += [f"## {year}", "", self.fragment(html), ""]
-        return "\n".join(parts)
+        return self.fragments.add(html)
 
     def source_initials(self) -> list[str]:
         """The initials that have a page of sources, in alphabetical order (`0-9` last)."""
         initials = {g.initial for g in self.sources}
         return sorted(initials, key=lambda i: (i == OTHER_INITIAL, i))
-
-    def _initials_context(self, from_page: str, current: str | None = None) -> list[dict[str, Any]]:
-        return [{"label": initial_label(i), "href": relative_url(from_page, source_page(i)),
-                 "current": i == current} for i in self.source_initials()]
-
-    def sources_index_markdown(self) -> str:
-        page = "sources/"
-        parts = ["# Sources", "",
-                 f"Publications and people the roundups have linked to at least {MIN_SOURCE_ENTRIES} times.",
-                 "", self.fragment(self.render("partials/rkb/source-initials.html",
-                                               initials=self._initials_context(page))), ""]
-        for kind, heading in (("publication", "Publications"), ("author", "People")):
-            groups = [g for g in self.sources if g.kind == kind]
-            html = self.render("partials/rkb/source-list.html", sources=[
-                {"name": g.name, "count": len(g.entries), "href": relative_url(page, g.href),
-                 "profile": self.source_profile_context(g, page)}
-                for g in groups
-            ])
-            parts += [f"## {heading}", "", self.fragment(html), ""]
-        return "\n".join(parts)
-
-    def source_profile_context(self, group: SourceGroup, from_page: str) -> dict[str, Any]:
-        """A source's entries per year (oldest first) and the topics they are in (most first)."""
-        profile = source_profile(group.entries)
-        return {
-            "years": [{"year": y, "count": n} for y, n in profile.years],
-            "topics": [{"title": self.topic(slug).title, "count": n,
-                        "href": relative_url(from_page, self.topic_page(slug))}
-                       for slug, n in profile.topics],
-        }
-
-    def source_page_markdown(self, initial: str) -> str:
-        """`/sources/<initial>/`: every source of that initial, by name, each with its entries."""
-        page = source_page(initial)
-        groups = sorted((g for g in self.sources if g.initial == initial),
-                        key=lambda g: (g.name.casefold(), g.kind))
-        label = initial_label(initial)
-        parts = [f"# Sources: {label}", "",
-                 self.fragment(self.render("partials/rkb/source-initials.html",
-                                           initials=self._initials_context(page, initial),
-                                           sources_href=relative_url(page, "sources/"))), ""]
-        for group in groups:
-            kind = "Publication" if group.kind == "publication" else "Person"
-            parts += [f"## {escape_md(group.name)} {{#{group.slug}}}", "",
-                      self.fragment(self.render(
-                          "partials/rkb/source-header.html", kind=kind, count=len(group.entries),
-                          profile=self.source_profile_context(group, page))), "",
-                      self._cards(group.entries, page, show_topic=True, id_prefix=f"{group.slug}--"),
-                      ""]
-        return "\n".join(parts)
 
 
 def escape_md(text: str) -> str:

@@ -6,7 +6,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -159,9 +159,14 @@ def parse_taxonomy(text: str, source: str) -> Taxonomy:
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
-    """Load the taxonomy from `path`, or the one shipped with the package."""
+    """Load the taxonomy from `path`, or the one shipped with the package (read once)."""
     if path is not None:
         return parse_taxonomy(path.read_text(encoding="utf-8"), str(path))
+    return _shipped_taxonomy()
+
+
+@cache
+def _shipped_taxonomy() -> Taxonomy:
     ref = resources.files("roundupkb").joinpath("data/topics.yml")
     return parse_taxonomy(ref.read_text(encoding="utf-8"), "roundupkb/data/topics.yml")
 
@@ -169,9 +174,17 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
 def load_source_aliases(path: Path | None = None) -> dict[str, str]:
     """Map each known spelling of a publication (lower case) to its canonical name."""
     if path is not None:
-        text = path.read_text(encoding="utf-8")
-    else:
-        text = resources.files("roundupkb").joinpath("data/sources.yml").read_text("utf-8")
+        return _aliases(path.read_text(encoding="utf-8"))
+    return dict(_shipped_aliases())
+
+
+@cache
+def _shipped_aliases() -> tuple[tuple[str, str], ...]:
+    text = resources.files("roundupkb").joinpath("data/sources.yml").read_text("utf-8")
+    return tuple(_aliases(text).items())
+
+
+def _aliases(text: str) -> dict[str, str]:
     data = yaml.safe_load(text) or {}
     aliases: dict[str, str] = {}
     for canonical, names in (data.get("sources") or {}).items():

@@ -22,18 +22,9 @@ def plain_text(markdown: str) -> str:
     for block in re.split(r"\n\s*\n", markdown):
         lines = []
         for line in block.splitlines():
-            if "](" in line:
-                line = _IMAGE.sub(r"\1", line)
-                line = _LINK.sub(r"\1", line)
-            if "<" in line:
-                line = _TAG.sub("", line)
-            line = _PREFIX.sub("", line)
-            if "**" in line or "__" in line or "`" in line:
-                line = _MARKERS.sub("", line)
-            if "*" in line:
-                line = _STAR.sub("", line)
-            if "_" in line:
-                line = _UNDERSCORE.sub("", line)
+            line = _LINK.sub(r"\1", _IMAGE.sub(r"\1", line))
+            line = _PREFIX.sub("", _TAG.sub("", line))
+            line = _UNDERSCORE.sub("", _STAR.sub("", _MARKERS.sub("", line)))
             lines.append(line.strip())
         text = html.unescape(" ".join(x for x in lines if x)).strip()
         if text:

@@ -3,38 +3,11 @@
 from __future__ import annotations
 
 import html
-import importlib
 import re
 from functools import lru_cache
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from url_normalize import url_normalize
-
-# url-normalize encodes the host with IDNA for every URL it sees: for a plain ASCII host of
-# letters, digits and hyphens (every host in the real archive) that gives the host lower-cased,
-# so such a host skips it; the others go through url-normalize's own step, memoised (hosts
-# repeat across an archive). `tests/test_urls.py` checks the two agree.
-_url_normalize_module: Any = importlib.import_module("url_normalize.url_normalize")
-_LDH_HOST = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*")
-
-
-def _plain_host_or_idna(idna_step: Any) -> Any:
-    cached = lru_cache(maxsize=8192)(idna_step)
-
-    def normalize_host(host: str | bytes) -> str:
-        if isinstance(host, str):
-            lowered = host.lower().strip(".")
-            if "xn--" not in lowered and _LDH_HOST.fullmatch(lowered):
-                return lowered
-        return str(cached(host))
-
-    normalize_host.idna_step = idna_step  # type: ignore[attr-defined]
-    return normalize_host
-
-
-if not hasattr(_url_normalize_module.normalize_host, "idna_step"):
-    _url_normalize_module.normalize_host = _plain_host_or_idna(_url_normalize_module.normalize_host)
 
 UNSAFE_SCHEMES = ("javascript", "data", "vbscript")
 _TRACKING = re.compile(
@@ -47,8 +20,6 @@ _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 
 def scheme_of(url: str) -> str:
     """The scheme of a URL as a browser would read it (entities decoded, blanks dropped)."""
-    if url.startswith(("http://", "https://")):  # nothing to decode or drop before the colon
-        return url[: url.index(":")]
     cleaned = _CONTROL.sub("", html.unescape(url)).lower()
     match = re.match(r"^([a-z][a-z0-9+.\-]*):", cleaned)
     return match.group(1) if match else ""

@@ -57,3 +57,23 @@ def build_site(project: Path, *, strict: bool = True) -> Path:
     finally:
         config.plugins.on_shutdown()
     return project / "site"
+
+
+# A roundup page for tests that need a few issues: `.format(day=.., issue=.., what=..)`.
+ROUNDUP = """\
+---
+title: Link Roundup, {day} Jan 2021
+date: 2021-01-{day}
+issue: {issue}
+---
+
+## Research Computing Systems
+
+[Slurm {what}](https://example.org/slurm-{what}) - Jane Admin, HPCwire
+
+How the Slurm scheduler orders jobs on a busy cluster, with fair-share and backfill.
+
+[Storage {what}](https://example.org/storage-{what}) - Sam Ops
+
+Object stores and parallel file systems for a research cluster.
+"""

@@ -137,11 +137,11 @@ def test_corpus_structure(imported: Path) -> None:
     assert "* * *" not in text
     # Links repeated across issues are found both ways.
     by_id = archive.by_id()
-    repeated = [e for e in entries if e.same_link]
+    repeated = [e for e in entries if archive.same_link_of(e)]
     assert repeated
     for entry in repeated:
-        for other in entry.same_link:
-            assert entry.id in by_id[other].same_link
+        for other in archive.same_link_of(entry):
+            assert entry.id in archive.same_link_of(by_id[other])
 
 
 def test_second_import_changes_nothing(imported: Path, corpus_dir: Path) -> None:

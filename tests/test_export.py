@@ -109,13 +109,13 @@ def test_csv_has_header_and_a_row_per_entry(archive) -> None:  # type: ignore[no
 def test_same_link_is_symmetric_and_across_pages_only(archive) -> None:  # type: ignore[no-untyped-def]
     by_id = archive.by_id()
     first = by_id["2020-09-04/never-skip-retros"]
-    assert sorted(first.same_link) == ["2020-09-11/retros-a-third-time", "2020-09-11/retros-again"]
+    assert sorted(archive.same_link_of(first)) == ["2020-09-11/retros-a-third-time", "2020-09-11/retros-again"]
     for entry in archive.entries:
-        for other in entry.same_link:
-            assert entry.id in by_id[other].same_link
+        for other in archive.same_link_of(entry):
+            assert entry.id in archive.same_link_of(by_id[other])
             assert by_id[other].page != entry.page
-    assert by_id["2020-09-11/retros-again"].same_link == ["2020-09-04/never-skip-retros"]
-    assert by_id["2020-09-04/ieee-cluster"].same_link == []
+    assert archive.same_link_of(by_id["2020-09-11/retros-again"]) == ["2020-09-04/never-skip-retros"]
+    assert archive.same_link_of(by_id["2020-09-04/ieee-cluster"]) == []
 
 
 @pytest.mark.parametrize(
@@ -167,9 +167,21 @@ def test_export_cli_json_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_export_refuses_a_broken_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     page = tmp_path / "docs" / "roundups" / "2020" / "2020-09-04.md"
     page.parent.mkdir(parents=True)
-    page.write_text(FIRST + "\n<script>x</script>\n", encoding="utf-8")
+    page.write_text(FIRST.replace("issue: ", "issue: none-"), encoding="utf-8")
     assert cli.main(["export", str(tmp_path / "docs")]) == 1
-    assert f"{page}:17: error: raw <script>" in capsys.readouterr().err
+    assert f"{page}:4: error: front matter 'issue' must be a positive whole number" in capsys.readouterr().err
+
+
+def test_export_carries_markup_as_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "docs" / "roundups" / "2020" / "2020-09-04.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(FIRST.replace("\n## ", "\n<script>alert(1)</script>\n\n## ", 1)
+                    + "\nSee <img src=x onerror=alert(1)> it.\n", encoding="utf-8")
+    assert cli.main(["export", str(tmp_path / "docs")]) == 0
+    exported = capsys.readouterr().out
+    assert "<script" not in exported and "<img" not in exported
+    cluster = next(e for e in json.loads(exported)["entries"] if e["title"] == "IEEE Cluster")
+    assert cluster["commentary"] == "See it."
 
 
 def test_export_of_the_corpus_validates(corpus_dir: Path, tmp_path: Path) -> None:

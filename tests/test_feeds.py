@@ -104,7 +104,7 @@ def _project(dst: Path, extra_yaml: str = "") -> Path:
         path.write_text(text, encoding="utf-8")
     if extra_yaml:
         config = project / "mkdocs.yml"
-        config.write_text(config.read_text().replace("\nextra:\n", f"\nextra:\n{extra_yaml}", 1))
+        config.write_text(config.read_text().replace("\n  roundupkb:\n", f"\n  roundupkb:\n{extra_yaml}", 1))
     return project
 
 
@@ -234,7 +234,7 @@ def test_relative_links_in_commentary_become_absolute(built: tuple[Path, Path, s
 
 
 def test_topic_page_and_home_page_advertise_their_feeds(built: tuple[Path, Path, str]) -> None:
-    _, site, _ = built
+    _, site, site_url = built
 
     def alternates(path: Path) -> dict[str, str]:
         soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
@@ -243,14 +243,15 @@ def test_topic_page_and_home_page_advertise_their_feeds(built: tuple[Path, Path,
 
     home = alternates(site / "index.html")
     assert home["feed_rss_created.xml"] == "application/rss+xml"
-    assert home["feed_json_created.json"] == "application/feed+json"
+    assert home[f"{site_url}feed_json_created.json"] == "application/feed+json"
     topic = alternates(site / "topics/managing-teams/index.html")
-    assert topic["feed.xml"] == "application/rss+xml"
-    assert topic["atom.xml"] == "application/atom+xml"
-    assert topic["feed.json"] == "application/feed+json"
+    assert topic[f"{site_url}topics/managing-teams/feed.xml"] == "application/rss+xml"
+    assert topic[f"{site_url}topics/managing-teams/atom.xml"] == "application/atom+xml"
+    assert topic[f"{site_url}topics/managing-teams/feed.json"] == "application/feed+json"
     assert topic["../../feed_rss_created.xml"] == "application/rss+xml"
-    for href in topic:
-        assert (site / "topics/managing-teams" / href).resolve().is_file(), href
+    for href in topic:  # absolute links (a relative one resolved against a page's URL misleads)
+        path = href.removeprefix(site_url) if href.startswith(site_url) else f"topics/managing-teams/{href}"
+        assert (site / path).resolve().is_file(), href
     # and visibly: the topic header and the home page's Subscribe line
     soup = BeautifulSoup((site / "topics/managing-teams/index.html").read_text(), "html.parser")
     assert [a["href"] for a in soup.select(".rkb-topic-header a.rkb-feed")] == \
@@ -282,7 +283,7 @@ def test_roundups_feed_has_one_item_per_issue_with_topics(built: tuple[Path, Pat
 
 
 def test_feed_length_is_configurable(tmp_path: Path) -> None:
-    site = build_site(_project(tmp_path, "  feed_length: 2\n"))
+    site = build_site(_project(tmp_path, "    feed_length: 2\n"))
     rss = _parse(site / "topics/managing-teams/feed.xml")
     assert [e.id.rsplit("#", 1)[1] for e in rss.entries] == ["hiring-well", "one-on-ones-that-work"]
 
@@ -315,16 +316,18 @@ def test_corpus_topic_pages_and_home_advertise_feeds_that_parse(
 ) -> None:
     project = make_project(tmp_path_factory.mktemp("corpus-feeds"), sources=[corpus_dir])
     site = build_site(project)
+    site_url = _site_url(project)
     home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
     home_feeds = {link["href"] for link in home.select('head link[rel="alternate"]')}
-    assert {"feed_rss_created.xml", "feed_json_created.json"} <= home_feeds
+    assert {"feed_rss_created.xml", f"{site_url}feed_json_created.json"} <= home_feeds
     assert len(_parse(site / "feed_rss_created.xml").entries) == 20
     topic_pages = sorted(p.parent for p in (site / "topics").glob("*/index.html"))
     assert len(topic_pages) >= 10
     for folder in topic_pages:
         soup = BeautifulSoup((folder / "index.html").read_text(encoding="utf-8"), "html.parser")
         hrefs = {link["href"] for link in soup.select('head link[rel="alternate"]')}
-        assert {"feed.xml", "atom.xml", "feed.json"} <= hrefs, folder.name
+        assert {f"{site_url}topics/{folder.name}/{name}" for name in ("feed.xml", "atom.xml", "feed.json")} \
+            <= hrefs, folder.name
         for name in ("feed.xml", "atom.xml"):
             parsed = _parse(folder / name)
             assert 0 < len(parsed.entries) <= 50, f"{folder.name}/{name}"

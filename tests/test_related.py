@@ -64,10 +64,8 @@ def test_a_link_covered_twice_is_offered_once() -> None:
     assert not ({"b/slurm-tuning", "h/slurm-copy"} <= set(shown))
 
 
-def test_bm25_ranks_the_fixture_the_same_way_at_the_top() -> None:
-    ranked = rank_related(DOCS, k=5, method="bm25", min_score=0.05)
-    assert ranked["a/slurm"][0] in {"b/slurm-tuning", "c/slurm-again"}
-    assert "f/repeat" not in ranked["a/slurm"] and "e/same-issue" not in ranked["a/slurm"]
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_site(tmp_path_factory.mktemp("related"))
 
 
 @pytest.fixture(scope="module")

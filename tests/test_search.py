@@ -1,19 +1,18 @@
-"""Search records (one per entry) and the engine setting, read from a built site."""
+"""Search records (one per entry), the Pagefind service, and the index of a built site."""
 
 from __future__ import annotations
 
 import base64
-import io
+import gc
 import json
-import re
+import sys
 from pathlib import Path
 
 import pytest
-from mkdocs.exceptions import Abort, PluginError
 from sitekit import build_site, make_project
 
 from roundupkb.archive import build_archive
-from roundupkb.search import PagefindError, _messages, _write_files, engine_setting, search_records
+from roundupkb.search import PagefindError, PagefindIndex, search_records, write_files
 
 PAGE = """\
 ---
@@ -80,25 +79,16 @@ def test_one_record_per_entry_deep_linking_to_its_anchor() -> None:
     assert found["IEEE Cluster 2021"].attribution == "14-17 Sept, Virtual, Free"
 
 
-def test_engine_setting() -> None:
-    assert engine_setting(None) == "pagefind"
-    assert engine_setting("lunr") == "lunr"
-    with pytest.raises(ValueError, match="pagefind, lunr"):
-        engine_setting("elastic")
-
-
-def _project(tmp_path: Path, engine: str) -> Path:
+def _project(tmp_path: Path) -> Path:
     project = make_project(tmp_path, keep_roundups=False)
     (project / "docs" / "roundups" / "2021").mkdir(parents=True)
     (project / "docs" / "roundups" / "2021" / "2021-01-08.md").write_text(PAGE, encoding="utf-8")
     (project / "docs" / "roundups" / "2021" / "2021-01-15.md").write_text(SECOND, encoding="utf-8")
-    config = project / "mkdocs.yml"
-    config.write_text(re.sub(r"(?m)^(\s*search_engine:).*$", rf"\1 {engine}", config.read_text()))
     return project
 
 
-def test_pagefind_build_writes_a_chunked_index_and_unhooks_lunr(tmp_path: Path) -> None:
-    site = build_site(_project(tmp_path, "pagefind"))
+def test_the_build_writes_a_chunked_pagefind_index_and_no_lunr_index(tmp_path: Path) -> None:
+    site = build_site(_project(tmp_path))
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
     assert entry["languages"]["en"]["page_count"] == 5  # entries, not pages
     assert len(list((site / "pagefind" / "fragment").iterdir())) == 5
@@ -106,45 +96,70 @@ def test_pagefind_build_writes_a_chunked_index_and_unhooks_lunr(tmp_path: Path) 
     assert 'class="md-search__input"' in html and "data-rkb-search=" in html
     assert 'name="search"' not in html and 'data-md-component="search"' not in html
     assert "assets/javascripts/search.js" in html
+    assert json.loads((site / "search" / "search_index.json").read_text())["docs"] == []
 
 
-def test_lunr_build_keeps_materials_search(tmp_path: Path) -> None:
-    site = build_site(_project(tmp_path, "lunr"))
-    assert not (site / "pagefind").exists()
-    html = (site / "index.html").read_text()
-    assert 'name="search"' in html and 'data-md-component="search"' in html
-    assert "data-rkb-search" not in html
-
-
-def test_unknown_engine_fails_the_build(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    with pytest.raises((PluginError, Abort)):
-        build_site(_project(tmp_path, "elastic"))
-    assert "extra.search_engine: search engine must be one of pagefind, lunr, not 'elastic'" in caplog.text
-    caplog.clear()
-
-
-def _encoded(message: dict[str, object]) -> bytes:
-    return base64.b64encode(json.dumps(message).encode("utf-8")) + b","
-
-
-class _Trickle(io.RawIOBase):
-    """A pipe that hands out a few bytes per read, as a busy Pagefind does."""
-
-    def __init__(self, data: bytes, size: int) -> None:
-        self.data, self.size = data, size
-
-    def read1(self, n: int = -1) -> bytes:
-        chunk, self.data = self.data[: self.size], self.data[self.size:]
-        return chunk
+# A stand-in for `pagefind --service` that answers in pieces of a few bytes, as a busy Pagefind's
+# pipe does, and sends one answer of several kilobytes (the index's files come as one).
+FAKE_PAGEFIND = """\
+import base64, json, sys
+size = int(sys.argv[1])
+def answer(message_id, payload):
+    data = base64.b64encode(json.dumps({"message_id": message_id, "payload": payload}).encode()) + b","
+    for i in range(0, len(data), size):
+        sys.stdout.buffer.write(data[i:i + size]); sys.stdout.buffer.flush()
+buffer = b""
+while True:
+    chunk = sys.stdin.buffer.read1(65536)
+    if not chunk:
+        break
+    buffer += chunk
+    *requests, buffer = buffer.split(b",")
+    for raw in requests:
+        request = json.loads(base64.b64decode(raw))
+        kind = request["payload"]["type"]
+        if kind == "NewIndex":
+            answer(request["message_id"], {"type": "NewIndex", "index_id": 7})
+        elif kind == "AddRecord":
+            answer(request["message_id"], {"type": "IndexedFile", "page_word_count": 1})
+        elif kind == "GetFiles":
+            content = base64.b64encode(b"x" * 5000).decode()
+            answer(request["message_id"], {"type": "GetFiles", "files": [
+                {"path": "pagefind.js", "content": content}]})
+"""
 
 
 @pytest.mark.parametrize("size", [1, 7, 1 << 20])
-def test_pagefind_answers_are_read_whole_however_they_arrive(size: int) -> None:
-    answers = [{"message_id": 1, "payload": {"type": "NewIndex", "index_id": 0}},
-               {"message_id": 2, "payload": {"type": "GetFiles", "files": [
-                   {"path": "fragment/a.pf_fragment", "content": "x" * 5000}]}}]
-    stream = _Trickle(b"".join(_encoded(a) for a in answers), size)
-    assert list(_messages(stream)) == answers  # type: ignore[arg-type]
+def test_pagefind_answers_are_read_whole_however_they_arrive(size: int, tmp_path: Path) -> None:
+    script = tmp_path / "pagefind"
+    script.write_text(f"#!{sys.executable}\n" + FAKE_PAGEFIND.replace("int(sys.argv[1])", str(size)))
+    script.chmod(0o755)
+    index = PagefindIndex(binary=script)
+    assert index.index_id == 7
+    for record in records().values():
+        index.add(record)
+    assert index.write(tmp_path / "out") == 1
+    assert (tmp_path / "out" / "pagefind.js").read_bytes() == b"x" * 5000
+    assert index.process.poll() is not None  # stopped once the files are written
+
+
+def test_a_pagefind_that_cannot_run_is_an_error(tmp_path: Path) -> None:
+    script = tmp_path / "pagefind"
+    script.write_text("not a program")
+    with pytest.raises(PagefindError, match="not an executable file"):
+        PagefindIndex(binary=script)
+    script.chmod(0o755)
+    script.write_text("#!/bin/sh\necho 'index broken' >&2\nexit 3\n")
+    with pytest.raises(PagefindError, match="index broken"):
+        PagefindIndex(binary=script)
+
+
+def test_an_abandoned_index_stops_its_pagefind() -> None:
+    index = PagefindIndex()
+    process = index.process
+    del index
+    gc.collect()
+    assert process.wait(timeout=30) is not None
 
 
 def test_index_files_are_written_inside_their_folder_only(tmp_path: Path) -> None:
@@ -152,9 +167,9 @@ def test_index_files_are_written_inside_their_folder_only(tmp_path: Path) -> Non
         return {"path": path, "content": base64.b64encode(content).decode("ascii")}
 
     out = tmp_path / "pagefind"
-    assert _write_files([file("pagefind.js", b"js"), file("fragment/a.pf_fragment", b"\x1f\x8b")], out) == 2
+    assert write_files([file("pagefind.js", b"js"), file("fragment/a.pf_fragment", b"\x1f\x8b")], out) == 2
     assert (out / "pagefind.js").read_bytes() == b"js"
     assert (out / "fragment" / "a.pf_fragment").read_bytes() == b"\x1f\x8b"
     with pytest.raises(PagefindError, match="outside its folder"):
-        _write_files([file("../escaped.js", b"no")], out)
+        write_files([file("../escaped.js", b"no")], out)
     assert not (tmp_path / "escaped.js").exists()

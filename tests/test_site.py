@@ -253,12 +253,18 @@ def test_bad_page_fails_the_build_with_path_and_line(
     project = make_project(tmp_path, keep_roundups=False)
     write_roundups(project, {"2021/2021-01-08.md": FIRST.replace(
         "Retrospectives are worth it.", "<script>alert(1)</script>")})
-    with pytest.raises(Abort):
+    with pytest.raises(Abort):  # strict: the sanitiser's removal is a warning
         build_site(project)
-    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
-    assert len(errors) == 1
-    assert "roundups/2021/2021-01-08.md:14: error: raw <script> is not allowed" in errors[0]
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == ["hooks/site_build: " + str(project / "docs") + "/roundups/2021/2021-01-08.md:14: "
+                        "warning: the site removed the <script> element, with its content"]
     assert "Traceback" not in caplog.text
+    caplog.clear()
+    write_roundups(project, {"2021/2021-01-08.md": FIRST.replace("issue: 1", "issue: one")})
+    with pytest.raises(Abort):  # a broken page is an error, strict or not
+        build_site(project, strict=False)
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1 and "2021-01-08.md:4: error: front matter 'issue'" in errors[0]
     caplog.clear()
 
 

@@ -1,0 +1,71 @@
+"""A disk cache of expensive build results, keyed by a hash of their inputs.
+
+Like Material's social plugin (`.cache/plugin/social/`): a result is a JSON file named by the
+SHA-256 of everything that went into it, so a build whose inputs did not change reads the
+answer instead of computing it, and a changed input can never be answered with a stale result.
+Only JSON is stored (never pickle): a cache file that a pull request slipped in can at worst
+be wrong data, which the caller validates, never code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+KEPT_PER_KIND = 4  # results kept for each kind (older ones are removed when a new one is written)
+
+
+def digest(*parts: object) -> str:
+    """A stable hash of JSON-serialisable parts."""
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class DiskCache:
+    """Results under `folder/<kind>-<hash>.json`; `folder=None` caches nothing."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def get(self, kind: str, key: str, read: Callable[[Any], T]) -> T | None:
+        """The cached result, converted by `read` (which raises ValueError/TypeError/KeyError for
+        data of the wrong shape), or None when there is none or it does not read."""
+        if self.folder is None:
+            return None
+        try:
+            data = json.loads((self.folder / f"{kind}-{key}.json").read_text(encoding="utf-8"))
+            return read(data)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+    def put(self, kind: str, key: str, data: Any) -> None:
+        """Store a result (best effort: a read-only or full disk only costs the next build time)."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".json", dir=self.folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, self.folder / f"{kind}-{key}.json")
+            older = sorted(self.folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for stale in older[KEPT_PER_KIND:]:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            return
+
+    def get_or_make(self, kind: str, key: str, make: Callable[[], T],
+                    read: Callable[[Any], T], write: Callable[[T], Any]) -> tuple[T, bool]:
+        """(result, whether it came from the cache): read it, or make it and store it."""
+        found = self.get(kind, key, read)
+        if found is not None:
+            return found, True
+        result = make()
+        self.put(kind, key, write(result))
+        return result, False

@@ -1,0 +1,227 @@
+"""The one allow-list for HTML that comes from content.
+
+Everything a contributor writes reaches a reader as HTML only through `clean()`: the body of every
+page rendered from Markdown (roundups, and the project's own pages alike), commentary in feeds and
+exports, excerpts in search. It is applied to the HTML Python-Markdown produced, never to the
+Markdown source, so no Markdown trick (reference links, attribute lists, a tag split over lines,
+raw HTML blocks, entities) can get around it. The policy, and why:
+
+- **Tags**: text structure (paragraphs, headings, lists, quotes, emphasis, code, tables, definition
+  lists, details), links and images. Nothing that runs, embeds, submits or restyles the page:
+  `script`, `style`, `iframe`, `object`, `embed`, `form`, `svg`, `math`, `template`... are dropped,
+  the first ones with everything inside them.
+- **Attributes**: a short list per tag (`href`, `src`, `alt`, `title`, table alignment...). No
+  `on*` event handlers and no `style`, so content can neither run script nor cover the page.
+- **URLs** (`href`, `src`, `cite`): `http`, `https`, `mailto` and relative URLs only, so no
+  `javascript:`, `data:` or `vbscript:` however it is spelled. Links get `rel="noopener noreferrer"`.
+- **`id` and `class`**: ids that would collide with the theme's (`__search`, `__drawer`) or this
+  project's (`rkb-*`) elements are dropped; classes are limited to those Python-Markdown's
+  extensions write (admonitions, code highlighting, heading permalinks), so content cannot
+  borrow the theme's styles to dress up as its interface.
+
+`removals()` lists what `clean()` takes out of a piece of HTML, for the checker and the build.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+from typing import Any
+
+import nh3
+import pygments.token
+
+TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "dfn",
+    "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var",
+})
+# Dropped with everything inside them (the rest of a disallowed tag's text is kept).
+DROP_WITH_CONTENT = frozenset({
+    "script", "style", "iframe", "object", "embed", "applet", "noscript", "noembed", "noframes",
+    "frame", "frameset", "template", "textarea", "select", "title", "xmp", "svg", "math",
+})
+_EVERYWHERE = frozenset({"id", "title", "lang", "dir"})
+ATTRIBUTES: dict[str, frozenset[str]] = {
+    "a": frozenset({"href", "name", "hreflang", "class"}),
+    "img": frozenset({"src", "alt", "width", "height"}),
+    "td": frozenset({"align", "colspan", "rowspan"}),
+    "th": frozenset({"align", "colspan", "rowspan", "scope"}),
+    "ol": frozenset({"start", "reversed"}),
+    "details": frozenset({"open", "class"}),
+    "blockquote": frozenset({"cite"}),
+    "q": frozenset({"cite"}),
+    "del": frozenset({"cite", "datetime"}),
+    "ins": frozenset({"cite", "datetime"}),
+    "div": frozenset({"class"}),
+    "p": frozenset({"class"}),
+    "span": frozenset({"class"}),
+    "code": frozenset({"class"}),
+    "pre": frozenset({"class"}),
+}
+URL_ATTRIBUTES = frozenset({"href", "src", "cite"})
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# The admonition types Material styles, and the classes Python-Markdown's extensions write.
+ADMONITIONS = frozenset({
+    "note", "abstract", "summary", "tldr", "info", "todo", "tip", "hint", "important", "success",
+    "check", "done", "question", "help", "faq", "warning", "caution", "attention", "failure", "fail",
+    "missing", "danger", "error", "bug", "example", "quote", "cite", "inline", "end",
+})
+_PYGMENTS = frozenset(c for c in pygments.token.STANDARD_TYPES.values() if c) | {"hll"}
+CLASSES: dict[str, frozenset[str]] = {
+    "a": frozenset({"headerlink"}),
+    "div": ADMONITIONS | {"admonition", "highlight"},
+    "details": ADMONITIONS,
+    "p": frozenset({"admonition-title"}),
+    "span": _PYGMENTS | {"filename", "linenos"},
+    "code": frozenset({"highlight"}),
+    "pre": frozenset({"highlight"}),
+}
+_LANGUAGE_CLASS = re.compile(r"language-[a-z0-9_+#.-]{1,40}")  # pymdownx.highlight's, on div/code/pre
+_LANGUAGE_TAGS = frozenset({"div", "code", "pre"})
+RESERVED_ID = re.compile(r"(?:__|rkb-|pagefind)", re.IGNORECASE)
+_ID = re.compile(r"[A-Za-z0-9][\w.:-]{0,127}")
+
+
+def _class_tokens(tag: str, value: str) -> tuple[list[str], list[str]]:
+    """(kept, dropped) class names of `value` on `tag`."""
+    allowed = CLASSES.get(tag, frozenset())
+    kept: list[str] = []
+    dropped: list[str] = []
+    for name in value.split():
+        ok = name in allowed or (tag in _LANGUAGE_TAGS and _LANGUAGE_CLASS.fullmatch(name))
+        (kept if ok else dropped).append(name)
+    return kept, dropped
+
+
+def _id_ok(value: str) -> bool:
+    return bool(_ID.fullmatch(value)) and not RESERVED_ID.match(value)
+
+
+def _filter(tag: str, attribute: str, value: str) -> str | None:
+    """nh3's per-attribute hook: the class and id rules (tags, names and URLs are nh3's own)."""
+    if attribute == "class":
+        kept, _ = _class_tokens(tag, value)
+        return " ".join(kept) or None
+    if attribute in ("id", "name"):
+        return value if _id_ok(value) else None
+    return value
+
+
+def _policy() -> dict[str, Any]:
+    attributes = {tag: set(names) for tag, names in ATTRIBUTES.items()}
+    attributes["*"] = set(_EVERYWHERE)
+    return {"tags": set(TAGS), "clean_content_tags": set(DROP_WITH_CONTENT), "attributes": attributes,
+            "url_schemes": set(URL_SCHEMES), "link_rel": "noopener noreferrer"}
+
+
+@cache
+def _cleaner() -> nh3.Cleaner:
+    return nh3.Cleaner(**_policy(), attribute_filter=_filter, strip_comments=False)
+
+
+def clean(html: str, rewrite_url: Callable[[str], str] | None = None) -> str:
+    """`html` with everything outside the allow-list taken out (see the module's docstring).
+
+    HTML comments are kept (they cannot run anything): the site's own placeholders are comments.
+    `rewrite_url` changes each URL that is kept (a feed makes them absolute); the policy is the same.
+    """
+    if rewrite_url is None:
+        return str(_cleaner().clean(html))
+
+    def rewrite(tag: str, attribute: str, value: str) -> str | None:
+        kept = _filter(tag, attribute, value)
+        return rewrite_url(kept) if kept is not None and attribute in URL_ATTRIBUTES else kept
+
+    return str(nh3.clean(html, **_policy(), attribute_filter=rewrite, strip_comments=True))
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Something `clean()` takes out: what it is (for a person), and text to find it by."""
+
+    what: str
+    needle: str
+
+
+def _scheme(url: str) -> str:
+    """The scheme a browser reads in `url`: ASCII blanks and controls dropped, lower case."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]", "", url).lower()
+    match = re.match(r"([a-z][a-z0-9+.\-]*):", cleaned)
+    return match.group(1) if match else ""
+
+
+class _Walker(HTMLParser):
+    """Lists what `clean()` would remove, reading the same HTML with the standard library's parser."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[Removal] = []
+        self.dropping: list[str] = []  # open elements dropped with their content
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.dropping:
+            if tag == self.dropping[0]:
+                self.dropping.append(tag)
+            return
+        if tag in DROP_WITH_CONTENT:
+            self.found.append(Removal(f"<{tag}> element, with its content", f"<{tag}"))
+            self.dropping.append(tag)
+            return
+        if tag not in TAGS:
+            self.found.append(Removal(f"<{tag}> tag (its text is kept)", f"<{tag}"))
+            return
+        allowed = ATTRIBUTES.get(tag, frozenset()) | _EVERYWHERE
+        for name, value in attrs:
+            value = value or ""
+            if name not in allowed:
+                self.found.append(Removal(f"{name}= attribute on <{tag}>", name))
+            elif name in URL_ATTRIBUTES and _scheme(value) and _scheme(value) not in URL_SCHEMES:
+                self.found.append(Removal(f"{_scheme(value)}: URL in {name}= on <{tag}>", value[:40] or name))
+            elif name == "class" and _class_tokens(tag, value)[1]:
+                dropped = " ".join(_class_tokens(tag, value)[1])
+                self.found.append(Removal(f"class {dropped!r} on <{tag}>", dropped.split()[0]))
+            elif name in ("id", "name") and not _id_ok(value):
+                self.found.append(Removal(f"{name}={value[:40]!r} on <{tag}> (reserved or not an anchor)",
+                                          value[:40] or name))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        dropping = bool(self.dropping)
+        self.handle_starttag(tag, attrs)
+        if not dropping and self.dropping and self.dropping[-1] == tag:
+            self.dropping.pop()
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.dropping and tag == self.dropping[0]:
+            self.dropping.pop()
+
+
+def removals(html: str) -> list[Removal]:
+    """What `clean()` takes out of `html`, in document order."""
+    if "<" not in html:
+        return []
+    walker = _Walker()
+    walker.feed(html)
+    walker.close()
+    return walker.found
+
+
+def locate(removals_found: list[Removal], lines: list[str], first_line: int) -> Iterator[tuple[int, Removal]]:
+    """Each removal with the source line it most likely comes from: the next line (from the
+    previous find on) holding its needle, else the first one anywhere, else `first_line`."""
+    lowered = [line.lower() for line in lines]
+    position = 0
+    for removal in removals_found:
+        needle = removal.needle.lower()
+        index = next((i for i in range(position, len(lowered)) if needle in lowered[i]), None)
+        if index is None:
+            index = next((i for i in range(position) if needle in lowered[i]), None)
+        if index is None:
+            yield first_line, removal
+            continue
+        position = index
+        yield first_line + index, removal

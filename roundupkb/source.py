@@ -1,0 +1,110 @@
+"""A page's text: decoding, and the bounds on the work any page can make us do.
+
+Every page under `docs/` is hostile input. Before anything parses or renders it, its size, the
+length of its lines, how deeply its lists, quotes and brackets nest, how long its runs of
+emphasis markers are and how many HTML tags it opens are checked against fixed limits, far above
+what any real roundup needs (the largest real page is about 45 KB, its longest line 2,000
+characters, 15 tags, brackets 2 deep, emphasis runs 10 long). Each limit stops a way to make
+Python-Markdown slow (quadratic on unclosed tags and deep brackets) or overflow its recursion.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .models import Diagnostic, Severity
+
+MAX_PAGE_BYTES = 512 * 1024
+MAX_LINE_CHARS = 10_000
+MAX_NESTING = 16  # lists and block quotes inside each other
+MAX_BRACKETS = 32  # `[` inside `[` on one line
+MAX_MARKER_RUN = 32  # `*` or `_` in a row, outside a line made of them only (a separator)
+MAX_TAGS = 2_000  # raw HTML tags opened in one page
+INDENT_PER_LEVEL = 4  # Python-Markdown nests a list four columns in
+_INDENT = re.compile(r"[ \t]*")
+_QUOTES = re.compile(r"(?:[ \t]{0,3}>)+")
+_OPEN_TAG = re.compile(r"<[a-zA-Z!/?]")
+_MARKER_RUN = re.compile(rf"\*{{{MAX_MARKER_RUN + 1},}}|_{{{MAX_MARKER_RUN + 1},}}")
+_SEPARATOR = re.compile(r"[ \t]*(?:[*_-][ \t]*)+")
+
+
+def _error(path: str, line: int, message: str) -> Diagnostic:
+    return Diagnostic(path, line, Severity.ERROR, message, "limit")
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
+    """The page's text (UTF-8, BOM dropped, newlines as `\\n`), or None and why not.
+
+    Refuses pages over `MAX_PAGE_BYTES` before decoding them, NUL bytes and invalid UTF-8.
+    """
+    if len(data) > MAX_PAGE_BYTES:
+        return None, [_error(path, 1, f"page is {len(data) // 1024} KB, over the limit of "
+                                      f"{MAX_PAGE_BYTES // 1024} KB; split it or shorten it")]
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        return None, [Diagnostic(path, line, Severity.ERROR, "NUL byte in file")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return None, [Diagnostic(path, line, Severity.ERROR,
+                                 f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def nesting(line: str) -> int:
+    """How deeply a line nests: its block-quote markers plus its indentation in list levels."""
+    depth = 0
+    quotes = _QUOTES.match(line)
+    if quotes:
+        depth += quotes.group(0).count(">")
+        line = line[quotes.end():]
+    indent = _INDENT.match(line)
+    width = len(indent.group(0).expandtabs(INDENT_PER_LEVEL)) if indent else 0
+    return depth + width // INDENT_PER_LEVEL
+
+
+def bracket_depth(line: str) -> int:
+    """The deepest `[` inside `[` on a line (an unclosed `[` counts as open to the end)."""
+    if line.count("[") <= MAX_BRACKETS:
+        return line.count("[")
+    depth = deepest = 0
+    for char in line:
+        if char == "[":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "]" and depth:
+            depth -= 1
+    return deepest
+
+
+def _line_problem(line: str) -> tuple[str, str] | None:
+    """(kind, message) for the first limit a line is over, or None."""
+    if len(line) > MAX_LINE_CHARS:
+        return "length", f"line is {len(line)} characters long, over the limit of {MAX_LINE_CHARS}; " \
+                         "break it into paragraphs"
+    if line.startswith((" ", "\t", ">")) and nesting(line) > MAX_NESTING:
+        return "nesting", f"lists or quotes nest {nesting(line)} levels deep here, " \
+                          f"over the limit of {MAX_NESTING}"
+    if "[" in line and bracket_depth(line) > MAX_BRACKETS:
+        return "brackets", f"brackets nest {bracket_depth(line)} deep on this line, " \
+                           f"over the limit of {MAX_BRACKETS}"
+    if ("*" in line or "_" in line) and _MARKER_RUN.search(line) and not _SEPARATOR.fullmatch(line):
+        return "markers", f"more than {MAX_MARKER_RUN} '*' or '_' in a row; write them as \\* or \\_"
+    return None
+
+
+def check_limits(text: str, path: str, first_line: int = 1) -> list[Diagnostic]:
+    """Errors for a page over the limits: the first line over each line limit, and the page's
+    count of HTML tags. `first_line` is the file line `text` starts at."""
+    found: list[Diagnostic] = []
+    seen: set[str] = set()
+    for number, line in enumerate(text.split("\n"), first_line):
+        problem = _line_problem(line)
+        if problem and problem[0] not in seen:
+            seen.add(problem[0])
+            found.append(_error(path, number, problem[1]))
+    tags = len(_OPEN_TAG.findall(text)) if text.count("<") > MAX_TAGS else 0
+    if tags > MAX_TAGS:
+        found.append(_error(path, first_line, f"page opens {tags} HTML tags, over the limit of {MAX_TAGS}"))
+    return found
