@@ -4,9 +4,9 @@ scheme, and axe-core finds nothing serious."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,8 +69,9 @@ def test_stats_page_reads_at_a_phones_and_a_desktops_width(browser: Any, stats_u
         finally:
             context.close()
         assert seen["scheme"] == {"light": "default", "dark": "slate"}[scheme]
-        serious = [f"{v['id']}: {v['help']}" for v in violations if v.get("impact") in ("serious", "critical")]
-        assert serious == []
+        serious = [f"{v['id']}: {v['help']}" for v in violations
+                   if v.get("impact") in ("serious", "critical")]
+        assert serious == [], serious
         assert seen["scroll"] <= seen["width"], seen
         assert seen["smallest"] >= MIN_FONT_PX, seen
         assert seen["svgText"] == 0
@@ -79,7 +80,7 @@ def test_stats_page_reads_at_a_phones_and_a_desktops_width(browser: Any, stats_u
         assert len(seen["xLabels"]) == 2  # per topic per year, per issue (no link check has run)
         for labels in seen["xLabels"]:
             assert len(labels) >= 3, seen["xLabels"]  # at least the first, some and the last year
-            for (_, right), (left, _) in zip(labels, labels[1:], strict=False):
+            for (_, right), (left, _) in itertools.pairwise(labels):
                 assert right <= left, labels  # in order, none over its neighbour
         assert seen["fill"] == seen["swatch"]  # the legend shows the colour the chart uses
         fills[scheme] = seen["fill"]
