@@ -37,7 +37,7 @@ def main(paths: list[str]) -> None:
         related = timed("related entries", type(archive).related.__get__, archive)
         shown = sum(len(v) for v in related.values())
         print(f"  {shown / max(len(related), 1):.2f} related per entry on average")
-        timed("charts (pygal)", all_charts, archive, None)
+        timed("charts", all_charts, archive, None)
         data = timed("explore.json", explore_json, archive)
         raw = data.encode()
         packed = gzip.compress(raw, 6)
