@@ -24,7 +24,8 @@ import threading
 import time
 from collections import Counter
 
-from roundupkb import links
+from roundupkb import linkcheck
+from roundupkb.linkstatus import LinkResult
 
 KINDS = (("missing", 0.03), ("moved", 0.04), ("nohead", 0.03), ("slow", 0.005))
 
@@ -133,20 +134,20 @@ def main() -> None:
             f"http://127.0.0.{1 + i % args.hosts}:{port}/{kind_of(i, rng)}/{i}" for i in range(args.urls)
         ]
         expected = Counter(url.split("/")[3] for url in urls)
-        config = links.CheckConfig()
+        config = linkcheck.CheckConfig()
         marks = {args.urls * q // 4: f"{25 * q}%" for q in (1, 2, 3, 4)}
         samples: list[tuple[str, float]] = []
         done = 0
 
-        def on_result(_: links.LinkResult) -> None:
+        def on_result(_: LinkResult) -> None:
             nonlocal done
             done += 1
             if done in marks:
                 samples.append((marks[done], rss_mib()))
 
-        async def run() -> list[links.LinkResult]:
+        async def run() -> list[LinkResult]:
             async with asyncio.timeout(args.limit):
-                return await links.acheck_urls(urls, config, on_result=on_result)
+                return await linkcheck.acheck_urls(urls, config, on_result=on_result)
 
         baseline = rss_mib()
         sampler = Sampler()

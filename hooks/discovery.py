@@ -39,7 +39,7 @@ def _link_health(config: MkDocsConfig, site: Site) -> dict[int, dict[str, int]] 
     if not path.is_file():
         return None
     try:
-        from roundupkb.links import CacheError, health_by_year, load_status
+        from roundupkb.linkstatus import CacheError, health_by_year, load_status
     except ImportError as error:
         log.info("link health unavailable (%s); the dead-links chart is left out", error)
         return None

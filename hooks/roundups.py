@@ -18,7 +18,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from roundupkb.archive import build_archive
 from roundupkb.export import roundups_json, to_json
 from roundupkb.feeds import topic_feed_links
-from roundupkb.links import DEFAULT_CACHE, CacheError, load_status
+from roundupkb.linkstatus import DEFAULT_CACHE, CacheError, load_status
 from roundupkb.models import Severity
 from roundupkb.related import RankerProcess
 from roundupkb.site import Site, display_title, source_page

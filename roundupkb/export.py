@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .archive import Archive
-from .links import LinkResult, status_for
+from .linkstatus import LinkResult, status_for
 from .models import Entry, Roundup
 from .text import plain_text
 

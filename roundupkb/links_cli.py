@@ -13,9 +13,10 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
-from . import links
+from . import linkcheck, linkfix, linkstatus
 from .archive import load_archive
-from .links import DEFAULT_CACHE, DEFAULT_MAX_AGE_DAYS, CheckConfig, LinkResult
+from .linkcheck import CheckConfig
+from .linkstatus import DEFAULT_CACHE, DEFAULT_MAX_AGE_DAYS, LinkResult
 
 DEFAULT_DOCS = Path("docs")
 CACHE_HELP = f"link status cache (default: {DEFAULT_CACHE} beside the docs folder)"
@@ -82,8 +83,8 @@ def open_cache(args: argparse.Namespace) -> tuple[Path, dict[str, LinkResult]] |
         return None
     path = cache_path(args)
     try:
-        return path, links.load_status(path)
-    except links.CacheError as exc:
+        return path, linkstatus.load_status(path)
+    except linkstatus.CacheError as exc:
         print(exc, file=sys.stderr)
         return None
 
@@ -95,8 +96,8 @@ def cmd_links_check(args: argparse.Namespace) -> int:
         return 2
     path, cache = opened
     archive = load_archive(docs)
-    urls = links.entry_urls(archive.entries)
-    todo = links.stale_urls(urls, cache, args.max_age)
+    urls = linkstatus.entry_urls(archive.entries)
+    todo = linkstatus.stale_urls(urls, cache, args.max_age)
     config = CheckConfig(concurrency=args.concurrency, timeout=args.timeout)
     done: dict[str, LinkResult] = {}
     bar = tqdm(
@@ -105,24 +106,26 @@ def cmd_links_check(args: argparse.Namespace) -> int:
     )
 
     def on_result(result: LinkResult) -> None:
-        done[links.url_key(result.url)] = result
+        done[linkstatus.url_key(result.url)] = result
         bar.update()
 
     start = time.monotonic()
     try:
         statuses, checked = asyncio.run(
-            links.refresh_statuses(urls, cache, max_age_days=args.max_age, config=config, on_result=on_result)
+            linkcheck.refresh_statuses(
+                urls, cache, max_age_days=args.max_age, config=config, on_result=on_result
+            )
         )
     except KeyboardInterrupt:
         bar.close()
         partial = {key: cache[key] for key in urls if key in cache} | done
-        links.save_status(path, partial)
+        linkstatus.save_status(path, partial)
         print(f"interrupted: saved {len(done)} new result(s) to {path}", file=sys.stderr)
         return 130
     bar.close()
     elapsed = time.monotonic() - start
     try:
-        links.save_status(path, statuses)
+        linkstatus.save_status(path, statuses)
     except OSError as exc:
         print(f"{path}: error: cannot write the link status cache: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -139,7 +142,7 @@ def cmd_links_check(args: argparse.Namespace) -> int:
 
 def _print_broken(entries: list[Any], statuses: dict[str, LinkResult], out: TextIO) -> None:
     for entry in sorted(entries, key=lambda e: (e.path, e.line)):
-        result = links.status_for(entry.url, statuses)
+        result = linkstatus.status_for(entry.url, statuses)
         if result is not None and result.status == "broken":
             print(f"{entry.path}:{entry.line}: warning: broken link {entry.url}: {result.error}", file=out)
 
@@ -152,9 +155,9 @@ def _print_summary(
     print(f"{len(statuses)} link(s): checked {checked} in {elapsed:.1f} s, {cached} fresh in {path}",
           file=out)
     print(f"\n{'status':<10}{'links':>7}", file=out)
-    for status in links.STATUSES:
+    for status in linkstatus.STATUSES:
         print(f"{status:<10}{counts.get(status, 0):>7}", file=out)
-    worst = links.worst_hosts(statuses.values())
+    worst = linkstatus.worst_hosts(statuses.values())
     if worst:
         width = max(len(host) for host, _, _ in worst)
         print(f"\n{'worst hosts':<{width}}  {'broken':>6}  {'links':>6}", file=out)
@@ -171,8 +174,8 @@ def cmd_links_fix(args: argparse.Namespace) -> int:
         return 2
     path, statuses = opened
     archive = load_archive(docs)
-    fixes = list(dict.fromkeys(links.plan_fixes(archive.entries, statuses)))
-    report = links.apply_fixes(fixes, dry_run=args.dry_run)
+    fixes = list(dict.fromkeys(linkfix.plan_fixes(archive.entries, statuses)))
+    report = linkfix.apply_fixes(fixes, dry_run=args.dry_run)
     for diff in report.diffs.values():
         sys.stdout.write(diff)
     for problem in report.problems:
@@ -180,6 +183,6 @@ def cmd_links_fix(args: argparse.Namespace) -> int:
     verb = "would rewrite" if args.dry_run else "rewrote"
     print(f"{verb} {report.changed} link(s) in {len(report.diffs)} file(s)", file=sys.stderr)
     if report.changed and not args.dry_run:
-        links.record_fixed(statuses, fixes)
-        links.save_status(path, statuses)
+        linkfix.record_fixed(statuses, fixes)
+        linkstatus.save_status(path, statuses)
     return 0

@@ -18,7 +18,7 @@ from slugify import slugify
 
 from .archive import Archive
 from .discovery import source_profile
-from .links import LinkResult, status_for, wayback_url
+from .linkstatus import LinkResult, status_for, wayback_url
 from .models import Entry, Roundup, Topic
 from .text import excerpt
 from .urls import is_unsafe

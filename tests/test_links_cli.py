@@ -10,7 +10,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from roundupkb.cli import main
-from roundupkb.links import load_status
+from roundupkb.linkstatus import load_status
 
 PAGE = """---
 title: Link Roundup, 11 Sept 2020

@@ -1,7 +1,6 @@
-"""Link health: check every entry URL, cache the results, fix permanent redirects.
+"""The link checker: request every entry URL over httpx (asynchronous) and judge the answers.
 
-No mkdocs here. The checker is asynchronous (httpx); the rest is plain functions the CLI and
-the site call. How a URL is judged:
+No mkdocs here; results are `LinkResult`s (`roundupkb.linkstatus`). How a URL is judged:
 
 - Only `http` and `https` URLs are ever requested. Any other scheme is `broken` with the error
   "unsupported scheme ..."; a URL that cannot be parsed (no host, white space, a bad port) is
@@ -23,35 +22,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import difflib
 import email.utils
 import importlib.metadata
-import json
-import os
 import re
-import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-from .models import Entry
-from .urls import normalize
+from .linkstatus import DEFAULT_MAX_AGE_DAYS, LinkResult, Status, iso, stale_urls, utc_now
 
-Status = Literal["ok", "redirect", "broken"]
-STATUSES: tuple[Status, ...] = ("ok", "redirect", "broken")
-UNCHECKED = "unchecked"
 PERMANENT_REDIRECTS = frozenset({301, 308})
 TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
-DEFAULT_CACHE = Path("data") / "link-status.json"
-DEFAULT_MAX_AGE_DAYS = 30.0
-WAYBACK = "https://web.archive.org/web/"
 
 
 def _version() -> str:
@@ -74,52 +60,6 @@ def default_user_agent() -> str:
 
 
 @dataclass(frozen=True)
-class LinkResult:
-    """What checking one URL found.
-
-    `status` is `ok`, `redirect` (permanently moved: rewrite to `final_url`) or `broken`;
-    `http_status` is the status code of the last response (None when none came);
-    `final_url` where the redirects ended (the URL itself without redirects; None without a
-    response); `error` why a link is broken; `checked_at` an ISO 8601 UTC time.
-    """
-
-    url: str
-    status: Status
-    http_status: int | None = None
-    final_url: str | None = None
-    error: str | None = None
-    checked_at: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> LinkResult:
-        """Read a record of the cache file; raises ValueError when it is not one."""
-        status = data.get("status")
-        if not isinstance(data.get("url"), str) or status not in STATUSES:
-            raise ValueError(f"not a link status record: {dict(data)!r}")
-        code = data.get("http_status")
-        return cls(
-            url=data["url"],
-            status=status,
-            http_status=int(code) if code is not None else None,
-            final_url=data.get("final_url"),
-            error=data.get("error"),
-            checked_at=str(data.get("checked_at") or ""),
-        )
-
-    @property
-    def checked_time(self) -> dt.datetime | None:
-        """`checked_at` as an aware datetime, None when missing or unreadable."""
-        try:
-            when = dt.datetime.fromisoformat(self.checked_at.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
 class CheckConfig:
     """Settings of a check run; the defaults are polite to servers and finish a weekly run fast."""
 
@@ -132,15 +72,6 @@ class CheckConfig:
     backoff: float = 1.0
     max_retry_after: float = 30.0
     user_agent: str = field(default_factory=default_user_agent)
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def iso(when: dt.datetime) -> str:
-    """An aware datetime as `YYYY-MM-DDTHH:MM:SSZ`."""
-    return when.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def url_problem(url: str) -> str | None:
@@ -469,107 +400,6 @@ def check_urls(
     return asyncio.run(acheck_urls(urls, config, on_result=on_result))
 
 
-# The cache file ------------------------------------------------------------------------------
-
-
-class CacheError(Exception):
-    """The cache file cannot be read; the message names it."""
-
-
-def load_status(path: Path | str) -> dict[str, LinkResult]:
-    """The link statuses in a cache file, keyed by normalised URL; empty when there is no file.
-
-    Raises CacheError when the file is not a cache file (invalid JSON or records).
-    """
-    path = Path(path)
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CacheError(f"{path}: error: cannot read link status cache: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise CacheError(f"{path}: error: link status cache must be a JSON object")
-    try:
-        return {str(key): LinkResult.from_dict(value) for key, value in raw.items()}
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise CacheError(f"{path}: error: {exc}") from exc
-
-
-def dump_status(statuses: Mapping[str, LinkResult]) -> str:
-    """The cache file's text: one object per normalised URL, sorted keys, two-space indent."""
-    data = {key: statuses[key].to_dict() for key in sorted(statuses)}
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one step (a temporary file renamed over it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def save_status(path: Path | str, statuses: Mapping[str, LinkResult]) -> bool:
-    """Write the cache atomically; False (and nothing written) when it is unchanged."""
-    path = Path(path)
-    text = dump_status(statuses).encode("utf-8")
-    if path.exists() and path.read_bytes() == text:
-        return False
-    write_atomic(path, text)
-    return True
-
-
-def entry_urls(entries: Iterable[Entry]) -> dict[str, str]:
-    """The URL to check for each normalised URL of the entries (the first spelling met)."""
-    urls: dict[str, str] = {}
-    for entry in entries:
-        if entry.url:
-            urls.setdefault(url_key(entry.url), entry.url)
-    return urls
-
-
-def url_key(url: str) -> str:
-    """The cache key of a URL: its normalised form (the raw text when it cannot be normalised)."""
-    try:
-        return normalize(url)
-    except Exception:  # url-normalize can choke on a malformed URL; the raw text is then its key
-        return url.strip()
-
-
-def is_stale(result: LinkResult | None, max_age_days: float, now: dt.datetime | None = None) -> bool:
-    """True when a URL needs checking: no result, an unreadable date, or older than the limit."""
-    if result is None:
-        return True
-    when = result.checked_time
-    if when is None:
-        return True
-    return (now or utc_now()) - when >= dt.timedelta(days=max_age_days)
-
-
-def stale_urls(
-    urls: Mapping[str, str],
-    cache: Mapping[str, LinkResult],
-    max_age_days: float = DEFAULT_MAX_AGE_DAYS,
-    now: dt.datetime | None = None,
-) -> dict[str, str]:
-    """Of `urls` (normalised → URL), those to check: missing, stale, or cached for another spelling."""
-    now = now or utc_now()
-    todo: dict[str, str] = {}
-    for key, url in urls.items():
-        cached = cache.get(key)
-        if is_stale(cached, max_age_days, now) or (cached is not None and cached.url != url):
-            todo[key] = url
-    return todo
-
 
 async def refresh_statuses(
     urls: Mapping[str, str],
@@ -593,162 +423,3 @@ async def refresh_statuses(
     return statuses, results
 
 
-# Helpers for the site --------------------------------------------------------------------------
-
-
-def status_for(url: str | None, statuses: Mapping[str, LinkResult]) -> LinkResult | None:
-    """The cached result for a URL however it is spelled (by normalised URL), or None."""
-    if not url:
-        return None
-    return statuses.get(url_key(url))
-
-
-def wayback_url(url: str, date: dt.date | str) -> str:
-    """The Wayback Machine's snapshot of `url` nearest `date` (computed, no network)."""
-    day = date if isinstance(date, str) else date.strftime("%Y%m%d")
-    return f"{WAYBACK}{day.replace('-', '')[:8]}/{url}"
-
-
-def health_by_year(entries: Iterable[Entry], statuses: Mapping[str, LinkResult]) -> dict[int, Counter[str]]:
-    """For each roundup year, how many entry links are `ok`, `redirect`, `broken` or `unchecked`.
-
-    Entries without a URL are not counted. Years come in ascending order.
-    """
-    years: dict[int, Counter[str]] = {}
-    for entry in entries:
-        if not entry.url:
-            continue
-        result = status_for(entry.url, statuses)
-        years.setdefault(entry.date.year, Counter())[result.status if result else UNCHECKED] += 1
-    return dict(sorted(years.items()))
-
-
-def worst_hosts(results: Iterable[LinkResult], limit: int = 10) -> list[tuple[str, int, int]]:
-    """Hosts with the most broken links: (host, broken, total), worst first."""
-    broken: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    for result in results:
-        try:
-            host = (urlsplit(result.url).hostname or "").removeprefix("www.")
-        except ValueError:
-            host = ""
-        host = host or "(no host)"
-        total[host] += 1
-        if result.status == "broken":
-            broken[host] += 1
-    ranked = sorted(broken, key=lambda h: (-broken[h], -total[h], h))
-    return [(host, broken[host], total[host]) for host in ranked[:limit]]
-
-
-# Fixing permanent redirects ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Fix:
-    """Rewrite `old` to `new` in the link destination(s) on `path`:`line`."""
-
-    path: str
-    line: int
-    old: str
-    new: str
-
-
-@dataclass
-class FixReport:
-    """What `apply_fixes` did: a unified diff per changed file, and problems as diagnostics."""
-
-    diffs: dict[str, str] = field(default_factory=dict)
-    changed: int = 0
-    problems: list[str] = field(default_factory=list)
-
-
-def plan_fixes(entries: Iterable[Entry], statuses: Mapping[str, LinkResult]) -> list[Fix]:
-    """A fix for every entry whose exact URL was found permanently redirected to a working page."""
-    fixes = []
-    for entry in entries:
-        result = status_for(entry.url, statuses)
-        if (
-            result is None
-            or result.status != "redirect"
-            or not result.final_url
-            or entry.url != result.url
-            or result.final_url == entry.url
-        ):
-            continue
-        fixes.append(Fix(entry.path, entry.line, result.url, markdown_safe_url(result.final_url)))
-    return fixes
-
-
-def markdown_safe_url(url: str) -> str:
-    """A URL that can stand in `[text](url)`: parentheses, blanks and angle brackets escaped."""
-    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
-        url = url.replace(char, code)
-    return url
-
-
-def _rewrite_line(line: bytes, old: str, new: str) -> bytes | None:
-    pattern = re.compile(rb"(\]\(\s*<?)" + re.escape(old.encode("utf-8")) + rb"(?=>?(?:[\s)]|$))")
-    replaced, count = pattern.subn(lambda m: m.group(1) + new.encode("utf-8"), line)
-    return replaced if count else None
-
-
-def apply_fixes(fixes: Sequence[Fix], *, dry_run: bool = False) -> FixReport:
-    """Rewrite the link destinations named by `fixes`, byte for byte elsewhere; diffs are returned.
-
-    Each change touches only the destination of a link on the entry's own line (`](old` becomes
-    `](new`); a line where the URL is not found is reported and left alone. Running it again
-    with the same fixes changes nothing. With `dry_run` nothing is written.
-    """
-    report = FixReport()
-    by_path: dict[str, list[Fix]] = {}
-    for fix in fixes:
-        by_path.setdefault(fix.path, []).append(fix)
-    for path_name in sorted(by_path):
-        path = Path(path_name)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.problems.append(f"{path_name}:1: error: cannot read: {exc.strerror or exc}")
-            continue
-        lines = data.split(b"\n")
-        changed = 0
-        for fix in sorted(by_path[path_name], key=lambda f: f.line):
-            index = fix.line - 1
-            new_line = _rewrite_line(lines[index], fix.old, fix.new) if 0 <= index < len(lines) else None
-            if new_line is None:
-                report.problems.append(
-                    f"{fix.path}:{fix.line}: warning: link {fix.old} not found on this line; "
-                    f"change it to {fix.new} by hand"
-                )
-                continue
-            lines[index] = new_line
-            changed += 1
-        if not changed:
-            continue
-        new_data = b"\n".join(lines)
-        if new_data == data:
-            continue
-        old_text = data.decode("utf-8", errors="surrogateescape")
-        new_text = new_data.decode("utf-8", errors="surrogateescape")
-        diff = difflib.unified_diff(
-            old_text.splitlines(keepends=True),
-            new_text.splitlines(keepends=True),
-            fromfile=f"a/{path.as_posix()}",
-            tofile=f"b/{path.as_posix()}",
-        )
-        report.diffs[path_name] = "".join(line if line.endswith("\n") else line + "\n" for line in diff)
-        report.changed += changed
-        if not dry_run:
-            write_atomic(path, new_data)
-    return report
-
-
-def record_fixed(statuses: dict[str, LinkResult], fixes: Iterable[Fix]) -> None:
-    """After fixing, record each new URL as `ok` (it answered 2xx when its old URL was checked)."""
-    for fix in fixes:
-        old = status_for(fix.old, statuses)
-        if old is None:
-            continue
-        statuses[url_key(fix.new)] = replace(
-            old, url=fix.new, status="ok", final_url=fix.new, error=None
-        )
