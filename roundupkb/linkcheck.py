@@ -5,16 +5,21 @@ No mkdocs here; results are `LinkResult`s (`roundupkb.linkstatus`). How a URL is
 - Only `http` and `https` URLs are ever requested. Any other scheme is `broken` with the error
   "unsupported scheme ..."; a URL that cannot be parsed (no host, white space, a bad port) is
   `broken` with "malformed URL ...". Neither sends a request.
-- HEAD first; GET (headers only, the body is never read) when HEAD answers 4xx/5xx (405, 403,
-  501 and the like: servers that refuse or mishandle HEAD) or fails mid-response.
+- A host is only connected to when every address it resolves to is public (`linkguard`): else
+  the URL, or the redirect that leads to it, is `broken` with "refused: ..." and nothing is sent.
+  `user:password@` in a URL is dropped: never sent, never recorded.
+- HEAD first; GET (headers only) when HEAD answers 4xx/5xx (405, 403, 501 and the like: servers
+  that refuse or mishandle HEAD) or fails mid-response.
+- The page title (`page_title`) of a 2xx HTML page is read from at most the first 256 KB of
+  a GET's body (`linktitle`): the GET above, or one more GET when HEAD said HTML.
 - 429 and 5xx (but 501/505) are retried with exponential backoff; a `Retry-After` header (seconds
   or an HTTP date) is honoured, capped, and holds back every request to that host meanwhile.
 - Redirects are followed one by one, at most `max_redirects` hops; a URL seen twice is a loop.
 - Verdict: a 2xx reached through permanent redirects only (301/308) is `redirect` (the link
   should be rewritten to `final_url`: `roundupkb links fix`); a 2xx reached through any temporary
   redirect (302/303/307) is `ok`, with `final_url` recorded; a 2xx without redirects is `ok`.
-  4xx (404, 410 and the rest), 5xx after retries, loops, too many redirects, timeouts and
-  connection errors are `broken`, with the reason in `error`.
+  4xx (404, 410 and the rest), 5xx after retries, loops, too many redirects, timeouts,
+  connection errors and refused addresses are `broken`, with the reason in `error`.
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ import contextlib
 import datetime as dt
 import email.utils
 import importlib.metadata
-import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +38,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from .linkguard import GuardedTransport, RefusedAddress, strip_userinfo, url_problem
 from .linkstatus import DEFAULT_MAX_AGE_DAYS, LinkResult, Status, iso, stale_urls, utc_now
+from .linktitle import is_html, response_title
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
@@ -72,31 +78,8 @@ class CheckConfig:
     backoff: float = 1.0
     max_retry_after: float = 30.0
     user_agent: str = field(default_factory=default_user_agent)
-
-
-def url_problem(url: str) -> str | None:
-    """Why `url` must not be requested (the error of its `broken` result), or None."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        return f"malformed URL: {exc}"
-    scheme = parts.scheme.lower()
-    if not scheme:
-        return "malformed URL: no scheme"
-    if scheme not in ("http", "https"):
-        return f"unsupported scheme '{scheme}:' (only http and https are checked)"
-    if re.search(r"[\x00-\x20\x7f]", url):
-        return "malformed URL: contains white space or control characters"
-    if not parts.hostname:
-        return "malformed URL: no host"
-    if port == 0:
-        return "malformed URL: port 0"
-    try:
-        httpx.URL(url)
-    except (httpx.InvalidURL, ValueError) as exc:
-        return f"malformed URL: {exc}"
-    return None
+    allow_private: bool = False  # request loopback and private addresses too (local test servers)
+    page_titles: bool = True  # read the title of HTML pages that answer 2xx
 
 
 def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
@@ -155,11 +138,28 @@ class _HostGate:
 class _Failure(Exception):
     """A request that got no usable response; the message is the result's `error`."""
 
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """What one request got: the status line and headers, and the page title when one was read."""
+
+    method: str
+    status_code: int
+    reason: str
+    headers: httpx.Headers
+    title: str | None = None
+
 
 class LinkChecker:
     """Checks URLs over one pooled `httpx.AsyncClient`; use as `async with LinkChecker() as c`.
 
-    `transport` replaces the network (tests, benchmarks); `clock` gives `checked_at`.
+    Requests go through a `GuardedTransport`, which refuses hosts that resolve to non-public
+    addresses unless `config.allow_private`. `transport` replaces it and the network (tests,
+    benchmarks); `clock` gives `checked_at`.
     """
 
     def __init__(
@@ -180,11 +180,15 @@ class LinkChecker:
     async def __aenter__(self) -> LinkChecker:
         cfg = self.config
         self._global = asyncio.Semaphore(max(1, cfg.concurrency))
+        transport = self._transport or GuardedTransport(
+            allow_private=cfg.allow_private,
+            max_connections=max(1, cfg.concurrency),
+            max_keepalive_connections=64,
+        )
         self._client = httpx.AsyncClient(
-            transport=self._transport,
-            headers={"User-Agent": cfg.user_agent, "Accept": "*/*"},
+            transport=transport,
+            headers={"User-Agent": cfg.user_agent, "Accept": "*/*", "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(cfg.timeout),
-            limits=httpx.Limits(max_connections=max(1, cfg.concurrency), max_keepalive_connections=64),
             follow_redirects=False,
             trust_env=False,
         )
@@ -204,62 +208,87 @@ class LinkChecker:
             gate = self._hosts[host] = _HostGate(self.config.per_host, self.config.per_host_delay)
         return gate
 
-    async def _send(self, method: str, url: str, gate: _HostGate) -> httpx.Response:
+    async def _send(self, method: str, url: str, gate: _HostGate) -> _Reply:
+        """One request; for a GET answered 2xx with HTML, the page title is read too."""
+        read_title = method == "GET" and self.config.page_titles
         assert self._client is not None and self._global is not None, "use LinkChecker in `async with`"
         async with gate, self._global:
             self.requests += 1
             request = self._client.build_request(method, url)
             response = await self._client.send(request, stream=True)
-            await response.aclose()
-            return response
+            try:
+                title = await response_title(response, self.config.timeout) if read_title else None
+            finally:
+                await response.aclose()
+            return _Reply(method, response.status_code, response.reason_phrase, response.headers, title)
 
-    async def _attempts(self, method: str, url: str) -> httpx.Response:
+    async def _attempts(self, method: str, url: str) -> _Reply:
         """One request, retried on 429/5xx; raises httpx errors."""
         cfg = self.config
         gate = self._gate(url)
         attempt = 0
         while True:
-            response = await self._send(method, url, gate)
-            if not _retryable(response.status_code) or attempt >= cfg.retries:
-                return response
-            asked = retry_after_seconds(response.headers.get("Retry-After"))
+            reply = await self._send(method, url, gate)
+            if not _retryable(reply.status_code) or attempt >= cfg.retries:
+                return reply
+            asked = retry_after_seconds(reply.headers.get("Retry-After"))
             if asked is not None:
                 gate.defer(min(asked, cfg.max_retry_after))
             else:
                 await asyncio.sleep(min(cfg.backoff * 2**attempt, cfg.max_retry_after))
             attempt += 1
 
-    async def _fetch(self, url: str) -> httpx.Response:
+    async def _fetch(self, url: str) -> _Reply:
         """HEAD, then GET when HEAD is refused or breaks; raises _Failure without a response."""
+        timeout = self.config.timeout
         try:
-            response = await self._attempts("HEAD", url)
-            if response.status_code < 400 or response.status_code == 429:
-                return response
+            reply = await self._attempts("HEAD", url)
+            if reply.status_code < 400 or reply.status_code == 429:
+                return reply
+        except RefusedAddress as exc:
+            raise _Failure(str(exc), refused=True) from exc
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise _Failure(_describe(exc, self.config.timeout)) from exc
+            raise _Failure(_describe(exc, timeout)) from exc
         except httpx.HTTPError:
             pass
         try:
             return await self._attempts("GET", url)
+        except RefusedAddress as exc:
+            raise _Failure(str(exc), refused=True) from exc
         except httpx.HTTPError as exc:
-            raise _Failure(_describe(exc, self.config.timeout)) from exc
+            raise _Failure(_describe(exc, timeout)) from exc
+
+    async def _title(self, url: str, head: _Reply) -> str | None:
+        """The page title behind a 2xx answer: read already (GET), or by one GET after a HEAD
+        that said HTML (or no type at all). Best effort: None on any failure."""
+        if head.title is not None or head.method != "HEAD" or not self.config.page_titles:
+            return head.title
+        content_type = head.headers.get("Content-Type")
+        if content_type is not None and not is_html(content_type):
+            return None
+        try:
+            return (await self._send("GET", url, self._gate(url))).title
+        except httpx.HTTPError:
+            return None
 
     async def check(self, url: str) -> LinkResult:
         """Check one URL; never raises for anything the URL or the server does."""
         problem = url_problem(url)
         if problem:
             return self._result(url, "broken", error=problem)
-        current = url
-        seen = {url}
+        current = strip_userinfo(url)  # never sent, never recorded
+        seen = {current}
         permanent = True
-        for _hop in range(self.config.max_redirects + 1):
+        for hop in range(self.config.max_redirects + 1):
             try:
-                response = await self._fetch(current)
+                reply = await self._fetch(current)
             except _Failure as exc:
-                final = current if current != url else None
-                return self._result(url, "broken", final_url=final, error=str(exc))
-            code = response.status_code
-            location = response.headers.get("Location")
+                if exc.refused:  # nothing was sent; the refused URL is not recorded as final_url
+                    where = f" (redirected to {current})" if hop else ""
+                    return self._result(url, "broken", error=f"{exc}{where}")
+                return self._result(url, "broken", final_url=current if hop else None, error=str(exc))
+            code = reply.status_code
+            location = reply.headers.get("Location")
             if 300 <= code < 400 and location:
                 try:
                     target = urljoin(current, location.strip())
@@ -267,7 +296,8 @@ class LinkChecker:
                     target = location
                 problem = url_problem(target)
                 if problem:
-                    return self._result(url, "broken", code, target, f"redirect to a bad URL: {problem}")
+                    return self._result(url, "broken", code, None, f"redirect to a bad URL: {problem}")
+                target = strip_userinfo(target)
                 if target in seen:
                     return self._result(url, "broken", code, target, f"redirect loop at {target}")
                 seen.add(target)
@@ -275,9 +305,10 @@ class LinkChecker:
                 current = target
                 continue
             if 200 <= code < 300:
-                moved = current != url and permanent
-                return self._result(url, "redirect" if moved else "ok", code, current)
-            reason = _reason(code) or response.reason_phrase or ""
+                status: Status = "redirect" if hop and permanent else "ok"
+                title = await self._title(current, reply)
+                return self._result(url, status, code, current, title=title)
+            reason = _reason(code) or reply.reason or ""
             if 300 <= code < 400:
                 error = f"HTTP {code} without a Location header"
             else:
@@ -293,8 +324,10 @@ class LinkChecker:
         http_status: int | None = None,
         final_url: str | None = None,
         error: str | None = None,
+        *,
+        title: str | None = None,
     ) -> LinkResult:
-        return LinkResult(url, status, http_status, final_url, error, iso(self._clock()))
+        return LinkResult(url, status, http_status, final_url, error, iso(self._clock()), title)
 
     async def check_many(
         self, urls: Iterable[str], on_result: Callable[[LinkResult], None] | None = None
@@ -355,7 +388,7 @@ class LinkChecker:
 
 def _host_key(url: str) -> str:
     try:
-        return urlsplit(url).netloc.lower()
+        return urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
     except ValueError:
         return ""
 
@@ -398,7 +431,6 @@ def check_urls(
 ) -> list[LinkResult]:
     """Synchronous `acheck_urls`, for callers without an event loop."""
     return asyncio.run(acheck_urls(urls, config, on_result=on_result))
-
 
 
 async def refresh_statuses(

@@ -10,7 +10,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from .linkguard import has_userinfo, host_problem, url_problem
 from .linkstatus import LinkResult, status_for, url_key, write_atomic
 from .models import Entry
 
@@ -34,8 +36,36 @@ class FixReport:
     problems: list[str] = field(default_factory=list)
 
 
-def plan_fixes(entries: Iterable[Entry], statuses: Mapping[str, LinkResult]) -> list[Fix]:
-    """A fix for every entry whose exact URL was found permanently redirected to a working page."""
+def target_problem(url: str, *, allow_private: bool = False) -> str | None:
+    """Why a page must not be rewritten to `url`, or None.
+
+    The cache file is committed, so a pull request can edit it: the new URL must be one the
+    checker could have reached (http or https, well formed), carry no `user:password@`, and
+    not name a loopback or private host (literal addresses in any spelling, `localhost`)
+    unless `allow_private`. Names are not resolved here: `links check` refused those.
+    """
+    problem = url_problem(url)
+    if problem is not None:
+        return problem
+    if has_userinfo(url):
+        return "it carries a user name or password"
+    if not allow_private:
+        return host_problem(urlsplit(url).hostname or "")
+    return None
+
+
+def plan_fixes(
+    entries: Iterable[Entry],
+    statuses: Mapping[str, LinkResult],
+    *,
+    allow_private: bool = False,
+    problems: list[str] | None = None,
+) -> list[Fix]:
+    """A fix for every entry whose exact URL was found permanently redirected to a working page.
+
+    A new URL that `target_problem` refuses gets no fix; why is appended to `problems` as
+    `path:line: warning: ...`.
+    """
     fixes = []
     for entry in entries:
         result = status_for(entry.url, statuses)
@@ -46,6 +76,14 @@ def plan_fixes(entries: Iterable[Entry], statuses: Mapping[str, LinkResult]) -> 
             or entry.url != result.url
             or result.final_url == entry.url
         ):
+            continue
+        refused = target_problem(result.final_url, allow_private=allow_private)
+        if refused is not None:
+            if problems is not None:
+                problems.append(
+                    f"{entry.path}:{entry.line}: warning: not rewriting {result.url} "
+                    f"to {result.final_url!r}: {refused}"
+                )
             continue
         fixes.append(Fix(entry.path, entry.line, result.url, markdown_safe_url(result.final_url)))
     return fixes

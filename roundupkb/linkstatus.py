@@ -27,6 +27,11 @@ UNCHECKED = "unchecked"
 DEFAULT_CACHE = Path("data") / "link-status.json"
 DEFAULT_MAX_AGE_DAYS = 30.0
 WAYBACK = "https://web.archive.org/web/"
+MAX_TITLE = 300
+# C0 and C1 controls become spaces; bidirectional overrides and isolates are dropped.
+_INVISIBLE = {c: " " for c in [*range(0x20), *range(0x7F, 0xA0)]} | dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +41,9 @@ class LinkResult:
     `status` is `ok`, `redirect` (permanently moved: rewrite to `final_url`) or `broken`;
     `http_status` is the status code of the last response (None when none came);
     `final_url` where the redirects ended (the URL itself without redirects; None without a
-    response); `error` why a link is broken; `checked_at` an ISO 8601 UTC time.
+    response); `error` why a link is broken; `checked_at` an ISO 8601 UTC time; `page_title`
+    the linked HTML page's title (`og:title`, else `<title>`; plain text from a stranger's page,
+    at most 300 characters: escape it wherever it is shown), None when unknown.
     """
 
     url: str
@@ -45,24 +52,33 @@ class LinkResult:
     final_url: str | None = None
     error: str | None = None
     checked_at: str = ""
+    page_title: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> LinkResult:
-        """Read a record of the cache file; raises ValueError when it is not one."""
+        """Read a record of the cache file; raises ValueError when it is not one.
+
+        Records written before `page_title` existed read with `page_title` None.
+        """
         status = data.get("status")
         if not isinstance(data.get("url"), str) or status not in STATUSES:
             raise ValueError(f"not a link status record: {dict(data)!r}")
+        texts = {name: data.get(name) for name in ("final_url", "error", "page_title")}
+        for name, value in texts.items():
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name} must be a string or null, not {value!r}")
         code = data.get("http_status")
         return cls(
             url=data["url"],
             status=status,
             http_status=int(code) if code is not None else None,
-            final_url=data.get("final_url"),
-            error=data.get("error"),
+            final_url=texts["final_url"],
+            error=texts["error"],
             checked_at=str(data.get("checked_at") or ""),
+            page_title=clean_title(texts["page_title"] or ""),
         )
 
     @property
@@ -73,6 +89,15 @@ class LinkResult:
         except ValueError:
             return None
         return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def clean_title(text: str) -> str | None:
+    """A page title as one line of plain text: control and bidi-override characters dropped,
+    white space collapsed, at most `MAX_TITLE` characters (cut with "…"); None when empty."""
+    text = " ".join(text[: MAX_TITLE * 8].translate(_INVISIBLE).split())
+    if len(text) > MAX_TITLE:
+        text = text[: MAX_TITLE - 1].rstrip() + "…"
+    return text or None
 
 
 def utc_now() -> dt.datetime:

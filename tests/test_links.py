@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import socket
 import threading
@@ -21,7 +22,10 @@ from roundupkb.linkcheck import CheckConfig
 from roundupkb.linkstatus import LinkResult
 from roundupkb.models import Entry
 
-FAST = CheckConfig(timeout=0.5, retries=2, backoff=0.01, max_retry_after=0.2, per_host_delay=0.0)
+FAST = CheckConfig(
+    timeout=0.5, retries=2, backoff=0.01, max_retry_after=0.2, per_host_delay=0.0, allow_private=True
+)
+LOCAL = functools.partial(CheckConfig, allow_private=True)  # the test server is on 127.0.0.1
 NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 
 
@@ -82,7 +86,7 @@ def test_too_many_redirects_is_broken(httpserver: HTTPServer) -> None:
         location = {"Location": f"/r{n + 1}"}
         httpserver.expect_request(f"/r{n}").respond_with_data("", status=301, headers=location)
     httpserver.expect_request("/r5").respond_with_data("")
-    result = check(httpserver.url_for("/r0"), CheckConfig(max_redirects=3, timeout=0.5))
+    result = check(httpserver.url_for("/r0"), LOCAL(max_redirects=3, timeout=0.5))
     assert result.status == "broken"
     assert result.error is not None and "too many redirects" in result.error
     assert len(httpserver.log) == 4
@@ -126,7 +130,7 @@ def test_retry_after_is_honoured_and_capped(httpserver: HTTPServer) -> None:
         return Response("")
 
     httpserver.expect_request("/later").respond_with_handler(handler)
-    result = check(httpserver.url_for("/later"), CheckConfig(timeout=0.5, max_retry_after=0.1))
+    result = check(httpserver.url_for("/later"), LOCAL(timeout=0.5, max_retry_after=0.1))
     assert result.status == "ok"
     assert len(seen) == 2
 
@@ -141,7 +145,7 @@ def test_500_then_200(httpserver: HTTPServer) -> None:
 
 def test_persistent_500_is_broken_after_retries(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/down").respond_with_data("", status=503)
-    result = check(httpserver.url_for("/down"), CheckConfig(timeout=0.5, retries=1, backoff=0.01))
+    result = check(httpserver.url_for("/down"), LOCAL(timeout=0.5, retries=1, backoff=0.01))
     assert (result.status, result.http_status) == ("broken", 503)
     # HEAD, its retry, then GET and its retry
     assert len(httpserver.log) == 4
@@ -155,7 +159,7 @@ def test_slow_response_times_out(httpserver: HTTPServer) -> None:
         return Response("")
 
     httpserver.expect_request("/slow").respond_with_handler(slow)
-    result = check(httpserver.url_for("/slow"), CheckConfig(timeout=0.1, retries=0))
+    result = check(httpserver.url_for("/slow"), LOCAL(timeout=0.1, retries=0))
     release.set()
     assert result.status == "broken"
     assert result.http_status is None
@@ -219,7 +223,7 @@ def test_many_urls_keep_order_and_report_progress(httpserver: HTTPServer) -> Non
     httpserver.expect_request("/missing").respond_with_data("", status=404)
     urls = [httpserver.url_for(f"/ok?n={n}") for n in range(20)] + [httpserver.url_for("/missing")]
     seen: list[str] = []
-    config = CheckConfig(concurrency=5, per_host=2, per_host_delay=0.001, timeout=1)
+    config = LOCAL(concurrency=5, per_host=2, per_host_delay=0.001, timeout=1)
     results = linkcheck.check_urls(urls, config, on_result=lambda r: seen.append(r.url))
     assert [r.url for r in results] == urls
     assert sorted(seen) == sorted(urls)

@@ -64,7 +64,7 @@ def test_check_writes_cache_and_reports(
     site: tuple[Path, Path], httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     docs, cache = site
-    assert run("links", "check", docs, "--timeout", "2", "-v") == 0
+    assert run("links", "check", "--allow-private", docs, "--timeout", "2", "-v") == 0
     out = capsys.readouterr().out
     assert "4 link(s): checked 4" in out
     assert "broken" in out and "worst hosts" in out and "localhost" in out
@@ -84,14 +84,14 @@ def test_second_run_uses_cache_and_rechecks_stale(
     site: tuple[Path, Path], httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     docs, cache = site
-    assert run("links", "check", docs) == 0
+    assert run("links", "check", "--allow-private", docs) == 0
     before = cache.read_bytes()
     httpserver.clear_log()
-    assert run("links", "check", docs) == 0
+    assert run("links", "check", "--allow-private", docs) == 0
     assert httpserver.log == []
     assert cache.read_bytes() == before
     assert "checked 0 in" in capsys.readouterr().out
-    assert run("links", "check", docs, "--max-age", "0") == 0
+    assert run("links", "check", "--allow-private", docs, "--max-age", "0") == 0
     assert {request.path for request, _ in httpserver.log} == {"/ok", "/moved", "/new-home", "/gone", "/temp"}
 
 
@@ -99,13 +99,16 @@ def test_check_json(
     site: tuple[Path, Path], httpserver: HTTPServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     docs, cache = site
-    assert run("links", "check", docs, "--json", "--cache", cache.with_name("other.json")) == 0
+    other = cache.with_name("other.json")
+    assert run("links", "check", "--allow-private", docs, "--json", "--cache", other) == 0
     records = json.loads(capsys.readouterr().out)
     assert sorted(r["status"] for r in records) == ["broken", "ok", "ok", "redirect"]
-    assert set(records[0]) == {"url", "status", "http_status", "final_url", "error", "checked_at"}
+    assert set(records[0]) == {
+        "url", "status", "http_status", "final_url", "error", "checked_at", "page_title"
+    }
     gone = next(r for r in records if r["url"].endswith("/gone"))
     assert (gone["http_status"], gone["error"]) == (410, "HTTP 410 Gone")
-    assert cache.with_name("other.json").exists() and not cache.exists()
+    assert other.exists() and not cache.exists()
 
 
 def test_fix_rewrites_permanent_redirects_only(
@@ -113,19 +116,19 @@ def test_fix_rewrites_permanent_redirects_only(
 ) -> None:
     docs, _cache = site
     page = docs / "roundups" / "2020" / "2020-09-11.md"
-    assert run("links", "check", docs) == 0
+    assert run("links", "check", "--allow-private", docs) == 0
     capsys.readouterr()
     original = page.read_bytes()
     moved, new = httpserver.url_for("/moved"), httpserver.url_for("/new-home")
 
-    assert run("links", "fix", docs, "--dry-run") == 0
+    assert run("links", "fix", "--allow-private", docs, "--dry-run") == 0
     captured = capsys.readouterr()
     assert page.read_bytes() == original
     assert f"-[Moved Article]({moved}) - Jane Doe, Some Blog" in captured.out
     assert f"+[Moved Article]({new}) - Jane Doe, Some Blog" in captured.out
     assert "would rewrite 1 link(s) in 1 file(s)" in captured.err
 
-    assert run("links", "fix", docs) == 0
+    assert run("links", "fix", "--allow-private", docs) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("--- a/")
     # only the entry's own link changed: the same URL in the commentary, the CR, the rest stay
@@ -136,14 +139,14 @@ def test_fix_rewrites_permanent_redirects_only(
     assert f"[the old post]({moved})".encode() in page.read_bytes()
 
     fixed = page.read_bytes()
-    assert run("links", "fix", docs) == 0
+    assert run("links", "fix", "--allow-private", docs) == 0
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "rewrote 0 link(s)" in captured.err
     assert page.read_bytes() == fixed
 
     httpserver.clear_log()
-    assert run("links", "check", docs) == 0
+    assert run("links", "check", "--allow-private", docs) == 0
     assert httpserver.log == []  # the new URL was recorded as working by `fix`
 
 
