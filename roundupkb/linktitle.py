@@ -90,7 +90,7 @@ class _TitleParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("svg", "math"):
             self.foreign += 1
-        elif tag == "title" and not self.foreign and not self.title_seen:
+        elif tag == "title" and not (self.foreign or self.title_seen or self.in_body):
             self.in_title = self.title_seen = True
         elif tag == "meta":
             values = {name: value for name, value in attrs if value is not None}
