@@ -25,10 +25,7 @@ No mkdocs here; results are `LinkResult`s (`roundupkb.linkstatus`). How a URL is
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
-import email.utils
-import importlib.metadata
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,30 +36,12 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from .linkguard import GuardedTransport, RefusedAddress, strip_userinfo, url_problem
+from .linkpolite import HostGate, default_user_agent, retry_after_seconds, retryable
 from .linkstatus import DEFAULT_MAX_AGE_DAYS, LinkResult, Status, iso, stale_urls, utc_now
 from .linktitle import is_html, response_title
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
-
-
-def _version() -> str:
-    try:
-        return importlib.metadata.version("roundupkb")
-    except importlib.metadata.PackageNotFoundError:
-        return "0"
-
-
-def default_user_agent() -> str:
-    """`roundupkb-linkcheck/<version> (+<project URL>)`, the URL taken from the package metadata."""
-    about = "a newsletter archive's link checker"
-    with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-        meta = importlib.metadata.metadata("roundupkb")
-        urls = [u.split(",", 1)[-1].strip() for u in meta.get_all("Project-URL") or []]
-        urls += meta.get_all("Home-page") or []
-        if urls:
-            about = "+" + urls[0]
-    return f"roundupkb-linkcheck/{_version()} ({about})"
 
 
 @dataclass(frozen=True)
@@ -80,59 +59,6 @@ class CheckConfig:
     user_agent: str = field(default_factory=default_user_agent)
     allow_private: bool = False  # request loopback and private addresses too (local test servers)
     page_titles: bool = True  # read the title of HTML pages that answer 2xx
-
-
-def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
-    """A `Retry-After` header (delay in seconds, or an HTTP date) as seconds from now."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - (now or utc_now())).total_seconds())
-
-
-def _retryable(code: int) -> bool:
-    return code == 429 or (500 <= code < 600 and code not in (501, 505))
-
-
-class _HostGate:
-    """At most `limit` requests at once to one host, starts spaced by `delay` seconds."""
-
-    def __init__(self, limit: int, delay: float) -> None:
-        self._slots = asyncio.Semaphore(max(1, limit))
-        self._lock = asyncio.Lock()
-        self._delay = delay
-        self._next_start = 0.0
-
-    def defer(self, seconds: float) -> None:
-        """Start no request to this host for `seconds` (a `Retry-After`)."""
-        now = asyncio.get_running_loop().time()
-        self._next_start = max(self._next_start, now + seconds)
-
-    async def __aenter__(self) -> None:
-        await self._slots.acquire()
-        try:
-            async with self._lock:
-                loop = asyncio.get_running_loop()
-                wait = self._next_start - loop.time()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self._next_start = loop.time() + self._delay
-        except BaseException:
-            self._slots.release()
-            raise
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._slots.release()
 
 
 class _Failure(Exception):
@@ -174,7 +100,7 @@ class LinkChecker:
         self._clock = clock
         self._client: httpx.AsyncClient | None = None
         self._global: asyncio.Semaphore | None = None
-        self._hosts: dict[str, _HostGate] = {}
+        self._hosts: dict[str, HostGate] = {}
         self.requests = 0
 
     async def __aenter__(self) -> LinkChecker:
@@ -201,14 +127,14 @@ class LinkChecker:
             await self._client.aclose()
         self._client = None
 
-    def _gate(self, url: str) -> _HostGate:
+    def _gate(self, url: str) -> HostGate:
         host = _host_key(url)
         gate = self._hosts.get(host)
         if gate is None:
-            gate = self._hosts[host] = _HostGate(self.config.per_host, self.config.per_host_delay)
+            gate = self._hosts[host] = HostGate(self.config.per_host, self.config.per_host_delay)
         return gate
 
-    async def _send(self, method: str, url: str, gate: _HostGate) -> _Reply:
+    async def _send(self, method: str, url: str, gate: HostGate) -> _Reply:
         """One request; for a GET answered 2xx with HTML, the page title is read too."""
         read_title = method == "GET" and self.config.page_titles
         assert self._client is not None and self._global is not None, "use LinkChecker in `async with`"
@@ -229,7 +155,7 @@ class LinkChecker:
         attempt = 0
         while True:
             reply = await self._send(method, url, gate)
-            if not _retryable(reply.status_code) or attempt >= cfg.retries:
+            if not retryable(reply.status_code) or attempt >= cfg.retries:
                 return reply
             asked = retry_after_seconds(reply.headers.get("Retry-After"))
             if asked is not None:
@@ -276,7 +202,7 @@ class LinkChecker:
         problem = url_problem(url)
         if problem:
             return self._result(url, "broken", error=problem)
-        current = strip_userinfo(url)  # never sent, never recorded
+        current = answered = strip_userinfo(url)  # never sent, never recorded
         seen = {current}
         permanent = True
         for hop in range(self.config.max_redirects + 1):
@@ -287,6 +213,7 @@ class LinkChecker:
                     where = f" (redirected to {current})" if hop else ""
                     return self._result(url, "broken", error=f"{exc}{where}")
                 return self._result(url, "broken", final_url=current if hop else None, error=str(exc))
+            answered = current
             code = reply.status_code
             location = reply.headers.get("Location")
             if 300 <= code < 400 and location:
@@ -314,8 +241,8 @@ class LinkChecker:
             else:
                 error = f"HTTP {code} {reason}".strip()
             return self._result(url, "broken", code, current, error)
-        limit = self.config.max_redirects
-        return self._result(url, "broken", None, current, f"too many redirects (more than {limit})")
+        limit = self.config.max_redirects  # final_url: the last URL asked, not the unchecked next one
+        return self._result(url, "broken", None, answered, f"too many redirects (more than {limit})")
 
     def _result(
         self,

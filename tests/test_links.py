@@ -17,7 +17,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from roundupkb import linkcheck, linkstatus
+from roundupkb import linkcheck, linkpolite, linkstatus
 from roundupkb.linkcheck import CheckConfig
 from roundupkb.linkstatus import LinkResult
 from roundupkb.models import Entry
@@ -90,6 +90,7 @@ def test_too_many_redirects_is_broken(httpserver: HTTPServer) -> None:
     assert result.status == "broken"
     assert result.error is not None and "too many redirects" in result.error
     assert len(httpserver.log) == 4
+    assert result.final_url == httpserver.url_for("/r3")  # the last URL asked, not /r4
 
 
 @pytest.mark.parametrize("code", [404, 410, 403])
@@ -231,11 +232,11 @@ def test_many_urls_keep_order_and_report_progress(httpserver: HTTPServer) -> Non
 
 
 def test_retry_after_parsing() -> None:
-    assert linkcheck.retry_after_seconds("120") == 120
-    assert linkcheck.retry_after_seconds(None) is None
-    assert linkcheck.retry_after_seconds("soon") is None
-    assert linkcheck.retry_after_seconds("Thu, 15 Jan 2026 12:00:30 GMT", NOW) == 30
-    assert linkcheck.retry_after_seconds("Wed, 14 Jan 2026 12:00:00 GMT", NOW) == 0
+    assert linkpolite.retry_after_seconds("120") == 120
+    assert linkpolite.retry_after_seconds(None) is None
+    assert linkpolite.retry_after_seconds("soon") is None
+    assert linkpolite.retry_after_seconds("Thu, 15 Jan 2026 12:00:30 GMT", NOW) == 30
+    assert linkpolite.retry_after_seconds("Wed, 14 Jan 2026 12:00:00 GMT", NOW) == 0
 
 
 # The cache --------------------------------------------------------------------------------------

@@ -6,10 +6,13 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import markdown
 import pytest
+from bs4 import BeautifulSoup
 from pytest_httpserver import HTTPServer
 
 from roundupkb.cli import main
+from roundupkb.links_cli import markdown_report
 from roundupkb.linkstatus import load_status
 
 PAGE = """---
@@ -159,3 +162,44 @@ def test_missing_docs_and_bad_cache(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert run("links", "check", tmp_path / "docs", "--cache", bad) == 2
     assert "link status cache must be a JSON object" in capsys.readouterr().err
     assert run("links", "fix", tmp_path / "docs", "--cache", bad) == 2
+
+
+def test_check_writes_a_markdown_report(
+    site: tuple[Path, Path], httpserver: HTTPServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    docs, _cache = site
+    report = tmp_path / "out" / "link-report.md"
+    assert run("links", "check", "--allow-private", docs, "-v", "--markdown", report) == 0
+    printed = capsys.readouterr().out
+    text = report.read_text(encoding="utf-8")
+    assert text.startswith("## Link health\n\n```text\n")
+    assert text.endswith("\n```\n")
+    assert printed.rstrip("\n") in text
+    assert "broken link " + httpserver.url_for("/gone") in text
+
+
+HOSTILE = (
+    "docs/a.md:3: warning: broken link https://e.org/``` <img src=x onerror=alert(1)>: HTTP 404\n"
+    "[click](javascript:alert(1)) @someone #12 <!-- comment --> **bold** ```` \n"
+    "`````\n"
+)
+
+
+def test_markdown_report_shows_hostile_text_as_text() -> None:
+    text = markdown_report(HOSTILE)
+    assert text.startswith("## Link health\n\n``````text\n")  # longer than the 5 backticks inside
+    html = markdown.markdown(text, extensions=["fenced_code"])
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find_all(["img", "a", "script", "strong"]) == []
+    assert [code.get_text() for code in soup.find_all("code")] == [HOSTILE]
+    assert soup.find_all("h2")[0].get_text() == "Link health"
+
+
+def test_markdown_report_is_cut_to_fit_a_pull_request_body() -> None:
+    lines = "".join(f"docs/p.md:{n}: warning: broken link https://e.org/{n}: HTTP 404\n" for n in range(5000))
+    text = markdown_report(lines, limit=10_000)
+    assert len(text) < 10_200
+    body = text.split("```text\n", 1)[1].splitlines()
+    assert body[-1] == "```"
+    assert body[-2].startswith("[... cut at ") and body[-2].endswith(f"of {len(lines):,} characters]")
+    assert body[-3].endswith("HTTP 404")  # cut at a line end
