@@ -8,10 +8,11 @@ No mkdocs here; results are `LinkResult`s (`roundupkb.linkstatus`). How a URL is
 - A host is only connected to when every address it resolves to is public (`linkguard`): else
   the URL, or the redirect that leads to it, is `broken` with "refused: ..." and nothing is sent.
   `user:password@` in a URL is dropped: never sent, never recorded.
-- HEAD first; GET (headers only) when HEAD answers 4xx/5xx (405, 403, 501 and the like: servers
-  that refuse or mishandle HEAD) or fails mid-response.
-- The page title (`page_title`) of a 2xx HTML page is read from at most the first 256 KB of
-  a GET's body (`linktitle`): the GET above, or one more GET when HEAD said HTML.
+- One GET per URL (and per redirect hop). Only a 2xx HTML answer's body is read, at most its
+  first 256 KB, for the page's title (`page_title`, see `linktitle`); of any other answer only
+  the headers. Without page titles (`page_titles=False`): HEAD first, and GET (headers only)
+  when HEAD answers 4xx/5xx (405, 403, 501 and the like: servers that refuse or mishandle
+  HEAD) or fails mid-response.
 - 429 and 5xx (but 501/505) are retried with exponential backoff; a `Retry-After` header (seconds
   or an HTTP date) is honoured, capped, and holds back every request to that host meanwhile.
 - Redirects are followed one by one, at most `max_redirects` hops; a URL seen twice is a loop.
@@ -38,7 +39,7 @@ import httpx
 from .linkguard import GuardedTransport, RefusedAddress, strip_userinfo, url_problem
 from .linkpolite import HostGate, default_user_agent, retry_after_seconds, retryable
 from .linkstatus import DEFAULT_MAX_AGE_DAYS, LinkResult, Status, iso, stale_urls, utc_now
-from .linktitle import is_html, response_title
+from .linktitle import response_title
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 TEMPORARY_REDIRECTS = frozenset({302, 303, 307})
@@ -165,8 +166,16 @@ class LinkChecker:
             attempt += 1
 
     async def _fetch(self, url: str) -> _Reply:
-        """HEAD, then GET when HEAD is refused or breaks; raises _Failure without a response."""
+        """One GET when page titles are read (the status, and the title of an HTML page), else
+        HEAD, then GET when HEAD is refused or breaks; raises _Failure without a response."""
         timeout = self.config.timeout
+        if self.config.page_titles:
+            try:
+                return await self._attempts("GET", url)
+            except RefusedAddress as exc:
+                raise _Failure(str(exc), refused=True) from exc
+            except httpx.HTTPError as exc:
+                raise _Failure(_describe(exc, timeout)) from exc
         try:
             reply = await self._attempts("HEAD", url)
             if reply.status_code < 400 or reply.status_code == 429:
@@ -183,19 +192,6 @@ class LinkChecker:
             raise _Failure(str(exc), refused=True) from exc
         except httpx.HTTPError as exc:
             raise _Failure(_describe(exc, timeout)) from exc
-
-    async def _title(self, url: str, head: _Reply) -> str | None:
-        """The page title behind a 2xx answer: read already (GET), or by one GET after a HEAD
-        that said HTML (or no type at all). Best effort: None on any failure."""
-        if head.title is not None or head.method != "HEAD" or not self.config.page_titles:
-            return head.title
-        content_type = head.headers.get("Content-Type")
-        if content_type is not None and not is_html(content_type):
-            return None
-        try:
-            return (await self._send("GET", url, self._gate(url))).title
-        except httpx.HTTPError:
-            return None
 
     async def check(self, url: str) -> LinkResult:
         """Check one URL; never raises for anything the URL or the server does."""
@@ -233,8 +229,7 @@ class LinkChecker:
                 continue
             if 200 <= code < 300:
                 status: Status = "redirect" if hop and permanent else "ok"
-                title = await self._title(current, reply)
-                return self._result(url, status, code, current, title=title)
+                return self._result(url, status, code, current, title=reply.title)
             reason = _reason(code) or reply.reason or ""
             if 300 <= code < 400:
                 error = f"HTTP {code} without a Location header"

@@ -172,7 +172,13 @@ def has_userinfo(url: str) -> bool:
 
 
 async def resolve(host: str, port: int) -> list[str]:
-    """Every address of `host` from the system resolver (getaddrinfo), in its order."""
+    """Every address of `host` from the system resolver (getaddrinfo), in its order.
+
+    An address in its standard spelling (`192.0.2.1`, `2001:db8::1`) is itself, without a
+    look-up; any other spelling (`0x7f.1`) goes to getaddrinfo like a name.
+    """
+    with contextlib.suppress(ValueError):
+        return [str(ipaddress.ip_address(host))]
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 

@@ -64,6 +64,10 @@ def add_parser(sub: Any) -> None:
         help="also write the report as Markdown (for a pull request body): the text in a code "
         "block, so that no URL, error or title in it renders as Markdown or HTML",
     )
+    p.add_argument(
+        "--no-titles", action="store_true",
+        help="do not record page titles: HEAD requests, no page body read (GET only when HEAD fails)",
+    )
     p.add_argument("--allow-private", action="store_true", help=ALLOW_PRIVATE_HELP)
     p.set_defaults(func=cmd_links_check)
 
@@ -115,7 +119,12 @@ def cmd_links_check(args: argparse.Namespace) -> int:
     archive = load_archive(docs)
     urls = linkstatus.entry_urls(archive.entries)
     todo = linkstatus.stale_urls(urls, cache, args.max_age)
-    config = CheckConfig(concurrency=args.concurrency, timeout=args.timeout, allow_private=args.allow_private)
+    config = CheckConfig(
+        concurrency=args.concurrency,
+        timeout=args.timeout,
+        allow_private=args.allow_private,
+        page_titles=not args.no_titles,
+    )
     done: dict[str, LinkResult] = {}
     bar = tqdm(
         total=len(todo), unit="link", file=sys.stderr, disable=args.json or not sys.stderr.isatty(),

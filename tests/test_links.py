@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -22,10 +23,15 @@ from roundupkb.linkcheck import CheckConfig
 from roundupkb.linkstatus import LinkResult
 from roundupkb.models import Entry
 
+# The test server is on 127.0.0.1, which the checker refuses without allow_private. Most tests
+# here pin down the HEAD-first mode (page_titles=False); the default, one GET per URL that
+# also reads page titles, has its own tests below and in test_linktitle.py.
 FAST = CheckConfig(
-    timeout=0.5, retries=2, backoff=0.01, max_retry_after=0.2, per_host_delay=0.0, allow_private=True
+    timeout=0.5, retries=2, backoff=0.01, max_retry_after=0.2, per_host_delay=0.0, allow_private=True,
+    page_titles=False,
 )
-LOCAL = functools.partial(CheckConfig, allow_private=True)  # the test server is on 127.0.0.1
+LOCAL = functools.partial(CheckConfig, allow_private=True, page_titles=False)
+GET_FIRST = dataclasses.replace(FAST, page_titles=True)
 NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 
 
@@ -44,6 +50,23 @@ def test_200_is_ok(httpserver: HTTPServer) -> None:
     assert result.final_url == httpserver.url_for("/page")
     assert result.checked_at.endswith("Z")
     assert requests_made(httpserver) == [("HEAD", "/page")]
+
+
+def test_default_mode_sends_one_get_per_url_and_hop(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/page").respond_with_data("")
+    httpserver.expect_request("/gone").respond_with_data("", status=404)
+    httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/page"})
+    results = linkcheck.check_urls([httpserver.url_for(p) for p in ("/page", "/gone", "/old")], GET_FIRST)
+    assert [(r.status, r.http_status) for r in results] == [("ok", 200), ("broken", 404), ("redirect", 200)]
+    assert sorted(requests_made(httpserver)) == [("GET", "/gone"), ("GET", "/old"), ("GET", "/page"),
+                                                 ("GET", "/page")]
+
+
+def test_default_mode_retries_the_get(httpserver: HTTPServer) -> None:
+    httpserver.expect_oneshot_request("/flaky").respond_with_data("", status=503)
+    httpserver.expect_request("/flaky").respond_with_data("")
+    assert check(httpserver.url_for("/flaky"), GET_FIRST).status == "ok"
+    assert requests_made(httpserver) == [("GET", "/flaky"), ("GET", "/flaky")]
 
 
 def test_user_agent_names_the_checker(httpserver: HTTPServer) -> None:

@@ -42,7 +42,9 @@ A paean to [nethack]({temp}).
 @pytest.fixture
 def site(httpserver: HTTPServer, write_page: Callable[[str], Path]) -> tuple[Path, Path]:
     """A docs folder with one page, and its cache path; the server answers each link."""
-    httpserver.expect_request("/ok").respond_with_data("")
+    httpserver.expect_request("/ok").respond_with_data(
+        "<title>Why Retros Matter &amp; How</title>", content_type="text/html"
+    )
     httpserver.expect_request("/moved").respond_with_data("", status=301, headers={"Location": "/new-home"})
     httpserver.expect_request("/new-home").respond_with_data("")
     httpserver.expect_request("/gone").respond_with_data("", status=410)
@@ -80,6 +82,8 @@ def test_check_writes_cache_and_reports(
         httpserver.url_for("/temp"): "ok",
     }
     assert statuses[httpserver.url_for("/temp")].final_url == httpserver.url_for("/ok")
+    assert statuses[httpserver.url_for("/temp")].page_title == "Why Retros Matter & How"
+    assert statuses[httpserver.url_for("/gone")].page_title is None
     assert cache.read_text().endswith("}\n")
 
 
@@ -96,6 +100,10 @@ def test_second_run_uses_cache_and_rechecks_stale(
     assert "checked 0 in" in capsys.readouterr().out
     assert run("links", "check", "--allow-private", docs, "--max-age", "0") == 0
     assert {request.path for request, _ in httpserver.log} == {"/ok", "/moved", "/new-home", "/gone", "/temp"}
+    assert {request.method for request, _ in httpserver.log} == {"GET"}
+    httpserver.clear_log()
+    assert run("links", "check", "--allow-private", docs, "--max-age", "0", "--no-titles") == 0
+    assert {request.method for request, _ in httpserver.log} == {"HEAD", "GET"}  # GET after the 410
 
 
 def test_check_json(
