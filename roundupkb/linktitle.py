@@ -142,7 +142,7 @@ def _parse(text: str) -> _TitleParser:
             if parser.done:
                 return parser
         parser.close()
-    except (AssertionError, AttributeError, ValueError):  # html.parser on markup it cannot handle
+    except AssertionError:  # html.parser on markup it cannot handle (`<![if ...`)
         pass
     return parser
 
