@@ -6,10 +6,13 @@
 A server process listens on 127.0.0.1 … 127.0.0.<hosts> (every 127.x address is loopback on
 Linux, so each is a distinct host to the checker's per-host limits) and answers after a random
 50–200 ms: most paths 200; some 404, some a 301 to a 200, some 405 on HEAD but 200 on GET, and
-a few slow ones (1.5–3 s). The checker runs with its default settings (`CheckConfig()`), as
-`roundupkb links check` does. Printed: wall time (goal: under 20 s), the statuses found, and
-the checker process's resident memory sampled every 20 ms (baseline, at each quarter of the
-run, peak), which should stay flat. Loopback only; bounded by `--limit` seconds.
+a few slow ones (1.5–3 s); every page is HTML with a `<title>`. The checker runs with its
+default settings (`CheckConfig()`), as `roundupkb links check` does, except `allow_private`
+(the server is on loopback, which the checker refuses otherwise); `--no-titles` turns the
+page titles off, to see what reading them costs. Printed: wall time (goal: under 20 s), the
+statuses found, requests sent, titles read, and the checker process's resident memory sampled
+every 20 ms (baseline, at each quarter of the run, peak), which should stay flat. Loopback
+only; bounded by `--limit` seconds.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ import threading
 import time
 from collections import Counter
 
-from roundupkb import links
+from roundupkb import linkcheck
+from roundupkb.linkstatus import LinkResult
 
 KINDS = (("missing", 0.03), ("moved", 0.04), ("nohead", 0.03), ("slow", 0.005))
 
@@ -56,7 +60,8 @@ async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
                 status, extra = "301 Moved Permanently", f"Location: /ok/{target.split('/')[-1]}\r\n"
             elif kind == "nohead" and method == "HEAD":
                 status = "405 Method Not Allowed"
-            body = b"" if method == "HEAD" else b"x" * 2048
+            page = f"<html><head><title>Page {target}</title></head><body>".encode("latin-1")
+            body = b"" if method == "HEAD" else page + b"x" * 2048 + b"</body></html>"
             writer.write(
                 f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\n{extra}"
                 f"Content-Type: text/html\r\n\r\n".encode("latin-1") + body
@@ -113,6 +118,7 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=30)
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--limit", type=float, default=120.0, help="stop after this many seconds")
+    parser.add_argument("--no-titles", action="store_true", help="do not read page titles")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -133,20 +139,25 @@ def main() -> None:
             f"http://127.0.0.{1 + i % args.hosts}:{port}/{kind_of(i, rng)}/{i}" for i in range(args.urls)
         ]
         expected = Counter(url.split("/")[3] for url in urls)
-        config = links.CheckConfig()
+        config = linkcheck.CheckConfig(allow_private=True, page_titles=not args.no_titles)
         marks = {args.urls * q // 4: f"{25 * q}%" for q in (1, 2, 3, 4)}
         samples: list[tuple[str, float]] = []
         done = 0
 
-        def on_result(_: links.LinkResult) -> None:
+        def on_result(_: LinkResult) -> None:
             nonlocal done
             done += 1
             if done in marks:
                 samples.append((marks[done], rss_mib()))
 
-        async def run() -> list[links.LinkResult]:
-            async with asyncio.timeout(args.limit):
-                return await links.acheck_urls(urls, config, on_result=on_result)
+        requests = 0
+
+        async def run() -> list[LinkResult]:
+            nonlocal requests
+            async with asyncio.timeout(args.limit), linkcheck.LinkChecker(config) as checker:
+                results = await checker.check_many(urls, on_result)
+                requests = checker.requests
+                return results
 
         baseline = rss_mib()
         sampler = Sampler()
@@ -172,6 +183,8 @@ def main() -> None:
     )
     print(f"wall time: {elapsed:.2f} s  ({len(urls) / elapsed:.0f} URLs/s; goal < 20 s)")
     print(f"statuses: {dict(sorted(statuses.items()))}")
+    titled = sum(1 for r in results if r.page_title)
+    print(f"requests: {requests} ({requests / len(urls):.2f} per URL); page titles read: {titled}")
     print(
         "RSS MiB: baseline {:.1f}, {}, peak {:.1f} (+{:.1f})".format(
             baseline,

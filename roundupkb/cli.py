@@ -14,7 +14,7 @@ from . import export as export_mod
 from .archive import load_archive
 from .check import check_files, has_errors
 from .importer import import_sources
-from .links import DEFAULT_CACHE, CacheError, load_status
+from .linkstatus import DEFAULT_CACHE, CacheError, load_status
 from .models import Diagnostic, Severity
 from .taxonomy import TaxonomyError, load_taxonomy
 

@@ -111,7 +111,8 @@ def _syntax_error(text: str, first_line: int, exc: yaml.MarkedYAMLError) -> Fron
     except yaml.MarkedYAMLError as pure:
         exc = pure
     mark = exc.problem_mark or exc.context_mark
-    return FrontMatterError(_mark_line(mark, first_line), f"front matter is not valid YAML: {exc.problem or exc.context}")
+    problem = exc.problem or exc.context
+    return FrontMatterError(_mark_line(mark, first_line), f"front matter is not valid YAML: {problem}")
 
 
 def _bad_timestamp_line(text: str, first_line: int) -> int:

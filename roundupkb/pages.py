@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from .charts import all_charts
+from .charts import all_charts, stats_intro
 from .discovery import repeated_links, years_of
 from .feeds import topic_feed_links
 from .models import Entry, Roundup
@@ -143,11 +143,8 @@ def repeated_markdown(site: Site) -> str:
 
 def stats_markdown(site: Site, health: Mapping[int, Mapping[str, int]] | None) -> str:
     """`/stats/`: charts with their summaries and data tables (`health` from the link checker)."""
-    stats = site.stats()
-    intro = (f"{stats['roundups']} roundups and {stats['entries']} links, "
-             f"{stats['first_year']}–{stats['last_year']}. Each chart has a summary and a data table.")
     charts = all_charts(site.archive, {y: dict(c) for y, c in health.items()} if health else None)
-    html = site.render("partials/rkb/stats-page.html", charts=charts, intro=intro)
+    html = site.render("partials/rkb/stats-page.html", charts=charts, intro=stats_intro(site.archive))
     return "# Statistics\n\n" + site.fragments.add(html) + "\n"
 
 

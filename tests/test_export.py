@@ -109,7 +109,8 @@ def test_csv_has_header_and_a_row_per_entry(archive) -> None:  # type: ignore[no
 def test_same_link_is_symmetric_and_across_pages_only(archive) -> None:  # type: ignore[no-untyped-def]
     by_id = archive.by_id()
     first = by_id["2020-09-04/never-skip-retros"]
-    assert sorted(archive.same_link_of(first)) == ["2020-09-11/retros-a-third-time", "2020-09-11/retros-again"]
+    assert sorted(archive.same_link_of(first)) == ["2020-09-11/retros-a-third-time",
+                                                   "2020-09-11/retros-again"]
     for entry in archive.entries:
         for other in archive.same_link_of(entry):
             assert entry.id in archive.same_link_of(by_id[other])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
+import functools
 import json
 import socket
 import threading
@@ -16,16 +18,25 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from roundupkb import links
-from roundupkb.links import CheckConfig, LinkResult
+from roundupkb import linkcheck, linkpolite, linkstatus
+from roundupkb.linkcheck import CheckConfig
+from roundupkb.linkstatus import LinkResult
 from roundupkb.models import Entry
 
-FAST = CheckConfig(timeout=0.5, retries=2, backoff=0.01, max_retry_after=0.2, per_host_delay=0.0)
+# The test server is on 127.0.0.1, which the checker refuses without allow_private. Most tests
+# here pin down the HEAD-first mode (page_titles=False); the default, one GET per URL that
+# also reads page titles, has its own tests below and in test_linktitle.py.
+FAST = CheckConfig(
+    timeout=0.5, retries=2, backoff=0.01, max_retry_after=0.2, per_host_delay=0.0, allow_private=True,
+    page_titles=False,
+)
+LOCAL = functools.partial(CheckConfig, allow_private=True, page_titles=False)
+GET_FIRST = dataclasses.replace(FAST, page_titles=True)
 NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 
 
 def check(url: str, config: CheckConfig = FAST) -> LinkResult:
-    return links.check_urls([url], config)[0]
+    return linkcheck.check_urls([url], config)[0]
 
 
 def requests_made(server: HTTPServer) -> list[tuple[str, str]]:
@@ -39,6 +50,23 @@ def test_200_is_ok(httpserver: HTTPServer) -> None:
     assert result.final_url == httpserver.url_for("/page")
     assert result.checked_at.endswith("Z")
     assert requests_made(httpserver) == [("HEAD", "/page")]
+
+
+def test_default_mode_sends_one_get_per_url_and_hop(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/page").respond_with_data("")
+    httpserver.expect_request("/gone").respond_with_data("", status=404)
+    httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/page"})
+    results = linkcheck.check_urls([httpserver.url_for(p) for p in ("/page", "/gone", "/old")], GET_FIRST)
+    assert [(r.status, r.http_status) for r in results] == [("ok", 200), ("broken", 404), ("redirect", 200)]
+    assert sorted(requests_made(httpserver)) == [("GET", "/gone"), ("GET", "/old"), ("GET", "/page"),
+                                                 ("GET", "/page")]
+
+
+def test_default_mode_retries_the_get(httpserver: HTTPServer) -> None:
+    httpserver.expect_oneshot_request("/flaky").respond_with_data("", status=503)
+    httpserver.expect_request("/flaky").respond_with_data("")
+    assert check(httpserver.url_for("/flaky"), GET_FIRST).status == "ok"
+    assert requests_made(httpserver) == [("GET", "/flaky"), ("GET", "/flaky")]
 
 
 def test_user_agent_names_the_checker(httpserver: HTTPServer) -> None:
@@ -81,10 +109,11 @@ def test_too_many_redirects_is_broken(httpserver: HTTPServer) -> None:
         location = {"Location": f"/r{n + 1}"}
         httpserver.expect_request(f"/r{n}").respond_with_data("", status=301, headers=location)
     httpserver.expect_request("/r5").respond_with_data("")
-    result = check(httpserver.url_for("/r0"), CheckConfig(max_redirects=3, timeout=0.5))
+    result = check(httpserver.url_for("/r0"), LOCAL(max_redirects=3, timeout=0.5))
     assert result.status == "broken"
     assert result.error is not None and "too many redirects" in result.error
     assert len(httpserver.log) == 4
+    assert result.final_url == httpserver.url_for("/r3")  # the last URL asked, not /r4
 
 
 @pytest.mark.parametrize("code", [404, 410, 403])
@@ -125,7 +154,7 @@ def test_retry_after_is_honoured_and_capped(httpserver: HTTPServer) -> None:
         return Response("")
 
     httpserver.expect_request("/later").respond_with_handler(handler)
-    result = check(httpserver.url_for("/later"), CheckConfig(timeout=0.5, max_retry_after=0.1))
+    result = check(httpserver.url_for("/later"), LOCAL(timeout=0.5, max_retry_after=0.1))
     assert result.status == "ok"
     assert len(seen) == 2
 
@@ -140,7 +169,7 @@ def test_500_then_200(httpserver: HTTPServer) -> None:
 
 def test_persistent_500_is_broken_after_retries(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/down").respond_with_data("", status=503)
-    result = check(httpserver.url_for("/down"), CheckConfig(timeout=0.5, retries=1, backoff=0.01))
+    result = check(httpserver.url_for("/down"), LOCAL(timeout=0.5, retries=1, backoff=0.01))
     assert (result.status, result.http_status) == ("broken", 503)
     # HEAD, its retry, then GET and its retry
     assert len(httpserver.log) == 4
@@ -154,7 +183,7 @@ def test_slow_response_times_out(httpserver: HTTPServer) -> None:
         return Response("")
 
     httpserver.expect_request("/slow").respond_with_handler(slow)
-    result = check(httpserver.url_for("/slow"), CheckConfig(timeout=0.1, retries=0))
+    result = check(httpserver.url_for("/slow"), LOCAL(timeout=0.1, retries=0))
     release.set()
     assert result.status == "broken"
     assert result.http_status is None
@@ -193,7 +222,7 @@ def test_other_schemes_are_never_fetched(httpserver: HTTPServer) -> None:
     urls = [f"ftp://{host}/f", f"file://{host}/etc/passwd", "mailto:a@example.org", "javascript:alert(1)"]
 
     async def run() -> tuple[list[LinkResult], int]:
-        async with links.LinkChecker(FAST) as checker:
+        async with linkcheck.LinkChecker(FAST) as checker:
             results = await checker.check_many(urls)
             return results, checker.requests
 
@@ -218,26 +247,26 @@ def test_many_urls_keep_order_and_report_progress(httpserver: HTTPServer) -> Non
     httpserver.expect_request("/missing").respond_with_data("", status=404)
     urls = [httpserver.url_for(f"/ok?n={n}") for n in range(20)] + [httpserver.url_for("/missing")]
     seen: list[str] = []
-    config = CheckConfig(concurrency=5, per_host=2, per_host_delay=0.001, timeout=1)
-    results = links.check_urls(urls, config, on_result=lambda r: seen.append(r.url))
+    config = LOCAL(concurrency=5, per_host=2, per_host_delay=0.001, timeout=1)
+    results = linkcheck.check_urls(urls, config, on_result=lambda r: seen.append(r.url))
     assert [r.url for r in results] == urls
     assert sorted(seen) == sorted(urls)
     assert [r.status for r in results] == ["ok"] * 20 + ["broken"]
 
 
 def test_retry_after_parsing() -> None:
-    assert links.retry_after_seconds("120") == 120
-    assert links.retry_after_seconds(None) is None
-    assert links.retry_after_seconds("soon") is None
-    assert links.retry_after_seconds("Thu, 15 Jan 2026 12:00:30 GMT", NOW) == 30
-    assert links.retry_after_seconds("Wed, 14 Jan 2026 12:00:00 GMT", NOW) == 0
+    assert linkpolite.retry_after_seconds("120") == 120
+    assert linkpolite.retry_after_seconds(None) is None
+    assert linkpolite.retry_after_seconds("soon") is None
+    assert linkpolite.retry_after_seconds("Thu, 15 Jan 2026 12:00:30 GMT", NOW) == 30
+    assert linkpolite.retry_after_seconds("Wed, 14 Jan 2026 12:00:00 GMT", NOW) == 0
 
 
 # The cache --------------------------------------------------------------------------------------
 
 
-def result(url: str, status: links.Status = "ok", when: dt.datetime = NOW, **kw: object) -> LinkResult:
-    return LinkResult(url, status, checked_at=links.iso(when), **kw)  # type: ignore[arg-type]
+def result(url: str, status: linkstatus.Status = "ok", when: dt.datetime = NOW, **kw: object) -> LinkResult:
+    return LinkResult(url, status, checked_at=linkstatus.iso(when), **kw)  # type: ignore[arg-type]
 
 
 def test_cache_round_trip_is_stable_and_sorted(tmp_path: Path) -> None:
@@ -246,24 +275,24 @@ def test_cache_round_trip_is_stable_and_sorted(tmp_path: Path) -> None:
         "b.org/x": result("https://b.org/x", "broken", http_status=404, error="HTTP 404 Not Found"),
         "a.org": result("https://a.org/", "redirect", http_status=200, final_url="https://a.org/home"),
     }
-    assert links.save_status(path, statuses)
+    assert linkstatus.save_status(path, statuses)
     text = path.read_text()
     assert list(json.loads(text)) == ["a.org", "b.org/x"]
     assert text.endswith("}\n") and '  "a.org": {' in text
-    assert links.load_status(path) == statuses
-    assert not links.save_status(path, links.load_status(path))
+    assert linkstatus.load_status(path) == statuses
+    assert not linkstatus.save_status(path, linkstatus.load_status(path))
     assert [p.name for p in path.parent.iterdir()] == ["link-status.json"]
 
 
 def test_missing_cache_is_empty_and_bad_cache_is_an_error(tmp_path: Path) -> None:
-    assert links.load_status(tmp_path / "none.json") == {}
+    assert linkstatus.load_status(tmp_path / "none.json") == {}
     bad = tmp_path / "bad.json"
     bad.write_text("{ not json")
-    with pytest.raises(links.CacheError, match=r"bad\.json"):
-        links.load_status(bad)
+    with pytest.raises(linkstatus.CacheError, match=r"bad\.json"):
+        linkstatus.load_status(bad)
     bad.write_text('{"a.org": {"status": "fine"}}')
-    with pytest.raises(links.CacheError):
-        links.load_status(bad)
+    with pytest.raises(linkstatus.CacheError):
+        linkstatus.load_status(bad)
 
 
 def test_stale_urls() -> None:
@@ -278,26 +307,28 @@ def test_stale_urls() -> None:
         "new.org": "https://new.org",
         "respelled.org": "https://respelled.org",
     }
-    assert links.stale_urls(urls, cache, 30, NOW) == {
+    assert linkstatus.stale_urls(urls, cache, 30, NOW) == {
         "old.org": "https://old.org",
         "new.org": "https://new.org",
         "respelled.org": "https://respelled.org",
     }
-    assert list(links.stale_urls(urls, cache, 1, NOW)) == ["fresh.org", "old.org", "new.org", "respelled.org"]
+    assert list(linkstatus.stale_urls(urls, cache, 1, NOW)) == [
+        "fresh.org", "old.org", "new.org", "respelled.org"
+    ]
 
 
 def test_refresh_checks_only_stale_and_drops_unlinked(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/stale").respond_with_data("")
     httpserver.expect_request("/new").respond_with_data("", status=404)
     fresh_url, stale_url, new_url = (httpserver.url_for(p) for p in ("/fresh", "/stale", "/new"))
-    key = links.url_key
+    key = linkstatus.url_key
     cache = {
         key(fresh_url): result(fresh_url, when=NOW - dt.timedelta(days=1)),
         key(stale_url): result(stale_url, "broken", when=NOW - dt.timedelta(days=31)),
         "gone.org": result("https://gone.org", when=NOW),
     }
     urls = {key(u): u for u in (fresh_url, stale_url, new_url)}
-    refresh = links.refresh_statuses(urls, cache, max_age_days=30, config=FAST, now=NOW)
+    refresh = linkcheck.refresh_statuses(urls, cache, max_age_days=30, config=FAST, now=NOW)
     statuses, checked = asyncio.run(refresh)
     assert sorted(r.url for r in checked) == sorted([stale_url, new_url])
     assert sorted(requests_made(httpserver)) == [("GET", "/new"), ("HEAD", "/new"), ("HEAD", "/stale")]
@@ -320,17 +351,18 @@ def entry(url: str | None, year: int, n: int = 0) -> Entry:
 
 def test_status_for_matches_any_spelling() -> None:
     statuses = {"example.org/a": result("https://example.org/a/")}
-    assert links.status_for("http://www.example.org/a?utm_source=x", statuses) == statuses["example.org/a"]
-    assert links.status_for("https://example.org/b", statuses) is None
-    assert links.status_for(None, statuses) is None
+    found = linkstatus.status_for("http://www.example.org/a?utm_source=x", statuses)
+    assert found == statuses["example.org/a"]
+    assert linkstatus.status_for("https://example.org/b", statuses) is None
+    assert linkstatus.status_for(None, statuses) is None
 
 
 def test_wayback_url() -> None:
     assert (
-        links.wayback_url("https://example.org/a?b=1", dt.date(2020, 9, 11))
+        linkstatus.wayback_url("https://example.org/a?b=1", dt.date(2020, 9, 11))
         == "https://web.archive.org/web/20200911/https://example.org/a?b=1"
     )
-    assert links.wayback_url("https://e.org", "2020-09-11") == "https://web.archive.org/web/20200911/https://e.org"
+    assert linkstatus.wayback_url("https://e.org", "2020-09-11") == "https://web.archive.org/web/20200911/https://e.org"
 
 
 def test_health_by_year() -> None:
@@ -346,7 +378,7 @@ def test_health_by_year() -> None:
         entry("https://d.org", 2019, 4),
         entry(None, 2019, 5),
     ]
-    assert links.health_by_year(entries, statuses) == {
+    assert linkstatus.health_by_year(entries, statuses) == {
         2019: Counter({"broken": 1, "redirect": 1, "unchecked": 1}),
         2021: Counter({"ok": 1}),
     }
@@ -360,7 +392,7 @@ def test_worst_hosts() -> None:
         result("https://b.org/1", "broken"),
         result("https://c.org/1"),
     ]
-    assert links.worst_hosts(results) == [("a.org", 2, 3), ("b.org", 1, 1)]
+    assert linkstatus.worst_hosts(results) == [("a.org", 2, 3), ("b.org", 1, 1)]
 
 
 def test_concurrency_limits_per_host_and_overall() -> None:
@@ -383,7 +415,7 @@ def test_concurrency_limits_per_host_and_overall() -> None:
     config = CheckConfig(concurrency=5, per_host=2, per_host_delay=0.0)
 
     async def run() -> list[LinkResult]:
-        return await links.acheck_urls(urls, config, transport=httpx.MockTransport(handler))
+        return await linkcheck.acheck_urls(urls, config, transport=httpx.MockTransport(handler))
 
     results = asyncio.run(run())
     assert [r.url for r in results] == urls

@@ -64,10 +64,6 @@ def test_a_link_covered_twice_is_offered_once() -> None:
     assert not ({"b/slurm-tuning", "h/slurm-copy"} <= set(shown))
 
 
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_fixture_site(tmp_path_factory.mktemp("related"))
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fixture_site(tmp_path_factory.mktemp("related"))

@@ -12,8 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from sitekit import make_project
-from sitekit import ROUNDUP
+from sitekit import ROUNDUP, make_project
 
 MKDOCS = str(Path(sys.executable).parent / "mkdocs")
 

@@ -285,7 +285,7 @@ def test_rebuild_reflects_edits_without_leaking_state(tmp_path: Path) -> None:
 
 
 def test_broken_link_gets_badge_archived_copy_and_export_status(tmp_path: Path) -> None:
-    from roundupkb.links import LinkResult, save_status, url_key
+    from roundupkb.linkstatus import LinkResult, save_status, url_key
 
     project = make_project(tmp_path, keep_roundups=False)
     write_roundups(project, {"2021/2021-01-08.md": FIRST})

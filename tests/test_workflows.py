@@ -15,7 +15,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-PINNED = re.compile(r"^[\w.-]+/[\w./-]+@(v\d+\.\d+\.\d+|[0-9a-f]{40})$")
+# `uses: owner/action@<full commit SHA> # vX.Y.Z`: a tag can be moved, a commit cannot.
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>\S+)(?P<comment>.*)$")
+PINNED = re.compile(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}")
+VERSION_COMMENT = re.compile(r"\s+# v\d+\.\d+\.\d+")
+CHECKER = "roundupkb links check"
 WRITE_ON_DEPLOY_ONLY = ("pages", "id-token")
 
 Workflow = dict[str, Any]
@@ -42,6 +46,11 @@ def triggers(workflow: Workflow) -> set[str]:
 
 def steps(workflow: Workflow) -> list[tuple[str, dict[str, Any]]]:
     return [(name, step) for name, job in workflow["jobs"].items() for step in job.get("steps", [])]
+
+
+def using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    """The steps of a job that use `action` (`owner/name@`)."""
+    return [step for step in job.get("steps", []) if str(step.get("uses", "")).startswith(action)]
 
 
 def _writes(permissions: Any) -> set[str]:
@@ -81,10 +90,25 @@ def problems(name: str, workflow: Workflow, text: str) -> list[str]:
             found.append(f"{name}: job {job_name} deploys without concurrency")
         if deploys and _writes(job.get("permissions")) != set(WRITE_ON_DEPLOY_ONLY):
             found.append(f"{name}: job {job_name} deploys without exactly pages and id-token write")
+    for line in text.splitlines():
+        match = USES.match(line)
+        if match is None or match["ref"].startswith("./"):
+            continue
+        if not PINNED.fullmatch(match["ref"]):
+            found.append(f"{name}: uses {match['ref']}, not pinned to a full commit SHA")
+        elif not VERSION_COMMENT.fullmatch(match["comment"]):
+            found.append(f"{name}: uses {match['ref']} without its version as a comment (# vX.Y.Z)")
     for job_name, step in steps(workflow):
-        uses = step.get("uses")
-        if uses and not uses.startswith("./") and not PINNED.match(uses):
-            found.append(f"{name}: job {job_name} uses {uses}, not pinned to a release or a commit")
+        checkout = str(step.get("uses", "")).startswith("actions/checkout@")
+        if checkout and (step.get("with") or {}).get("persist-credentials") is not False:
+            found.append(f"{name}: job {job_name} checks out without persist-credentials: false")
+    for job_name, job in jobs.items():
+        runs = "\n".join(str(s.get("run", "")) for s in job.get("steps", []))
+        effective = job.get("permissions", workflow.get("permissions"))
+        if CHECKER in runs and (effective is None or _writes(effective)):
+            found.append(f"{name}: job {job_name} requests contributors' links with a write token")
+        if "roundupkb links" in runs and _writes(effective) and CHECKER not in runs:
+            found.append(f"{name}: job {job_name} runs roundupkb links with a write token")
     return found
 
 
@@ -160,7 +184,23 @@ jobs:
   other:
     runs-on: ubuntu-latest
     steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+        with:
+          persist-credentials: false
       - uses: actions/setup-python@v5.6.0
+      - uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02
+      - run: roundupkb links check
+  links:
+    runs-on: ubuntu-latest
+    permissions: {contents: write}
+    steps:
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+      - run: roundupkb links check --cache data/link-status.json
+  fix:
+    runs-on: ubuntu-latest
+    permissions: {contents: write}
+    steps:
+      - run: roundupkb links fix
 """
     data = yaml.safe_load(text)
     data["on"] = data.pop(True)
@@ -173,11 +213,19 @@ jobs:
         "uses secrets",
         "deploys without concurrency",
         "deploys without exactly pages and id-token write",
-        "uses actions/checkout@main, not pinned",
+        "uses actions/checkout@main, not pinned to a full commit SHA",
         "uses actions/deploy-pages@v4, not pinned",
+        "uses actions/setup-python@v5.6.0, not pinned",
+        "uses actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 without its version",
+        "job deploy checks out without persist-credentials: false",
+        "job links checks out without persist-credentials: false",
+        "job other requests contributors' links with a write token",  # no permissions at all
+        "job links requests contributors' links with a write token",
+        "job fix runs roundupkb links with a write token",
     ):
         assert expected in found
-    assert "actions/setup-python@v5.6.0" not in found
+    assert "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683," not in found
+    assert "job other checks out" not in found
 
 
 def test_pull_requests_are_checked_built_tested_and_previewed(all_workflows: dict[str, Workflow]) -> None:
@@ -210,12 +258,40 @@ def test_main_is_deployed_to_pages_one_at_a_time(all_workflows: dict[str, Workfl
 
 def test_link_health_runs_weekly_and_never_on_pull_requests(all_workflows: dict[str, Workflow]) -> None:
     (links,) = [w for w in all_workflows.values()
-                if any("roundupkb links check" in str(s.get("run", "")) for _, s in steps(w))]
+                if any(CHECKER in str(s.get("run", "")) for _, s in steps(w))]
     assert triggers(links) == {"schedule", "workflow_dispatch"}
     assert re.fullmatch(r"\d+ \d+ \* \* \d", links["on"]["schedule"][0]["cron"])
     assert "--cache data/link-status.json" in "\n".join(str(s.get("run", "")) for _, s in steps(links))
     for job in links["jobs"].values():
         assert _writes(job.get("permissions")) <= {"contents", "pull-requests"}
+
+
+def test_link_health_requests_links_without_a_write_token(all_workflows: dict[str, Workflow]) -> None:
+    """The checker's job reads only; the job that may push requests nothing from contributors' hosts."""
+    (links,) = [w for w in all_workflows.values()
+                if any(CHECKER in str(s.get("run", "")) for _, s in steps(w))]
+    jobs = links["jobs"]
+    checkers = [n for n, job in jobs.items() if any(CHECKER in str(s.get("run", "")) for s in job["steps"])]
+    writers = [n for n, job in jobs.items() if _writes(job.get("permissions"))]
+    assert len(checkers) == 1 and len(writers) == 1
+    checker, writer = jobs[checkers[0]], jobs[writers[0]]
+    assert checker["permissions"] == {"contents": "read"}
+    assert writer["needs"] == checkers[0]
+    assert not any("roundupkb" in str(s.get("run", "")) for s in writer["steps"])
+    for job in (checker, writer):
+        (checkout,) = using(job, "actions/checkout@")
+        assert checkout["with"]["persist-credentials"] is False
+    # the cache, the fixes and the report travel as an artifact
+    (upload,) = using(checker, "actions/upload-artifact@")
+    (download,) = using(writer, "actions/download-artifact@")
+    assert upload["with"]["name"] == download["with"]["name"]
+    # the pull request's body is the report that --markdown escaped
+    check_run = next(str(s["run"]) for s in checker["steps"] if CHECKER in str(s.get("run", "")))
+    report = re.search(r"--markdown (\S+)", check_run)
+    assert report is not None
+    (pr,) = using(writer, "peter-evans/create-pull-request@")
+    assert pr["with"]["body-path"].endswith("/" + report[1].split("/")[-1])
+    assert set(pr["with"]["add-paths"].split()) == {"data/link-status.json", "docs/roundups"}
 
 
 def test_properdocs_builds_beside_mkdocs_without_blocking(all_workflows: dict[str, Workflow]) -> None:
