@@ -97,7 +97,10 @@ def rank_related(
 
     if not docs:
         return {}
-    queries, index = _tfidf_matrices(docs)
+    try:
+        queries, index = _tfidf_matrices(docs)
+    except ValueError:  # no word occurs twice (a tiny archive): nothing is related to anything
+        return {d.id: [] for d in docs}
     group_ids: dict[str, int] = {}
     groups = np.array([group_ids.setdefault(d.group, len(group_ids)) for d in docs])
     out: dict[str, list[str]] = {}

@@ -142,15 +142,20 @@ def clean(html: str, rewrite_url: Callable[[str], str] | None = None) -> str:
 
 @dataclass(frozen=True)
 class Removal:
-    """Something `clean()` takes out: what it is (for a person), and text to find it by."""
+    """Something `clean()` takes out: what it is (for a person), and texts to find its source
+    line by, the most telling first (the HTML is decoded, the source may not be)."""
 
     what: str
-    needle: str
+    needles: tuple[str, ...]
+
+
+_C0_AND_SPACE = "".join(map(chr, range(0x21)))
 
 
 def _scheme(url: str) -> str:
-    """The scheme a browser reads in `url`: ASCII blanks and controls dropped, lower case."""
-    cleaned = re.sub(r"[\x00-\x20\x7f]", "", url).lower()
+    """The scheme a browser reads in `url` (the URL standard: C0 controls and spaces around it
+    dropped, tabs and newlines anywhere), lower case."""
+    cleaned = re.sub(r"[\t\n\r]", "", url.strip(_C0_AND_SPACE)).lower()
     match = re.match(r"([a-z][a-z0-9+.\-]*):", cleaned)
     return match.group(1) if match else ""
 
@@ -169,25 +174,27 @@ class _Walker(HTMLParser):
                 self.dropping.append(tag)
             return
         if tag in DROP_WITH_CONTENT:
-            self.found.append(Removal(f"<{tag}> element, with its content", f"<{tag}"))
+            self.found.append(Removal(f"<{tag}> element, with its content", (f"<{tag}", tag)))
             self.dropping.append(tag)
             return
         if tag not in TAGS:
-            self.found.append(Removal(f"<{tag}> tag (its text is kept)", f"<{tag}"))
+            self.found.append(Removal(f"<{tag}> tag (its text is kept)", (f"<{tag}", tag)))
             return
         allowed = ATTRIBUTES.get(tag, frozenset()) | _EVERYWHERE
         for name, value in attrs:
             value = value or ""
             if name not in allowed:
-                self.found.append(Removal(f"{name}= attribute on <{tag}>", name))
+                self.found.append(Removal(f"{name}= attribute on <{tag}>", (f"{name}=", name)))
             elif name in URL_ATTRIBUTES and _scheme(value) and _scheme(value) not in URL_SCHEMES:
-                self.found.append(Removal(f"{_scheme(value)}: URL in {name}= on <{tag}>", value[:40] or name))
+                rest = value.split(":", 1)[1].strip()[:30]
+                needles = tuple(n for n in (value[:40], rest, f"{name}=", f"<{tag}") if n)
+                self.found.append(Removal(f"{_scheme(value)}: URL in {name}= on <{tag}>", needles))
             elif name == "class" and _class_tokens(tag, value)[1]:
                 dropped = " ".join(_class_tokens(tag, value)[1])
-                self.found.append(Removal(f"class {dropped!r} on <{tag}>", dropped.split()[0]))
+                self.found.append(Removal(f"class {dropped!r} on <{tag}>", (dropped.split()[0], "class")))
             elif name in ("id", "name") and not _id_ok(value):
                 self.found.append(Removal(f"{name}={value[:40]!r} on <{tag}> (reserved or not an anchor)",
-                                          value[:40] or name))
+                                          (value[:40] or name, name)))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         dropping = bool(self.dropping)
@@ -211,15 +218,18 @@ def removals(html: str) -> list[Removal]:
 
 
 def locate(removals_found: list[Removal], lines: list[str], first_line: int) -> Iterator[tuple[int, Removal]]:
-    """Each removal with the source line it most likely comes from: the next line (from the
-    previous find on) holding its needle, else the first one anywhere, else `first_line`."""
+    """Each removal with the source line it most likely comes from: for its needles in turn, the
+    next line (from the previous find on) holding it, else the first anywhere; else `first_line`."""
     lowered = [line.lower() for line in lines]
     position = 0
     for removal in removals_found:
-        needle = removal.needle.lower()
-        index = next((i for i in range(position, len(lowered)) if needle in lowered[i]), None)
-        if index is None:
-            index = next((i for i in range(position) if needle in lowered[i]), None)
+        index = None
+        for needle in (n.lower() for n in removal.needles):
+            index = next((i for i in range(position, len(lowered)) if needle in lowered[i]), None)
+            if index is None:
+                index = next((i for i in range(position) if needle in lowered[i]), None)
+            if index is not None:
+                break
         if index is None:
             yield first_line, removal
             continue

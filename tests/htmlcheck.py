@@ -71,3 +71,71 @@ def broken_links(site: Path) -> list[Broken]:
             if parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in ids(target):
                 problems.append(Broken(here, href, "no such anchor"))
     return problems
+
+
+# -- executable content -------------------------------------------------------------------------
+
+_RUNNABLE_TAGS = {"iframe", "object", "embed", "applet", "frame", "frameset", "base", "portal",
+                  "foreignobject", "animate", "set", "animatemotion", "animatetransform", "handler"}
+_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
+              "srcdoc", "codebase", "cite", "ping", "lowsrc", "dynsrc"}
+
+
+def _browser_scheme(url: str) -> str:
+    import re
+
+    # As a browser reads a URL: C0 controls and spaces around it dropped, tabs and newlines anywhere.
+    cleaned = re.sub(r"[\t\n\r]", "", url.strip("".join(map(chr, range(0x21))))).lower()
+    match = re.match(r"([a-z][a-z0-9+.\-]*):", cleaned)
+    return match.group(1) if match else ""
+
+
+def _own_inline_script(text: str) -> bool:
+    """Material's and the site's own inline scripts (their relative base path aside)."""
+    import re
+
+    text = re.sub(r'new URL\("[^"]*",location\)', 'new URL(".",location)', text.strip())
+    return text.startswith(("__md_scope=new URL(\".\",location)", "var palette=__md_get(",
+                            "var target=document.getElementById(location.hash",
+                            "(function(){var u=new URL(window.location.href);"))
+
+
+def executable_content(path: Path) -> list[str]:
+    """What in a built page could run script: scripts that are not the site's own, event
+    handler attributes, script URLs, embedding or navigating elements, meta refreshes, and
+    inline styles or reserved ids inside the page's content."""
+    soup = parse(path)
+    found: list[str] = []
+    for tag in soup.find_all(True):
+        name = tag.name.lower()
+        if name == "script":
+            src = str(tag.get("src") or "")
+            if src:
+                own = "assets/javascripts/" in src or "pagefind/" in src
+                if not own or _browser_scheme(src):
+                    found.append(f"<script src={src!r}>")
+            elif tag.get("type") != "application/json" and not _own_inline_script(tag.get_text()):
+                found.append(f"inline <script>: {tag.get_text()[:60]!r}")
+            continue
+        if name in _RUNNABLE_TAGS:
+            found.append(f"<{name}>")
+        if name == "meta" and str(tag.get("http-equiv", "")).lower() == "refresh":
+            found.append("<meta http-equiv=refresh>")
+        own_forms = {"md-search__form", "md-header__option", "rkb-explore__form"}
+        if name == "form" and not own_forms & set(tag.get("class") or []):
+            found.append("<form> that is not the site's own")
+        for attribute, value in tag.attrs.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if attribute.lower().startswith("on"):
+                found.append(f"{attribute}= on <{name}>")
+            scheme = _browser_scheme(text)
+            if attribute.lower() in _URL_ATTRS and scheme in ("javascript", "data", "vbscript"):
+                found.append(f"{_browser_scheme(text)}: URL in {attribute}= on <{name}>")
+    content = soup.find(class_="md-content")
+    if content is not None:
+        for tag in content.find_all(True):
+            if tag.has_attr("style") and not tag.find_parent(class_="rkb-chart"):
+                found.append(f"style= on <{tag.name}> in the content")
+            if str(tag.get("id", "")).startswith("__"):
+                found.append(f"id={tag['id']!r} in the content")
+    return found

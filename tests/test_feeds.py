@@ -283,7 +283,10 @@ def test_roundups_feed_has_one_item_per_issue_with_topics(built: tuple[Path, Pat
 
 
 def test_feed_length_is_configurable(tmp_path: Path) -> None:
-    site = build_site(_project(tmp_path, "    feed_length: 2\n"))
+    project = _project(tmp_path)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("feed_length: 50", "feed_length: 2"))
+    site = build_site(project)
     rss = _parse(site / "topics/managing-teams/feed.xml")
     assert [e.id.rsplit("#", 1)[1] for e in rss.entries] == ["hiring-well", "one-on-ones-that-work"]
 

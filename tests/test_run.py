@@ -15,9 +15,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from sitekit import ROOT, make_project, write_file
-from test_build_helpers import ROUNDUP
-from test_serve import Log, free_port
+from serverkit import Log, free_port
+from sitekit import ROOT, ROUNDUP, make_project, write_file
 
 
 def load_run() -> ModuleType:

@@ -3,61 +3,21 @@
 from __future__ import annotations
 
 import os
-import queue
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
 
+from serverkit import Log, free_port
 from sitekit import ROUNDUP, make_project
 
 MKDOCS = str(Path(sys.executable).parent / "mkdocs")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return str(response.read().decode("utf-8"))
-
-
-class Log:
-    """The server's log lines, read on a thread; `wait_for` returns once a line contains text."""
-
-    def __init__(self, stream: object) -> None:
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
-
-    def _read(self, stream: object) -> None:
-        for line in stream:  # type: ignore[attr-defined]
-            self.lines.put(line)
-
-    def mark(self) -> int:
-        """A place in the log: `wait_for(..., since=mark)` looks only at lines after it."""
-        return len(self.seen)
-
-    def wait_for(self, text: str, since: int = 0, timeout: float = 120.0) -> str:
-        for line in self.seen[since:]:
-            if text in line:
-                return line
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            self.seen.append(line)
-            if text in line:
-                return line
-        raise AssertionError(f"no {text!r} in the log within {timeout} s:\n{''.join(self.seen)}")
 
 
 def test_serve_rebuilds_pages_and_search_after_an_edit(tmp_path: Path) -> None:

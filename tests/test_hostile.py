@@ -1,0 +1,378 @@
+"""Hostile input: what a stranger's pull request can put under docs/, and what becomes of it.
+
+Each case asserts one of two outcomes: `roundupkb check` exits 1 naming `path:line`, or the
+built site (parsed with a real HTML parser) holds nothing that could run (`htmlcheck`).
+Body payloads assert both: the checker reports them, and the site publishes them inert.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from htmlcheck import executable_content, parse
+from mkdocs.exceptions import Abort
+from serverkit import serve_site
+from sitekit import ROOT, build_site, make_project, write_file
+
+from roundupkb import cli
+
+GOOD = """\
+---
+title: Link Roundup, 11 Sept 2020
+date: 2020-09-11
+issue: 41
+---
+
+## Managing Teams
+
+[Never Skip Retros](https://example.org/retros) - Tim Casasola, The Overlap
+
+Retrospectives matter.
+"""
+PAYLOAD_LINE = GOOD.count("\n") + 2  # the payload starts after a blank line
+
+# name, Markdown a contributor writes under a topic section
+BODY: list[tuple[str, str]] = [
+    ("script element", "<script>alert(1)</script>"),
+    ("img onerror", "<img src=x onerror=alert(1)>"),
+    ("tag split over lines", "<img src=x\nonerror=alert(1)>"),
+    ("svg onload", "<svg/onload=alert(1)>"),
+    ("svg animate href", '<svg><a><animate attributeName="href" to="javascript:alert(1)"/>'
+                         "<text x=20 y=20>click</text></a></svg>"),
+    ("svg set href", '<svg><set attributeName="href" to="javascript:alert(1)"/></svg>'),
+    ("javascript href", '<a href="javascript:alert(1)">x</a>'),
+    ("entity-encoded javascript href", '<a href="jav&#x61;script:alert(1)">x</a>'),
+    ("javascript href with a tab", '<a href="java\tscript:alert(1)">x</a>'),
+    ("javascript href with &colon;", '<a href="javascript&colon;alert(1)">x</a>'),
+    ("Markdown javascript link", "See [this](javascript:alert(1)) now."),
+    ("Markdown entity javascript link", "See [this](&#106;avascript:alert(1)) now."),
+    ("angle-bracket destination", "See [this](<javascript:alert(1)>) now."),
+    ("reference-style link", "See [this][r] now.\n\n[r]: javascript:alert(1)"),
+    ("destination on the next line", "See [this](\njavascript:alert(1)) now."),
+    ("image with script URL", "![x](javascript:alert(1))"),
+    ("data URL", '<a href="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;">x</a>'),
+    ("vbscript URL", '<a href="vbscript:msgbox(1)">x</a>'),
+    ("iframe", '<iframe src="https://evil.example/"></iframe>'),
+    ("object", '<object data="https://evil.example/x.swf"></object>'),
+    ("embed", '<embed src="https://evil.example/x.swf">'),
+    ("form", '<form action="https://evil.example/"><input name="q"><button>Go</button></form>'),
+    ("base", '<base href="https://evil.example/">'),
+    ("meta refresh", '<meta http-equiv="refresh" content="0;url=https://evil.example/">'),
+    ("style element", "<style>body{display:none}</style>"),
+    ("overlay style", '<div style="position:fixed;inset:0;background:white;z-index:9">Log in again</div>'),
+    ("attr_list on a paragraph", 'Click me.\n{: onclick="alert(1)" }'),
+    ("attr_list on a link", '[click](https://example.org/){: onmouseover="alert(1)" }'),
+    ("attr_list on a heading", '### Heading { onclick="alert(1)" }'),
+    ("attr_list style overlay", '[x](https://example.org/){: style="position:fixed;inset:0" }'),
+    ("attr_list theme id", "### Search {: #__search }"),
+    ("attr_list theme class", "Looks like the header.\n{: .md-header }"),
+    ("> inside a quoted attribute", '<img src="x>" onerror="alert(1)">'),
+    ("backtick inside a quoted attribute", '<img src="`" onerror="alert(1)">'),
+    ("comment whose closing line has a tag", "<!-- a note\n--><img src=x onerror=alert(1)>"),
+    ("unclosed code fence", "```\n<img src=x onerror=alert(1)>"),
+    ("fence with an invalid info string", "```python <x>\n<img src=x onerror=alert(1)>\n```"),
+    ("md_in_html with a handler", '<div markdown="1" onclick="alert(1)">\n*x*\n</div>'),
+    ("details ontoggle", "<details open ontoggle=alert(1)><summary>x</summary>y</details>"),
+    ("input autofocus", "<input autofocus onfocus=alert(1)>"),
+    ("video source onerror", '<video><source onerror="alert(1)"></video>'),
+    ("noscript mXSS", '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>'),
+    ("math mXSS", "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph>"
+                  "</table></mtext></math>"),
+    ("forged placeholder", "<!--rkb-fragment:0-->"),
+]
+
+
+# Payloads Markdown itself renders inert (escaped text, a comment): `check` has nothing to
+# report, and the built page must still hold nothing that runs.
+# (Python-Markdown turns a tab into spaces, and `java   script:` is a relative URL to a browser.)
+INERT = {"fence with an invalid info string", "forged placeholder", "javascript href with a tab"}
+
+
+def _page(payload: str) -> str:
+    return GOOD + "\n" + payload + "\n"
+
+
+def _check(docs: Path, *files: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "roundupkb", "check", str(docs), *map(str, files)],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+
+
+def test_there_are_at_least_forty_hostile_payloads() -> None:
+    cases = len(BODY) + len(FRONT_MATTER) + len(FILES) + len(LIMITS)
+    assert cases >= 60, cases
+
+
+@pytest.mark.parametrize(("name", "payload"), BODY, ids=[name for name, _ in BODY])
+def test_check_reports_each_body_payload_at_its_line(
+    name: str, payload: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = write_file(tmp_path / "docs/roundups/2020/2020-09-11.md", _page(payload))
+    code = cli.main(["check", str(tmp_path / "docs")])
+    output = capsys.readouterr().out
+    lines = range(PAYLOAD_LINE, PAYLOAD_LINE + payload.count("\n") + 1)
+    reported = [line for line in output.splitlines()
+                if any(line.startswith(f"{page}:{n}: error: ") for n in lines)]
+    if name in INERT:  # rendered as text or a comment: nothing to remove, nothing runs
+        assert code == 0, output
+        return
+    assert code == 1, output
+    assert reported, f"{name}: nothing reported on lines {list(lines)}:\n{output}"
+    assert "Traceback" not in output
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled site with one roundup per body payload, and hostile front matter text."""
+    project = make_project(tmp_path_factory.mktemp("hostile"), keep_roundups=False)
+    for n, (name, payload) in enumerate(BODY, 1):
+        day = f"2021-{1 + n // 28:02d}-{1 + n % 28:02d}"
+        text = _page(payload).replace("2020-09-11", day).replace("issue: 41", f"issue: {n}")
+        title = json.dumps(name + " & <b>case</b>")
+        text = text.replace("title: Link Roundup, 11 Sept 2020", f"title: {title}")
+        write_file(project / f"docs/roundups/{day[:4]}/{day}.md", text)
+    write_file(project / "docs/roundups/2022/2022-01-07.md", HOSTILE_TEXT)
+    build_site(project, strict=False)
+    return project / "site"
+
+
+def test_no_built_page_holds_anything_that_runs(hostile_site: Path, caplog: pytest.LogCaptureFixture) -> None:
+    pages = sorted(hostile_site.rglob("*.html"))
+    assert len(pages) > len(BODY)
+    found = {str(page.relative_to(hostile_site)): executable_content(page) for page in pages}
+    assert {page: problems for page, problems in found.items() if problems} == {}
+    caplog.clear()
+
+
+def test_the_build_warns_at_the_line_of_each_removal(tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    page = write_file(project / "docs/roundups/2020/2020-09-11.md",
+                      _page('<img src=x onerror=alert(1)>\n\n<a href="javascript:alert(1)">x</a>'))
+    with pytest.raises(Abort):  # --strict
+        build_site(project)
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any(f"{page}:{PAYLOAD_LINE}: warning: the site removed the onerror= attribute on <img>" in w
+               for w in warnings), warnings
+    assert any(f"{page}:{PAYLOAD_LINE + 2}: warning: the site removed the javascript: URL" in w
+               for w in warnings), warnings
+    caplog.clear()
+
+
+# Front matter: text that is data (printed escaped), or keys and values that are refused.
+HOSTILE_TEXT = """\
+---
+title: '</title><script>alert(1)</script>'
+date: 2022-01-07
+issue: 900
+headline: '"><img src=x onerror=alert(1)>'
+summary: "<svg onload=alert(1)> & friends"
+---
+
+## Managing Teams
+
+[Quotes " and <img src=x onerror=alert(1) in a title](https://example.org/hostile-title) - Ann Lee\
+ <img src=x onerror=alert(1)>, HBR
+
+Commentary with \\<b onmouseover=alert(1)\\>escaped markup\\</b\\>.
+"""
+
+FRONT_MATTER: list[tuple[str, str, int, str]] = [
+    # name, front matter lines after `date:`, line reported, message
+    ("image with a script URL", "image: 'javascript:alert(1)'", 4, "'image' must be"),
+    ("image breaking out of its attribute", "image: 'https://e.org/x.png\" onerror=\"alert(1)'", 4,
+     "'image' must be"),
+    ("plain-http image", "image: http://example.org/x.png", 4, "'image' must be an https:// URL"),
+    ("description key", "description: '<script>alert(1)</script>'", 4, "unknown front matter key"),
+    ("template and redirect", "template: redirect.html\nlocation: 'javascript:alert(1)'", 4,
+     "unknown front matter key 'template'"),
+    ("render_macros", "render_macros: true", 4, "unknown front matter key 'render_macros'"),
+    ("hide the navigation", "hide: [navigation]", 4, "unknown front matter key 'hide'"),
+    ("python object tag", "issue: !!python/object/apply:os.system ['id']", 4, "not valid YAML"),
+    ("alias bomb", "a: &a ['x','x']\nb: &b [*a,*a]\nc: &c [*b,*b]", 4, "anchors and aliases"),
+    ("title too long", "headline: '" + "x" * 400 + "'", 4, "longer than 300"),
+    ("control characters", 'summary: "a\\u0007b"', 4, "control characters"),
+]
+
+
+@pytest.mark.parametrize(("name", "lines", "line", "message"), FRONT_MATTER,
+                         ids=[case[0] for case in FRONT_MATTER])
+def test_front_matter_is_data_never_markup(name: str, lines: str, line: int, message: str,
+                                           tmp_path: Path) -> None:
+    text = GOOD.replace("issue: 41\n", f"{lines}\n")
+    page = write_file(tmp_path / "docs/roundups/2020/2020-09-11.md", text)
+    result = _check(tmp_path / "docs")
+    assert result.returncode == 1, result.stdout
+    assert f"{page}:{line}: error: " in result.stdout and message in result.stdout, result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_hostile_front_matter_text_is_printed_as_text(hostile_site: Path) -> None:
+    soup = parse(hostile_site / "roundups/2022/2022-01-07/index.html")
+    assert soup.title is not None and "</title><script>alert(1)</script>" in soup.title.get_text()
+    assert soup.find("meta", attrs={"name": "description"})["content"].startswith("<svg onload=alert(1)>")
+    assert soup.find("meta", property="og:title")["content"].startswith("#900 · </title><script>")
+    header = soup.find(attrs={"data-md-component": "header-topic"})
+    assert header is not None and "</title><script>alert(1)</script>" in header.get_text()
+    entry = soup.find(attrs={"data-entry-id": "2022-01-07/quotes-and-img-src-x-onerror-alert-1-in-a-title"})
+    assert entry is not None
+    assert entry.find("h3").get_text().startswith('Quotes " and <img src=x onerror=alert(1) in a title')
+    assert executable_content(hostile_site / "roundups/2022/2022-01-07/index.html") == []
+
+
+# Files that are not roundups, and links.
+FILES: list[tuple[str, dict[str, str], str]] = [
+    # name, {docs-relative path: content}, the path reported
+    ("README under roundups with macros", {"roundups/README.md": "---\nrender_macros: true\n---\n"
+                                           "{{ cycler.__init__.__globals__.os.popen('id').read() }}\n"},
+     "roundups/README.md"),
+    ("index page under roundups", {"roundups/index.md": "# Mine now\n"}, "roundups/index.md"),
+    ("HTML under roundups", {"roundups/2024/x.html": "<script>alert(1)</script>"}, "roundups/2024/x.html"),
+    ("SVG under roundups", {"roundups/2024/x.svg": '<svg onload="alert(1)"/>'}, "roundups/2024/x.svg"),
+    (".markdown page", {"roundups/2024/2024-01-05.markdown": GOOD}, "roundups/2024/2024-01-05.markdown"),
+    ("a quote in the file name", {"roundups/2024/2024-01-05'onmouseover=alert(1).md": GOOD},
+     "roundups/2024/2024-01-05'onmouseover=alert(1).md"),
+    ("roundup in another year's folder", {"roundups/2019/2020-09-11.md": GOOD},
+     "roundups/2019/2020-09-11.md"),
+]
+
+
+@pytest.mark.parametrize(("name", "files", "where"), FILES, ids=[case[0] for case in FILES])
+def test_only_roundups_live_under_roundups(name: str, files: dict[str, str], where: str, tmp_path: Path,
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path, keep_roundups=True)
+    for rel, content in files.items():
+        write_file(project / "docs" / rel, content)
+    result = _check(project / "docs")
+    assert result.returncode == 1
+    assert f"{project / 'docs' / where}:1: error: " in result.stdout, result.stdout
+    with pytest.raises(Abort):
+        build_site(project, strict=False)
+    assert str(project / "docs" / where) in caplog.text
+    assert "Traceback" not in caplog.text
+    assert not (project / "site" / "index.html").exists() or "uid=" not in caplog.text
+    caplog.clear()
+
+
+@pytest.mark.parametrize("target", ["/proc/self/environ", "../../../../etc/passwd", "missing-file.md"])
+def test_symbolic_links_are_refused(target: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path, keep_roundups=True)
+    link = project / "docs/roundups/2024/2024-01-05.md"
+    link.parent.mkdir(parents=True)
+    os.symlink(target, link)
+    result = _check(project / "docs")
+    assert result.returncode == 1 and f"{link}:1: error: symbolic link" in result.stdout, result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    with pytest.raises(Abort):
+        build_site(project, strict=False)
+    assert f"{link}:1: error: symbolic link" in caplog.text
+    caplog.clear()
+
+
+def test_a_linked_folder_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path, keep_roundups=True)
+    outside = write_file(tmp_path / "outside/2024-01-05.md", GOOD.replace("2020-09-11", "2024-01-05"))
+    os.symlink(outside.parent, project / "docs/roundups/2024")
+    assert f"{project / 'docs/roundups/2024'}:1: error: symbolic link" in _check(project / "docs").stdout
+    with pytest.raises(Abort):
+        build_site(project, strict=False)
+    caplog.clear()
+
+
+@pytest.mark.parametrize(("rel", "content", "message"), [
+    ("evil.html", "<script>alert(1)</script>", ".html files can run script"),
+    ("assets/x.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', ".svg files can run"),
+    ("notes.md", "---\nrender_macros: true\n---\n{{ 7 * 7 }}\n", "'render_macros' is allowed only"),
+    ("notes.md", "render_macros: true\n\n{{ 7 * 7 }}\n", "'render_macros' is allowed only"),
+    ("topics/index.md", "# Not the real topics\n", "made by the build"),
+])
+def test_pages_outside_roundups_cannot_run_code(rel: str, content: str, message: str, tmp_path: Path,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path, keep_roundups=True)
+    write_file(project / "docs" / rel, content)
+    with pytest.raises(Abort):
+        build_site(project, strict=False)
+    assert message in caplog.text, caplog.text
+    caplog.clear()
+
+
+# Bounded work: limits checked before anything parses or renders a page.
+LIMITS: list[tuple[str, bytes, str]] = [
+    ("a 2 MB single-line page", GOOD.encode() + b"x" * (2 << 20), "over the limit"),
+    ("a 48 MB page", GOOD.encode() + b"word " * (48 << 18), "over the limit"),
+    ("a 120 KB line of unclosed attributes", GOOD.encode() + b'<a x="' * 20_000, "characters long"),
+    ("a 500-level nested list", GOOD.encode() + "\n".join("  " * i + "- x" for i in range(500)).encode(),
+     "nest"),
+    ("a 500-level block quote", GOOD.encode() + b"> " * 500 + b"x", "nest"),
+    ("4,000 nested brackets", GOOD.encode() + b"[" * 4_000 + b"x" + b"]" * 4_000, "brackets nest"),
+    ("a run of 4,000 stars", GOOD.encode() + b"*" * 4_000 + b"x" + b"*" * 4_000, "in a row"),
+    ("3,000 raw tags", GOOD.encode() + b"\n".join(b"<i>x</i>" for _ in range(3_000)), "HTML tags"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "message"), LIMITS, ids=[case[0] for case in LIMITS])
+def test_the_checker_bounds_the_work_any_page_causes(name: str, data: bytes, message: str,
+                                                     tmp_path: Path) -> None:
+    page = write_file(tmp_path / "docs/roundups/2020/2020-09-11.md", data)
+    started = time.perf_counter()
+    result = _check(tmp_path / "docs")
+    seconds = time.perf_counter() - started
+    assert result.returncode == 1 and f"{page}:" in result.stdout and message in result.stdout, result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    print(f"{name}: checked in {seconds:.2f} s")  # the time goal lives in bench/bench_hostile.py
+
+
+def test_check_checks_every_path_given(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    write_file(docs / "roundups/2020/2020-09-11.md", GOOD)
+    outside = write_file(tmp_path / "elsewhere/2020-09-18.md",
+                         _page("<script>alert(1)</script>").replace("2020-09-11", "2020-09-18")
+                         .replace("issue: 41", "issue: 42"))
+    relative = Path(os.path.relpath(outside, ROOT))
+    for given in (outside, relative):
+        result = _check(docs, given)
+        assert result.returncode == 1, result.stdout
+        assert f"{given}:{PAYLOAD_LINE}: error: " in result.stdout, result.stdout
+    missing = tmp_path / "nope.md"
+    result = _check(docs, missing)
+    assert result.returncode == 1 and f"{missing}:1: error: no such file" in result.stdout
+
+
+def test_hostile_titles_are_text_in_feeds_and_exports(hostile_site: Path) -> None:
+    import feedparser
+
+    feed = feedparser.parse((hostile_site / "topics/managing-teams/feed.xml").read_bytes())
+    hostile = next(e for e in feed.entries if e.link == "https://example.org/hostile-title")
+    assert hostile.title == 'Quotes " and <img src=x onerror=alert(1) in a title'  # as a reader shows it
+    content = hostile.content[0].value
+    assert "<script" not in content and "<b onmouseover" not in content
+    roundups = feedparser.parse((hostile_site / "feed_rss_created.xml").read_bytes())
+    assert any(e.title.startswith("#900 · </title><script>") for e in roundups.entries)
+    data = json.loads((hostile_site / "data/entries.json").read_text(encoding="utf-8"))
+    entry = next(e for e in data["entries"] if e["url"] == "https://example.org/hostile-title")
+    assert entry["title"] == 'Quotes " and <img src=x onerror=alert(1) in a title'
+    assert entry["authors"] == ["Ann Lee"]
+
+
+def test_hostile_pages_run_nothing_in_a_browser(hostile_site: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    """Every hostile roundup, the search over their titles and Explore, with a listener on dialogs."""
+    dialogs: list[str] = []
+    with serve_site(hostile_site) as base:
+        page = browser.new_page()
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        for html in sorted((hostile_site / "roundups").glob("*/*/index.html")):
+            page.goto(base + str(html.parent.relative_to(hostile_site)) + "/")
+            page.mouse.move(200, 300)
+            page.mouse.click(200, 300)
+        page.goto(base)
+        page.locator(".md-search__input").fill("quotes onerror")
+        page.locator(".md-search-result__item").first.wait_for()
+        page.goto(base + "explore/?q=alert")
+        page.locator("#rkb-explore-results li").first.wait_for()
+        page.close()
+    assert dialogs == []
