@@ -12,13 +12,16 @@ from typing import TextIO
 from . import changes, links_cli, scaffold
 from . import export as export_mod
 from .archive import load_archive
+from .cache import DiskCache
 from .check import check_files, has_errors
 from .importer import import_sources
 from .linkstatus import DEFAULT_CACHE, CacheError, load_status
 from .models import Diagnostic, Severity
+from .related import archive_related
 from .taxonomy import TaxonomyError, load_taxonomy
 
 DEFAULT_DOCS = Path("docs")
+CACHE_DIR = Path(".cache") / "roundupkb"  # beside the docs folder, as the site build keeps it
 
 
 def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
@@ -83,6 +86,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     except CacheError as error:
         print(f"{cache}:1: error: {error}", file=sys.stderr)
         return 1
+    archive.related, _ = archive_related(archive, DiskCache(args.docs.resolve().parent / CACHE_DIR))
     text = export_mod.to_csv(archive, links) if args.format == "csv" else export_mod.to_json(archive, links)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
