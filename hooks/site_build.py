@@ -45,7 +45,8 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
     rss = config.plugins.get("rss")
     rss_length = getattr(getattr(rss, "config", None), "length", 20)
     return BuildSettings(
-        docs_dir=Path(config.docs_dir), project_dir=Path(config.config_file_path or ".").resolve().parent,
+        docs_dir=Path(config.docs_dir), site_dir=Path(config.site_dir),
+        project_dir=Path(config.config_file_path or ".").resolve().parent,
         site_url=config.site_url or "", site_name=config.site_name,
         language=str(config.theme.get("language") or "en"), feed_length=feed_length,
         roundups_feed_length=rss_length if isinstance(rss_length, int) else 20,
@@ -140,6 +141,6 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
 def on_post_build(config: MkDocsConfig) -> None:
     build = SiteBuild.of(config)
     try:
-        log.info(build.finish(Path(config.site_dir)))
+        log.info(build.finish())
     except PagefindError as error:
         raise PluginError(f"search: Pagefind could not write its index: {error}") from None

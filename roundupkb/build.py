@@ -13,7 +13,7 @@ config, and each event calls one method, in this order (also in the README, "How
    with entry headers in place of its link lines.
 4. `page_html`: any page's HTML through the sanitiser (what it removes is reported), then the
    site's own HTML put back in place of its placeholders.
-5. `finish`: the search index written.
+5. `finish`: the search index, which Pagefind built meanwhile, written.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class BuildSettings:
     """What a build needs to know about the project, read from `mkdocs.yml` by the hooks."""
 
     docs_dir: Path
+    site_dir: Path
     project_dir: Path  # beside mkdocs.yml: data/link-status.json, .cache/roundupkb/
     site_url: str
     site_name: str
@@ -179,6 +180,7 @@ class SiteBuild:
         self.search = PagefindIndex(self.settings.language)
         for record in search_records(archive):
             self.search.add(record)
+        self.search.start_files()
         ranked = time.perf_counter()
         archive.related, cached = archive_related(archive, self.cache)
         how = "read from the cache" if cached else "ranked"
@@ -273,18 +275,16 @@ class SiteBuild:
 
     # -- 5. the end ----------------------------------------------------------------------------
 
-    def finish(self, site_dir: Path) -> str:
-        """Write the search index into the built site; returns what was done, for the log."""
+    def finish(self) -> str:
+        """Write the search index (Pagefind has built it meanwhile); returns what was done."""
         if self.search is None:
             return "search: no index"
         started = time.perf_counter()
-        count = self.search.count
-        files = self.search.write(site_dir / "pagefind")
-        self.search = None
-        return f"search: {count} records, {files} files written in {time.perf_counter() - started:.2f} s"
+        files = self.search.write(self.settings.site_dir / "pagefind")
+        seconds = time.perf_counter() - started
+        return f"search: {self.search.count} records, {files} files written in {seconds:.2f} s"
 
     def close(self) -> None:
         """Stop the search index of a build that will not finish."""
         if self.search is not None:
             self.search.close()
-            self.search = None

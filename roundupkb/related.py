@@ -30,6 +30,9 @@ SOURCE_WEIGHT = 0.3
 TOPIC_WEIGHT = 0.3
 MAX_DF = 0.1  # words in more of the field texts than this say little about a pair (and cost the most)
 MAX_DF_FROM = 500  # ... on an archive at least this large; a small one keeps every word
+# ... and in more than this many field texts, however large the archive: a word's cost is the
+# number of texts it pairs up, so this keeps ranking one entry's cost flat as the archive grows.
+MAX_POSTINGS = 1200
 _TARGET = re.compile(r"\]\([^)\s]*\)|<[^>]+>|https?://\S+")
 
 
@@ -59,6 +62,11 @@ def _fields(docs: Sequence[Doc]) -> list[tuple[list[str], float]]:
     ]
 
 
+def _max_df(texts: int) -> float | int:
+    """sklearn's `max_df`: a share of the texts, or a count once that share passes MAX_POSTINGS."""
+    return MAX_DF if texts * MAX_DF <= MAX_POSTINGS else MAX_POSTINGS
+
+
 def _tfidf_matrices(docs: Sequence[Doc]) -> tuple[object, object]:
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -67,7 +75,7 @@ def _tfidf_matrices(docs: Sequence[Doc]) -> tuple[object, object]:
     fields = _fields(docs)
     vectorizer = TfidfVectorizer(
         stop_words="english", sublinear_tf=True, min_df=2, dtype=np.float32,
-        max_df=MAX_DF if len(docs) >= MAX_DF_FROM else 1.0,
+        max_df=_max_df(len(docs) * len(fields)) if len(docs) >= MAX_DF_FROM else 1.0,
         token_pattern=r"(?u)\b[a-z_][a-z0-9_]+\b", norm=None,
     )
     # One tokenizing pass over every field of every doc; the field rows are then summed.

@@ -15,8 +15,9 @@ import os
 import subprocess
 import tempfile
 import weakref
+from collections import deque
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from .archive import Archive
@@ -126,8 +127,10 @@ class PagefindIndex:
         except OSError as error:
             raise PagefindError(f"cannot run {command[0]}: {error}") from error
         self._stopper = weakref.finalize(self, _stop, self.process)
-        self._pending = b""
+        self._answers: deque[bytes] = deque()  # complete answers not read yet
+        self._partial: list[bytes] = []  # the start of the next answer
         self._next_id = 1
+        self._asked = False  # GetFiles sent
         self.count = 0
         assert self.process.stdin is not None and self.process.stdout is not None
         self._stdin: IO[bytes] = self.process.stdin
@@ -147,17 +150,20 @@ class PagefindIndex:
         return self._errors.read().decode("utf-8", "replace").strip()[-500:]
 
     def _answer(self) -> dict[str, Any]:
-        """Pagefind's next answer (an answer may span many reads: the files come as one)."""
+        """Pagefind's next answer. Answers arrive many to a read, or one over many reads (the
+        files come as one answer of several megabytes)."""
         self._stdin.flush()
-        chunks = [self._pending]
-        while b"," not in chunks[-1]:
+        while not self._answers:
             chunk = self._stdout.read1(READ_SIZE)  # type: ignore[attr-defined]
             if not chunk:
                 raise PagefindError(f"Pagefind stopped unexpectedly: {self._stderr() or 'no answer'}")
-            chunks.append(chunk)
-        data = b"".join(chunks)
-        message, _, self._pending = data.partition(b",")
-        answer: dict[str, Any] = json.loads(base64.b64decode(message))
+            if b"," not in chunk:
+                self._partial.append(chunk)
+                continue
+            first, *complete, rest = chunk.split(b",")
+            self._answers.extend([b"".join([*self._partial, first]), *complete])
+            self._partial = [rest] if rest else []
+        answer: dict[str, Any] = json.loads(base64.b64decode(self._answers.popleft()))
         return answer
 
     def _expect(self, kind: str) -> dict[str, Any]:
@@ -171,6 +177,13 @@ class PagefindIndex:
                 answered = payload.get("type")
                 raise PagefindError(f"Pagefind answered {answered!r} instead of {kind!r}: {detail}")
 
+    def start_files(self) -> None:
+        """Ask for the index's files now (every record is in): Pagefind builds them on its own
+        while the build goes on, and `write` reads them."""
+        self._send({"type": "GetFiles", "index_id": self.index_id})
+        self._stdin.flush()
+        self._asked = True
+
     def add(self, record: SearchRecord) -> None:
         """Send one record; Pagefind indexes it while the build goes on."""
         self._send({"type": "AddRecord", "index_id": self.index_id, "url": "/" + record.url,
@@ -181,7 +194,8 @@ class PagefindIndex:
     def write(self, output: Path) -> int:
         """Wait for the index, write its files under `output`, stop Pagefind; returns the file count."""
         try:
-            self._send({"type": "GetFiles", "index_id": self.index_id})
+            if not self._asked:
+                self.start_files()
             files = self._expect("GetFiles").get("files") or []
             return write_files(files, output)
         except OSError as error:
@@ -196,15 +210,16 @@ class PagefindIndex:
 
 
 def write_files(files: list[dict[str, str]], output: Path) -> int:
-    """Write the bundle Pagefind handed over (`{"path", "content" (base64)}`) under `output`."""
-    root = output.resolve()
-    made: set[Path] = set()
+    """Write the bundle Pagefind handed over (`{"path", "content" (base64)}`) under `output`;
+    a path that would leave `output` is refused."""
+    made: set[PurePosixPath] = set()
     for file in files:
-        target = (root / file["path"]).resolve()
-        if not target.is_relative_to(root):
+        relative = PurePosixPath(file["path"])
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             raise PagefindError(f"Pagefind named a file outside its folder: {file['path']!r}")
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(base64.b64decode(file["content"]))
+        if relative.parent not in made:
+            (output / relative.parent).mkdir(parents=True, exist_ok=True)
+            made.add(relative.parent)
+        with open(output / relative, "wb") as out:
+            out.write(base64.b64decode(file["content"]))
     return len(files)

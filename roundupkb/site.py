@@ -35,7 +35,8 @@ def relative_url(from_page: str, to: str) -> str:
         target = ""
     else:
         base = from_page if from_page.endswith("/") or not from_page else posixpath.dirname(from_page)
-        target = posixpath.relpath(path or ".", base.rstrip("/") or ".")
+        # Both made absolute from the site's root, so relpath never asks for the working directory.
+        target = posixpath.relpath("/" + (path or "."), "/" + (base.rstrip("/") or "."))
         if path.endswith("/") or path == "":
             target = "./" if target == "." else target + "/"
     return target + (f"#{fragment}" if fragment else "")
