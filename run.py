@@ -7,6 +7,7 @@ requirements are installed into it (again only when a requirements file changes)
 
 commands:
   serve [-a HOST:PORT]  serve the site at http://127.0.0.1:8000/, rebuilt on every change
+                        (the pages that changed, and every page the build makes; --clean: all)
                         -a, --dev-addr HOST:PORT  listen there instead (e.g. -a 127.0.0.1:8001);
                         other options go to `mkdocs serve` (python3 run.py serve --help)
   build                 build the site into site/ with --strict (options go to `mkdocs build`)
@@ -135,10 +136,14 @@ def check_address(host: str, port: int) -> None:
 def serve_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python3 run.py serve", allow_abbrev=False,
-        description="Set up .venv if needed, then preview the site with `mkdocs serve`: every page is "
-                    "rebuilt when a file under docs/, hooks/ or overrides/ changes.",
+        description="Set up .venv if needed, then preview the site with `mkdocs serve --dirty`: "
+                    "after an edit, the pages you changed and every page the build makes (topics, "
+                    "sources, archive, feeds, search) are rebuilt; other roundups keep their last "
+                    "build until the next start. --clean rebuilds every page after every edit.",
         epilog="Any other option is passed on to `mkdocs serve` (.venv/bin/mkdocs serve --help lists "
-               "them), e.g. --dirty to rebuild only the pages that changed.")
+               "them).")
+    parser.add_argument("--clean", action="store_true",
+                        help="rebuild every page after every edit (slower; what CI builds)")
     parser.add_argument("-a", "--dev-addr", metavar="HOST:PORT", default=DEFAULT_ADDRESS,
                         help=f"the address to serve on (default: {DEFAULT_ADDRESS}); "
                              "pick another port when that one is in use")
@@ -201,7 +206,8 @@ def serve(args: list[str]) -> None:
     check_address(host, port)  # before installing: say so now, not after minutes of pip
     install_python()
     check_address(host, port)
-    exit_like(run_server([str(BIN / "mkdocs"), "serve", "-a", options.dev_addr, *extra]))
+    build_type = "--clean" if options.clean else "--dirty"
+    exit_like(run_server([str(BIN / "mkdocs"), "serve", build_type, "-a", options.dev_addr, *extra]))
 
 
 def main() -> None:

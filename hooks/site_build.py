@@ -137,10 +137,16 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     return context
 
 
-# Every page is written: the search index too.
+# Every page is written: the search index too (under `mkdocs serve`, just after the reload).
 def on_post_build(config: MkDocsConfig) -> None:
     build = SiteBuild.of(config)
     try:
-        log.info(build.finish())
+        log.info(build.finish(wait=not _serving(config), done=log.info))
     except PagefindError as error:
         raise PluginError(f"search: Pagefind could not write its index: {error}") from None
+
+
+def _serving(config: MkDocsConfig) -> bool:
+    """Whether this is a `mkdocs serve` build: serve points `site_url` at its own address."""
+    host, port = config.dev_addr
+    return (config.site_url or "").startswith(f"http://{host}:{port}/")

@@ -13,13 +13,18 @@ config, and each event calls one method, in this order (also in the README, "How
    with entry headers in place of its link lines.
 4. `page_html`: any page's HTML through the sanitiser (what it removes is reported), then the
    site's own HTML put back in place of its placeholders.
-5. `finish`: the search index, which Pagefind built meanwhile, written.
+5. `finish`: the search index, which Pagefind built meanwhile, written (under `mkdocs serve`,
+   just after the browser reloads).
 """
 
 from __future__ import annotations
 
+import contextlib
+import secrets
+import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,13 +48,26 @@ from .linkstatus import CacheError, LinkResult, health_by_year, load_status
 from .models import Diagnostic, Roundup, Severity
 from .related import archive_related
 from .sanitize import clean, locate, removals
-from .search import PagefindIndex, search_records
+from .search import PagefindError, PagefindIndex, search_records
 from .site import Site, display_title, relative_url, source_page
 from .source import check_limits, decode
 
 Render = Callable[..., str]
 MAX_ERRORS_SHOWN = 20
 STATE_ATTRIBUTE = "roundupkb_build"  # where the hooks keep this build's SiteBuild on MkDocs' config
+
+
+def _write_index(search: PagefindIndex, target: Path) -> str:
+    """Write the index to a hidden folder beside `target`, then put it in `target`'s place."""
+    started = time.perf_counter()
+    staging = target.with_name(f".pagefind-{secrets.token_hex(4)}")
+    files = search.write(staging)
+    previous = target.with_name(f"{staging.name}-old")
+    with contextlib.suppress(FileNotFoundError):
+        target.rename(previous)
+    staging.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)
+    return f"search: {search.count} records, {files} files written in {time.perf_counter() - started:.2f} s"
 
 
 class BuildError(Exception):
@@ -275,14 +293,34 @@ class SiteBuild:
 
     # -- 5. the end ----------------------------------------------------------------------------
 
-    def finish(self) -> str:
-        """Write the search index (Pagefind has built it meanwhile); returns what was done."""
+    def finish(self, *, wait: bool = True, done: Callable[[str], None] | None = None) -> str:
+        """Write the search index into the site (Pagefind has built it meanwhile).
+
+        With `wait` (a build), returns once it is written. Without (`mkdocs serve`), a worker
+        writes it after the browser has reloaded, as Material's plugins hand slow work to an
+        executor, and calls `done` with what it did. Either way the files go to a hidden folder
+        first (MkDocs' clean leaves those alone) and take the place of `pagefind/` in one rename.
+        """
         if self.search is None:
             return "search: no index"
+        search, self.search = self.search, None
+        target = self.settings.site_dir / "pagefind"
+        if wait:
+            return _write_index(search, target)
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind")
         started = time.perf_counter()
-        files = self.search.write(self.settings.site_dir / "pagefind")
-        seconds = time.perf_counter() - started
-        return f"search: {self.search.count} records, {files} files written in {seconds:.2f} s"
+
+        def write() -> None:
+            try:
+                message = _write_index(search, target)
+            except (PagefindError, OSError) as error:
+                message = f"search: the index was not written: {error}"
+            if done is not None:
+                done(f"{message}; caught up {time.perf_counter() - started:.2f} s after the build")
+
+        executor.submit(write)
+        executor.shutdown(wait=False)
+        return "search: the index is written after the reload"
 
     def close(self) -> None:
         """Stop the search index of a build that will not finish."""

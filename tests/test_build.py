@@ -162,13 +162,17 @@ def test_a_build_failing_while_pages_are_made_leaves_no_pagefind_running(
         raise RuntimeError("the page could not be made")
 
     project = _project(tmp_path, issues=1)
-    monkeypatch.setattr(SiteBuild, "roundup_markdown", fails)  # after Pagefind has started
-    message = ""
-    try:  # not pytest.raises: it would keep the failed build's frames (and its state) alive
-        build_site(project)
-    except RuntimeError as error:
-        message = str(error)
+    with monkeypatch.context() as patch:
+        patch.setattr(SiteBuild, "roundup_markdown", fails)  # after Pagefind has started
+        message = ""
+        try:  # not pytest.raises: it would keep the failed build's frames (and its state) alive
+            build_site(project)
+        except RuntimeError as error:
+            message = str(error)
     assert message == "the page could not be made"
     caplog.clear()  # MkDocs logged the error, as expected (the record holds the traceback)
+    # MkDocs keeps the last config it loaded until it loads the next (as `mkdocs serve` does
+    # for the next rebuild): then the failed build's state goes, and its Pagefind with it.
+    build_site(project)
     gc.collect()
     assert _pagefind_children() == []
