@@ -7,8 +7,10 @@ Contributors send pull requests, so every file under `docs/` is hostile input. T
   HTML, SVG, a `.markdown` page) would be published without being checked, so it is an error.
 - No symbolic links anywhere under `docs/`: a link can publish any file of the machine that
   builds the site (`/proc/self/environ`), or dangle.
-- Elsewhere under `docs/`, a file a browser can run when opened (HTML, SVG, XML) must be one
-  the project lists as its own (`owned`, from `mkdocs.yml`).
+- Elsewhere under `docs/`, every file must be one the project lists as its own (`owned`, globs
+  in `mkdocs.yml`): a pull request from a stranger adds roundups, and anything else it adds (a
+  page, a script, an HTML or SVG file a browser would run, a file where the build writes its own,
+  such as `pagefind/`) is an error for a maintainer to look at.
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ def _owned(rel_path: str, owned: Sequence[str]) -> bool:
 def check_tree(docs: Path, owned: Sequence[str] | None = None) -> list[Diagnostic]:
     """Every file or folder under `docs` that breaks the rules above, without following links.
 
-    With `owned` (glob patterns relative to `docs`), files a browser can run must match one of
-    them; without it (the checker, which does not read `mkdocs.yml`) that rule is skipped.
+    With `owned` (glob patterns relative to `docs`), every file outside `roundups/` must match one
+    of them; without it (the checker, which does not read `mkdocs.yml`) that rule is skipped.
     """
     found: list[Diagnostic] = []
     if not docs.is_dir():
@@ -68,10 +70,11 @@ def check_tree(docs: Path, owned: Sequence[str] | None = None) -> list[Diagnosti
                                           "allowed under docs/; copy the file in"))
             elif rel.startswith(ROUNDUPS_DIR + "/") and not is_roundup_path(rel):
                 found.append(_error(path, f"only roundups live under docs/{ROUNDUPS_DIR}/: {NAMING}"))
-            elif owned is not None and path.suffix.lower() in ACTIVE_SUFFIXES and not _owned(rel, owned):
-                found.append(_error(path, f"{path.suffix} files can run script in a browser: only the "
-                                          "project's own (extra.roundupkb.owned_files in mkdocs.yml) may "
-                                          "live under docs/"))
+            elif owned is not None and not rel.startswith(ROUNDUPS_DIR + "/") and not _owned(rel, owned):
+                kind = "a file a browser runs" if path.suffix.lower() in ACTIVE_SUFFIXES else "a file"
+                found.append(_error(path, f"{kind} that is not one of the project's own: only roundups "
+                                          f"and the files listed in mkdocs.yml (extra.roundupkb."
+                                          f"owned_files) may live under docs/"))
     return found
 
 

@@ -285,11 +285,12 @@ def test_a_linked_folder_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFix
 
 
 @pytest.mark.parametrize(("rel", "content", "message"), [
-    ("evil.html", "<script>alert(1)</script>", ".html files can run script"),
-    ("assets/x.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', ".svg files can run"),
-    ("notes.md", "---\nrender_macros: true\n---\n{{ 7 * 7 }}\n", "'render_macros' is allowed only"),
-    ("notes.md", "render_macros: true\n\n{{ 7 * 7 }}\n", "'render_macros' is allowed only"),
-    ("topics/index.md", "# Not the real topics\n", "made by the build"),
+    ("evil.html", "<script>alert(1)</script>", "a file a browser runs that is not one of the project"),
+    ("assets/x.svg", '<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "a file a browser runs"),
+    ("pagefind/pagefind.js", "alert(1)", "a file that is not one of the project's own"),
+    ("notes.md", "---\nrender_macros: true\n---\n{{ 7 * 7 }}\n", "a file that is not one of the project"),
+    ("contributing.md", "---\nrender_macros: true\n---\n{{ 7 * 7 }}\n", "'render_macros' is allowed only"),
+    ("link-health.md", "render_macros: true\n\n{{ 7 * 7 }}\n", "'render_macros' is allowed only"),
 ])
 def test_pages_outside_roundups_cannot_run_code(rel: str, content: str, message: str, tmp_path: Path,
                                                 caplog: pytest.LogCaptureFixture) -> None:
