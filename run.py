@@ -12,6 +12,7 @@ commands:
                         other options go to `mkdocs serve` (python3 run.py serve --help)
   build                 build the site into site/ with --strict (options go to `mkdocs build`)
   test                  install Chromium too, then run ruff, mypy and pytest (options go to pytest)
+                        --quick: leave out the browser, corpus and slow tests (under a minute)
   help                  show this text
 """
 
@@ -36,6 +37,7 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 REQUIREMENTS = ["requirements.txt", "requirements-dev.txt", "pyproject.toml"]
 CHROMIUM = "/usr/bin/chromium"
 DEFAULT_ADDRESS = "127.0.0.1:8000"
+QUICK = "not browser and not corpus and not slow"  # `test --quick`: the tests that take seconds
 # Signals passed on to the server; SIGHUP (terminal closed) exists only on POSIX.
 FORWARDED = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
 
@@ -220,11 +222,14 @@ def main() -> None:
             install_python()
             run(BIN / "mkdocs", "build", "--strict", *extra)
         elif command == "test":
+            quick = "--quick" in extra
+            extra = [arg for arg in extra if arg != "--quick"]
             install_python()
-            install_chromium()
+            if not quick:
+                install_chromium()
             run(BIN / "ruff", "check", ".")
             run(BIN / "mypy")
-            run(BIN / "pytest", *extra)
+            run(BIN / "pytest", *(["-m", QUICK] if quick else []), *extra)
         elif command in ("help", "-h", "--help"):
             print(__doc__)
         else:

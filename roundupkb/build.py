@@ -22,9 +22,9 @@ from __future__ import annotations
 import contextlib
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -296,10 +296,10 @@ class SiteBuild:
     def finish(self, *, wait: bool = True, done: Callable[[str], None] | None = None) -> str:
         """Write the search index into the site (Pagefind has built it meanwhile).
 
-        With `wait` (a build), returns once it is written. Without (`mkdocs serve`), a worker
-        writes it after the browser has reloaded, as Material's plugins hand slow work to an
-        executor, and calls `done` with what it did. Either way the files go to a hidden folder
-        first (MkDocs' clean leaves those alone) and take the place of `pagefind/` in one rename.
+        With `wait` (a build), returns once it is written. Without (`mkdocs serve`), a thread
+        writes it after the browser has reloaded and calls `done` with what it did; the server
+        stopping does not wait for it. Either way the files go to a hidden folder first (MkDocs'
+        clean leaves those alone) and take the place of `pagefind/` in one rename.
         """
         if self.search is None:
             return "search: no index"
@@ -307,7 +307,6 @@ class SiteBuild:
         target = self.settings.site_dir / "pagefind"
         if wait:
             return _write_index(search, target)
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pagefind")
         started = time.perf_counter()
 
         def write() -> None:
@@ -318,8 +317,7 @@ class SiteBuild:
             if done is not None:
                 done(f"{message}; caught up {time.perf_counter() - started:.2f} s after the build")
 
-        executor.submit(write)
-        executor.shutdown(wait=False)
+        threading.Thread(target=write, name="pagefind-index", daemon=True).start()
         return "search: the index is written after the reload"
 
     def close(self) -> None:

@@ -145,6 +145,13 @@ class PagefindIndex:
             raise PagefindError(f"Pagefind stopped unexpectedly: {self._stderr() or error}") from None
         self._next_id += 1
 
+    def _flush(self) -> None:
+        try:
+            self._stdin.flush()
+        except (BrokenPipeError, ValueError):
+            raise PagefindError(f"Pagefind stopped unexpectedly: {self._stderr() or 'it closed its input'}") \
+                from None
+
     def _stderr(self) -> str:
         self._errors.seek(0)
         return self._errors.read().decode("utf-8", "replace").strip()[-500:]
@@ -152,7 +159,7 @@ class PagefindIndex:
     def _answer(self) -> dict[str, Any]:
         """Pagefind's next answer. Answers arrive many to a read, or one over many reads (the
         files come as one answer of several megabytes)."""
-        self._stdin.flush()
+        self._flush()
         while not self._answers:
             chunk = self._stdout.read1(READ_SIZE)  # type: ignore[attr-defined]
             if not chunk:
@@ -181,7 +188,7 @@ class PagefindIndex:
         """Ask for the index's files now (every record is in): Pagefind builds them on its own
         while the build goes on, and `write` reads them."""
         self._send({"type": "GetFiles", "index_id": self.index_id})
-        self._stdin.flush()
+        self._flush()
         self._asked = True
 
     def add(self, record: SearchRecord) -> None:

@@ -69,3 +69,14 @@ def _no_unexpected_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     leftover = [r.getMessage() for r in caplog.get_records("call") if r.levelno >= logging.WARNING]
     if leftover:
         pytest.fail("unexpected warnings logged:\n" + "\n".join(leftover))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that drive Chromium are marked `browser`, tests that read the corpus `corpus`
+    (`python3 run.py test --quick` leaves both out, with those marked `slow`)."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if "corpus_dir" in fixtures:
+            item.add_marker(pytest.mark.corpus)

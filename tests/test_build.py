@@ -83,6 +83,7 @@ def test_config_extra_holds_only_what_mkdocs_yml_says(tmp_path: Path) -> None:
     assert set(config.extra) == set(written)
 
 
+@pytest.mark.slow
 def test_a_rebuild_with_the_same_entries_neither_ranks_nor_loads_scikit_learn(tmp_path: Path) -> None:
     project = _project(tmp_path)
     script = textwrap.dedent(f"""\

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 import pytest
 from bs4 import BeautifulSoup
+from discoverykit import ARTICLE_TOPICS, roundup_page, synthetic_pages
 
 from roundupkb.archive import Archive, build_archive
 from roundupkb.charts import (
@@ -24,46 +25,15 @@ from roundupkb.charts import (
     stats_intro,
     topics_by_year,
 )
-from roundupkb.taxonomy import load_taxonomy
 from roundupkb.words import plural, span
 
 ROOT = Path(__file__).resolve().parent.parent
 CSS = ROOT / "docs" / "assets" / "stylesheets" / "discovery.css"
-PUBLICATIONS = ["The Example Review", "Samplewire", "Example Weekly", "The Test Post", "Demo Magazine"]
-ARTICLE_TOPICS = [t for t in load_taxonomy().topics if t.kind == "articles"]
-
-
-def roundup_page(day: dt.date, issue: int, sections: list[tuple[str, int]]) -> str:
-    """A roundup page with `n` made-up article entries under each (heading, n)."""
-    lines = ["---", f"title: Link Roundup, {day:%d %b %Y}", f"date: {day.isoformat()}", f"issue: {issue}",
-             "---", ""]
-    for t, (heading, n) in enumerate(sections):
-        if n:
-            lines += [f"## {heading}", ""]
-        for k in range(n):
-            lines += [f"[Item {k} of section {t}](https://example.org/{issue}/{t}/{k}) - Ann Author, "
-                      f"{PUBLICATIONS[(issue + k) % len(PUBLICATIONS)]}", "", "A sentence of commentary.", ""]
-    return "\n".join(lines)
-
-
 def archive_of(pages: dict[str, str]) -> Archive:
     archive = build_archive([(f"docs/{rel}", rel, text) for rel, text in pages.items()])
     assert not archive.errors, archive.errors
     return archive
 
-
-def synthetic_pages(first: dt.date = dt.date(2020, 1, 10), last: dt.date = dt.date(2025, 2, 2),
-                    every: int = 28) -> dict[str, str]:
-    """An issue every `every` days from `first` to `last`, with entries in every article topic
-    (12 of them): topic i has (i + issue) % 3 entries, the first topic five more."""
-    pages = {}
-    day, issue = first, 1
-    while day <= last:
-        sections = [(topic.title, (i + issue) % 3 + (5 if i == 0 else 0))
-                    for i, topic in enumerate(ARTICLE_TOPICS)]
-        pages[f"roundups/{day.year}/{day.isoformat()}.md"] = roundup_page(day, issue, sections)
-        day, issue = day + dt.timedelta(every), issue + 1
-    return pages
 
 
 @pytest.fixture(scope="module")

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from discoverykit import synthetic_pages
+from serverkit import serve_site
 from sitekit import build_site, make_project, write_file
-from test_browser import _serve
-from test_charts import synthetic_pages
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -24,9 +24,8 @@ def stats_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = make_project(tmp_path_factory.mktemp("charts-site"), keep_roundups=False)
     for name, text in synthetic_pages().items():
         write_file(project / "docs" / name, text)
-    server, base = _serve(build_site(project))
-    yield base + "stats/"
-    server.shutdown()
+    with serve_site(build_site(project)) as base:
+        yield base + "stats/"
 
 
 # Everything the test reads off the page, measured in the browser.

@@ -5,38 +5,24 @@ Skipped when Debian's chromium (/usr/bin/chromium) or Playwright is not installe
 
 from __future__ import annotations
 
-import http.server
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from discoverykit import build_fixture_site
+from serverkit import serve_site
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = build_fixture_site(tmp_path_factory.mktemp("explore"))
-
-    def handler(*args: Any, **kwargs: Any) -> _Quiet:
-        return _Quiet(*args, directory=str(folder), **kwargs)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with serve_site(build_fixture_site(tmp_path_factory.mktemp("explore"))) as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from serverkit import Log, free_port
 from sitekit import ROUNDUP, make_project
 
@@ -20,6 +21,7 @@ def get(url: str) -> str:
         return str(response.read().decode("utf-8"))
 
 
+@pytest.mark.slow
 def test_serve_rebuilds_pages_and_search_after_an_edit(tmp_path: Path) -> None:
     project = make_project(tmp_path, keep_roundups=False)
     for n in (1, 2):
