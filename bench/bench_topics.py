@@ -117,6 +117,14 @@ def cross_validate(archive: Archive, predict: Predict = suggest_topics, *, short
                    moved: dict[str, SuggestDoc] | None = None) -> list[Result]:
     """(filed topic, suggestions) of every moved entry, each predicted by a model that never
     saw its issue's labels. `keep_unlabelled=False` leaves out the other unlabelled entries."""
+    return [r for fold in fold_results(archive, predict, short=short, folds=folds,
+                                       keep_unlabelled=keep_unlabelled, moved=moved) for r in fold]
+
+
+def fold_results(archive: Archive, predict: Predict = suggest_topics, *, short: bool = False,
+                 folds: int = FOLDS, keep_unlabelled: bool = True,
+                 moved: dict[str, SuggestDoc] | None = None) -> list[list[Result]]:
+    """`cross_validate`'s results, one list per fold."""
     content = content_topics(archive.taxonomy)
     docs = suggest_docs(archive)
     moved = moved_docs(archive, short) if moved is None else moved
@@ -124,15 +132,15 @@ def cross_validate(archive: Archive, predict: Predict = suggest_topics, *, short
     pages = sorted({e.page for e in entries})
     fold_of = {page: i % folds for i, page in enumerate(pages)}
     by_id = {e.id: e for e in entries}
-    results: list[Result] = []
+    out = []
     for fold in range(folds):
         held = [e.id for e in entries if fold_of[e.page] == fold and e.id in moved]
         held_set = set(held)
         fold_docs = [moved[d.id] if d.id in held_set else d for d in docs
                      if keep_unlabelled or d.id in held_set or d.topic in content]
         suggestions = predict(fold_docs, content)
-        results.extend((by_id[i].topic, suggestions[i]) for i in held)
-    return results
+        out.append([(by_id[i].topic, suggestions[i]) for i in held])
+    return out
 
 
 def metrics(results: Sequence[Result], threshold: float = SHOW_THRESHOLD) -> dict[str, float]:
@@ -182,6 +190,10 @@ def per_topic(results: Sequence[Result], threshold: float = SHOW_THRESHOLD) -> l
         rows.append((topic, str(support), _ratio(hits, len(predicted)), _ratio(hits, support),
                      _ratio(sum(g == topic for g, _ in shown), len(shown)), str(len(shown))))
     return rows
+
+
+def _top(ranked: Ranked) -> str:
+    return ranked[0][0] if ranked else ""
 
 
 def _ratio(a: int, b: int) -> str:
@@ -279,10 +291,13 @@ def main() -> None:
                 ("  without same-link history", without(link=None), True),
                 ("  without unlabelled text", suggest_topics, False),
             ]
+        kept: dict[str, list[Result]] = {}
         for name, predict, keep in runs:
-            results = cross_validate(archive, predict, short=short, folds=args.folds,
-                                     keep_unlabelled=keep, moved=moved)
+            per_fold = fold_results(archive, predict, short=short, folds=args.folds,
+                                    keep_unlabelled=keep, moved=moved)
+            results = kept[name] = [r for fold in per_fold for r in fold]
             show(name, metrics(results))
+            print("    top-1 per fold: " + ", ".join(f"{metrics(f)['top1']:.3f}" for f in per_fold))
             if predict is suggest_topics and keep:
                 print("    threshold:          " + "  ".join(f"{t:5.2f}" for t in THRESHOLDS))
                 table = [metrics(results, t) for t in THRESHOLDS]
@@ -292,6 +307,11 @@ def main() -> None:
                       f"{'shown precision':>15} {'shown':>5}")
                 for row in per_topic(results):
                     print(f"    {row[0]:15} {row[1]:>7} {row[2]:>15} {row[3]:>6} {row[4]:>15} {row[5]:>5}")
+        ours, base = kept["suggest_topics"], kept["baseline (TF-IDF + LR)"]
+        wins = sum(_top(r) == g != _top(b) for (g, r), (_, b) in zip(ours, base, strict=True))
+        losses = sum(_top(b) == g != _top(r) for (g, r), (_, b) in zip(ours, base, strict=True))
+        print(f"  top-1 right where the baseline is wrong: {wins}; "
+              f"wrong where the baseline is right: {losses}")
 
     docs = suggest_docs(archive)
     suggestions = suggest_topics(docs, content)

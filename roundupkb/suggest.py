@@ -41,7 +41,10 @@ if TYPE_CHECKING:
 CONTENT_KIND = "articles"  # a topic of this kind is a subject; the other kinds are forms
 MIN_EXAMPLES = 10  # labelled entries a topic needs before it is suggested
 MAX_SUGGESTIONS = 3
-SHOW_THRESHOLD = 0.8  # a suggestion at least this likely is listed on its topic page
+# A suggestion at least this likely is listed on its topic page. In bench/bench_topics.py's
+# cross-validation 86% of them are right and they cover 31% of the moved entries (83% and 17%
+# on paragraphs cut to Random's length); shown precision first reaches 85% at 0.78.
+SHOW_THRESHOLD = 0.8
 SAME_LINK_VOTES = 4.0  # weight of another sighting of the link against the text's 1
 META_WEIGHT = 0.3  # weight of the host and year tokens against the text's unit vector
 ALPHA = 2e-5  # the classifier's regularisation
