@@ -3,15 +3,14 @@
 
     .venv/bin/python bench/bench_discovery.py DOCS [DOCS ...]
 
-For each docs folder (an imported corpus; a synthetic 10x archive from bench/generate.py or
-bench/synth_archive.py): the archive parse for reference, then related entries (TF-IDF,
-including the scikit-learn import on the first folder), the charts, the Explore data and the
-repeated-links list, each timed in-process as the hooks run them.
+For each docs folder (an imported corpus; a synthetic 10x archive from bench/generate.py): the
+archive parse for reference, then related entries (TF-IDF, including the scikit-learn import on
+the first folder), topic suggestions, the charts and the repeated-links list, each timed
+in-process as the build runs them (no disk cache).
 """
 
 from __future__ import annotations
 
-import gzip
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,8 @@ from pathlib import Path
 from roundupkb.archive import load_archive
 from roundupkb.charts import all_charts
 from roundupkb.discovery import repeated_links
-from roundupkb.explore import explore_json
+from roundupkb.related import archive_related
+from roundupkb.suggestions import cached_suggestions
 
 
 def timed(label: str, func, *args):  # type: ignore[no-untyped-def]
@@ -34,14 +34,12 @@ def main(paths: list[str]) -> None:
         print(path)
         archive = timed("parse archive (reference)", load_archive, Path(path))
         print(f"  {len(archive.entries)} entries in {len(archive.roundups)} issues")
-        related = timed("related entries", type(archive).related.__get__, archive)
+        related, _ = timed("related entries", archive_related, archive)
         shown = sum(len(v) for v in related.values())
         print(f"  {shown / max(len(related), 1):.2f} related per entry on average")
+        suggestions, _ = timed("topic suggestions", cached_suggestions, archive)
+        print(f"  {len(suggestions)} entries under sections that are not subjects")
         timed("charts", all_charts, archive, None)
-        data = timed("explore.json", explore_json, archive)
-        raw = data.encode()
-        packed = gzip.compress(raw, 6)
-        print(f"  explore.json {len(raw) / 1024:.0f} KiB, gzipped {len(packed) / 1024:.0f} KiB")
         timed("repeated links", repeated_links, archive)
 
 

@@ -18,6 +18,7 @@ from mkdocs.utils.meta import get_data
 
 from roundupkb.build import BuildError, BuildSettings, SiteBuild, SourcePage
 from roundupkb.search import PagefindError
+from roundupkb.words import human_date, plural
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -59,6 +60,7 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
 # A fresh build, attached to this build's config (`mkdocs serve` makes a new config per rebuild).
 def on_config(config: MkDocsConfig) -> None:
     env = config.theme.get_env()
+    env.filters.update(plural=plural, human_date=human_date)
 
     def render(template: str, **context: Any) -> str:
         return str(env.get_template(template).render(**context))

@@ -33,7 +33,6 @@ from . import pages
 from .archive import build_archive
 from .cache import DiskCache
 from .docsfiles import check_tree, is_roundup_path
-from .explore import explore_json
 from .export import roundups_json, to_json
 from .feeds import (
     ROUNDUP_FEEDS,
@@ -44,13 +43,16 @@ from .feeds import (
     topic_feed_links,
     topic_feeds,
 )
+from .issues import issue_title
 from .linkstatus import CacheError, LinkResult, health_by_year, load_status
 from .models import Diagnostic, Roundup, Severity
+from .records import search_records
 from .related import archive_related
 from .sanitize import clean, locate, removals
-from .search import PagefindError, PagefindIndex, search_records
-from .site import Site, display_title, relative_url, source_page
+from .search import PagefindError, PagefindIndex
+from .site import Site, relative_url, source_page
 from .source import check_limits, decode
+from .suggestions import cached_suggestions, shown_topics
 
 Render = Callable[..., str]
 MAX_ERRORS_SHOWN = 20
@@ -194,17 +196,21 @@ class SiteBuild:
             self.link_status = load_status(self.settings.link_status_file)
         except CacheError as error:
             raise BuildError([], f"{error} (run `roundupkb links check` to rebuild it)") from None
+        ranked = time.perf_counter()
+        archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
+        archive.shown_topics = shown_topics(archive.suggestions)
         self._site = Site(archive, self.render, link_status=self.link_status)
         self.search = PagefindIndex(self.settings.language)
-        for record in search_records(archive):
+        for record in search_records(archive, self._site.display_title, archive.shown_topics):
             self.search.add(record)
         self.search.start_files()
-        ranked = time.perf_counter()
-        archive.related, cached = archive_related(archive, self.cache)
-        how = "read from the cache" if cached else "ranked"
+        archive.related, related_cached = archive_related(archive, self.cache)
         seconds = time.perf_counter() - ranked
-        self.notes.append(f"read {len(archive.roundups)} roundups, {len(archive.entries)} entries in "
-                          f"{ranked - started:.2f} s; related entries {how} in {seconds:.2f} s")
+        self.notes.append(
+            f"read {len(archive.roundups)} roundups, {len(archive.entries)} entries in "
+            f"{ranked - started:.2f} s; "
+            f"topic suggestions {'from the cache' if suggestions_cached else 'made'} and related entries "
+            f"{'from the cache' if related_cached else 'ranked'} in {seconds:.2f} s")
 
     # -- 2. generated files --------------------------------------------------------------------
 
@@ -213,18 +219,18 @@ class SiteBuild:
         site = self.site
         out: dict[str, tuple[str | bytes, bool]] = {
             "topics/index.md": (pages.topics_index_markdown(site), True),
-            "roundups/index.md": (pages.archive_markdown(site), True),
+
             "sources/index.md": (pages.sources_index_markdown(site), True),
             "stats.md": (pages.stats_markdown(site, self._health()), True),
             "explore.md": (pages.explore_markdown(site), True),
             "links/repeated.md": (pages.repeated_markdown(site), False),
             "data/entries.json": (to_json(site.archive, site.link_status), False),
             "data/roundups.json": (roundups_json(site.archive), False),
-            "data/explore.json": (explore_json(site.archive), False),
         }
+        out.update({path: (text, path == "roundups/index.md") for path, text in pages.archive_pages(site).items()})
         for slug, entries in site.topics.items():
             if entries:
-                out[f"topics/{slug}.md"] = (pages.topic_markdown(site, slug), False)
+                out.update({path: (text, False) for path, text in pages.topic_pages(site, slug).items()})
                 for path, content in topic_feeds(site.archive, slug, self.feed_settings, self.commentary,
                                                  site.render, entries).items():
                     out[path] = (content, False)
@@ -263,7 +269,7 @@ class SiteBuild:
         never reaches the theme)."""
         site = self.site
         meta: dict[str, Any] = {
-            "title": display_title(roundup),
+            "title": issue_title(roundup),
             "date": roundup.meta.date,
             "categories": [category_label(site.topic(slug)) for slug in roundup.topics],
             "search": {"exclude": True},

@@ -231,10 +231,7 @@ class LinkChecker:
                 status: Status = "redirect" if hop and permanent else "ok"
                 return self._result(url, status, code, current, title=reply.title)
             reason = _reason(code) or reply.reason or ""
-            if 300 <= code < 400:
-                error = f"HTTP {code} without a Location header"
-            else:
-                error = f"HTTP {code} {reason}".strip()
+            error = f"HTTP {code} without a Location header" if 300 <= code < 400 else f"HTTP {code} {reason}".strip()
             return self._result(url, "broken", code, current, error)
         limit = self.config.max_redirects  # final_url: the last URL asked, not the unchecked next one
         return self._result(url, "broken", None, answered, f"too many redirects (more than {limit})")

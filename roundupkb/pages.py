@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from .charts import all_charts, stats_intro
 from .discovery import repeated_links, years_of
 from .feeds import topic_feed_links
+from .issues import issue_label
 from .models import Entry, Roundup
 from .site import (
     MIN_SOURCE_ENTRIES,
@@ -21,11 +23,17 @@ from .site import (
     SourceGroup,
     escape_md,
     initial_label,
-    issue_label,
     relative_url,
     safe_href,
     source_page,
 )
+from .words import plural
+
+PAGE_SIZE = 100  # entries on one page of a topic (rows, not cards: a page stays under ~150 KB)
+SUGGESTED_SHOWN = 20  # suggested entries on a topic's first page (the rest: Explore)
+SOURCE_ROWS = 150  # entry rows on one page of sources, shared among its sources
+ARCHIVE_LATEST = 20  # issues on /roundups/ (each year has its own page)
+REPEATED_SHOWN = 200  # links on /links/repeated/, most repeated first
 
 
 def cards(site: Site, entries: list[Entry], from_page: str, *, show_topic: bool, id_prefix: str = "") -> str:
@@ -36,21 +44,71 @@ def cards(site: Site, entries: list[Entry], from_page: str, *, show_topic: bool,
     return site.fragments.add(html)
 
 
-def topic_markdown(site: Site, slug: str) -> str:
-    """`/topics/<slug>/`: description, count, feeds, and entries newest first by year."""
-    topic = site.topic(slug)
-    page = site.topic_page(slug)
-    entries = site.topics[slug]
-    parts = [f"# {escape_md(topic.title)}", "",
-             site.fragments.add(site.render("partials/rkb/topic-header.html", topic=topic, count=len(entries),
-                                            feeds=topic_feed_links(slug),
-                                            topics_href=relative_url(page, "topics/")))]
-    by_year: dict[int, list[Entry]] = defaultdict(list)
+def rows(site: Site, entries: list[Entry], from_page: str, *, show_topic: bool, id_prefix: str = "",
+         scores: dict[str, float] | None = None) -> str:
+    """A compact list of entries (one or two lines each)."""
+    contexts = []
     for entry in entries:
-        by_year[entry.date.year].append(entry)
-    for year in sorted(by_year, reverse=True):
-        parts += ["", f"## {year}", "", cards(site, by_year[year], page, show_topic=False)]
-    return "\n".join(parts) + "\n"
+        context = site.entry_context(entry, from_page, show_topic=show_topic)
+        context["score"] = (scores or {}).get(entry.id)
+        contexts.append(context)
+    return site.fragments.add(site.render("partials/rkb/entry-rows.html", id_prefix=id_prefix, entries=contexts))
+
+
+def _paged(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def page_path(base: str, number: int) -> str:
+    """The site path of page `number` of a listing at `base` (`topics/systems/`): page 1 is the
+    listing itself, the next ones `topics/systems/2/`."""
+    return base if number == 1 else f"{base}{number}/"
+
+
+def _pager(site: Site, base: str, number: int, count: int, label: str) -> str:
+    here = page_path(base, number)
+    pages = [{"number": n, "href": relative_url(here, page_path(base, n)), "current": n == number}
+             for n in range(1, count + 1)]
+    return site.fragments.add(site.render(
+        "partials/rkb/pager.html", pages=pages, label=label,
+        previous=relative_url(here, page_path(base, number - 1)) if number > 1 else None,
+        next=relative_url(here, page_path(base, number + 1)) if number < count else None))
+
+
+def topic_pages(site: Site, slug: str) -> dict[str, str]:
+    """`{docs path: Markdown}` of a topic's pages: `topics/<slug>/`, newest first, PAGE_SIZE
+    entries a page grouped by year, with the entries suggested for the topic on the first."""
+    topic = site.topic(slug)
+    base = site.topic_page(slug)
+    entries = site.topics[slug]
+    suggested = site.suggested.get(slug, [])
+    count = _paged(len(entries), PAGE_SIZE)
+    out = {}
+    for number in range(1, count + 1):
+        page = page_path(base, number)
+        title = escape_md(topic.title) + (f" (page {number} of {count})" if number > 1 else "")
+        parts = [f"# {title}", "",
+                 site.fragments.add(site.render(
+                     "partials/rkb/topic-header.html", topic=topic, count=len(entries), suggested=len(suggested),
+                     feeds=[{**f, "href": relative_url(page, f"{base}{f['href']}")} for f in topic_feed_links(slug)],
+                     topics_href=relative_url(page, "topics/"),
+                     explore_href=relative_url(page, f"explore/?topic={slug}")))]
+        if number == 1 and suggested:
+            shown = suggested[:SUGGESTED_SHOWN]
+            intro = site.render("partials/rkb/topic-suggested.html", topic=topic, count=len(suggested),
+                                explore_href=relative_url(page, f"explore/?topic={slug}"))
+            parts += ["", "## From other sections", "", site.fragments.add(intro), "",
+                      rows(site, [site.entries_by_id[i] for i, _ in shown], page, show_topic=True,
+                           id_prefix="suggested--", scores=dict(shown))]
+        chunk = entries[(number - 1) * PAGE_SIZE: number * PAGE_SIZE]
+        by_year: dict[int, list[Entry]] = defaultdict(list)
+        for entry in chunk:
+            by_year[entry.date.year].append(entry)
+        for year in sorted(by_year, reverse=True):
+            parts += ["", f"## {year}", "", rows(site, by_year[year], page, show_topic=False)]
+        parts += ["", _pager(site, base, number, count, f"Pages of {topic.title}")]
+        out[page.rstrip("/") + ".md" if number == 1 else f"{page}index.md"] = "\n".join(parts) + "\n"
+    return out
 
 
 def topics_index_markdown(site: Site) -> str:
@@ -59,19 +117,32 @@ def topics_index_markdown(site: Site) -> str:
     return f"# Topics\n\n{site.fragments.add(html)}\n"
 
 
-def archive_markdown(site: Site) -> str:
-    """`/roundups/`: every issue by year, newest first, with its summary."""
-    page = "roundups/"
+def archive_pages(site: Site) -> dict[str, str]:
+    """`/roundups/`: the latest issues and every year; `/roundups/<year>/`: that year's issues."""
     by_year: dict[int, list[Roundup]] = defaultdict(list)
     for roundup in site.roundups:
         by_year[roundup.meta.date.year].append(roundup)
-    parts = ["# Archive", "",
-             f"{len(site.roundups)} roundups, {len(site.archive.entries)} links, newest first.", ""]
-    for year in sorted(by_year, reverse=True):
-        html = site.render("partials/rkb/roundup-list.html",
-                           roundups=[site.roundup_context(r, page) for r in by_year[year]])
-        parts += [f"## {year}", "", site.fragments.add(html), ""]
-    return "\n".join(parts)
+    page = "roundups/"
+    years = site.render("partials/rkb/year-list.html", years=[
+        {"year": y, "count": len(by_year[y]), "href": relative_url(page, f"roundups/{y}/")}
+        for y in sorted(by_year, reverse=True)])
+    latest = site.render("partials/rkb/roundup-list.html",
+                         roundups=[site.roundup_context(r, page) for r in site.roundups[:ARCHIVE_LATEST]])
+    out = {"roundups/index.md": "\n".join([
+        "# Archive", "",
+        f"{plural(len(site.roundups), 'issue')}, {plural(len(site.archive.entries), 'link')}.", "",
+        site.fragments.add(years), "", "## Latest issues", "", site.fragments.add(latest), ""])}
+    for year, roundups in by_year.items():
+        here = f"roundups/{year}/"
+        html = site.render("partials/rkb/roundup-list.html", roundups=[site.roundup_context(r, here) for r in roundups])
+        nav = site.render("partials/rkb/year-list.html", current=year, archive_href=relative_url(here, "roundups/"),
+                          years=[
+            {"year": y, "count": len(by_year[y]), "href": relative_url(here, f"roundups/{y}/")}
+            for y in sorted(by_year, reverse=True)])
+        out[f"roundups/{year}/index.md"] = "\n".join([
+            f"# {year}", "", f"{plural(len(roundups), 'issue')}, newest first.", "", site.fragments.add(nav), "",
+            site.fragments.add(html), ""])
+    return out
 
 
 def _initials(site: Site, from_page: str, current: str | None = None) -> list[dict[str, Any]]:
@@ -108,20 +179,23 @@ def sources_index_markdown(site: Site) -> str:
 
 
 def source_page_markdown(site: Site, initial: str) -> str:
-    """`/sources/<initial>/`: every source of that initial, by name, each with its entries."""
+    """`/sources/<initial>/`: every source of that initial, by name, each with its latest entries
+    (a page shares SOURCE_ROWS rows among its sources) and the way to all of them in Explore."""
     page = source_page(initial)
-    groups = sorted((g for g in site.sources if g.initial == initial),
-                    key=lambda g: (g.name.casefold(), g.kind))
+    groups = sorted((g for g in site.sources if g.initial == initial), key=lambda g: (g.name.casefold(), g.kind))
+    per_source = max(1, min(5, SOURCE_ROWS // max(1, len(groups))))
     parts = [f"# Sources: {initial_label(initial)}", "",
              site.fragments.add(site.render("partials/rkb/source-initials.html",
                                             initials=_initials(site, page, initial),
                                             sources_href=relative_url(page, "sources/"))), ""]
     for group in groups:
         kind = "Publication" if group.kind == "publication" else "Person"
+        explore = relative_url(page, f"explore/?source={quote(group.name)}") if group.kind == "publication" else None
         header = site.render("partials/rkb/source-header.html", kind=kind, count=len(group.entries),
-                             profile=_profile(site, group, page))
+                             profile=_profile(site, group, page), shown=min(per_source, len(group.entries)),
+                             explore_href=explore)
         parts += [f"## {escape_md(group.name)} {{#{group.slug}}}", "", site.fragments.add(header), "",
-                  cards(site, group.entries, page, show_topic=True, id_prefix=f"{group.slug}--"), ""]
+                  rows(site, group.entries[:per_source], page, show_topic=True, id_prefix=f"{group.slug}--"), ""]
     return "\n".join(parts)
 
 
@@ -129,7 +203,8 @@ def repeated_markdown(site: Site) -> str:
     """`/links/repeated/`: every link covered more than once, with the issues it appeared in."""
     page = "links/repeated/"
     links = []
-    for link in repeated_links(site.archive):
+    repeated = repeated_links(site.archive)
+    for link in repeated[:REPEATED_SHOWN]:
         appearances = [
             {"label": issue_label(site.by_page[e.page]), "date": e.date, "title": e.title,
              "href": relative_url(page, f"{e.page}#{e.anchor}")}
@@ -137,7 +212,7 @@ def repeated_markdown(site: Site) -> str:
         ]
         links.append({"title": link.title, "href": safe_href(link.entries[-1].url),
                       "appearances": appearances})
-    html = site.render("partials/rkb/repeated.html", links=links)
+    html = site.render("partials/rkb/repeated.html", links=links, total=len(repeated))
     return "# Links covered more than once\n\n" + site.fragments.add(html) + "\n"
 
 
@@ -157,7 +232,7 @@ def explore_markdown(site: Site) -> str:
         topics=[{"slug": t.slug, "title": t.title}
                 for t in site.archive.taxonomy.topics if site.topics[t.slug]],
         years=list(reversed(years_of(site.archive))),
-        data_href=relative_url(page, "data/explore.json"),
+        pagefind_href=relative_url(page, "pagefind/pagefind.js"),
         script_href=relative_url(page, "assets/javascripts/explore.js"),
         root_href=relative_url(page, ""),
         topics_href=relative_url(page, "topics/"),

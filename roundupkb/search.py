@@ -1,4 +1,4 @@
-"""Search: one record per entry, indexed by Pagefind's own service process.
+"""Search: the records (`records.py`) indexed by Pagefind's own service process.
 
 No MkDocs here. `PagefindIndex` starts `pagefind --service` when the archive is known, is fed
 every record at once (Pagefind reads them as fast as they come and indexes them on its own
@@ -16,64 +16,12 @@ import subprocess
 import tempfile
 import weakref
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-from .archive import Archive
-from .models import Entry
-from .text import plain_text
+from .records import SearchRecord
 
 LANGUAGE = "en"
-RECORD_CONTENT_LIMIT = 4000  # characters of commentary kept per entry; the rest adds index weight only
-
-
-@dataclass(frozen=True)
-class SearchRecord:
-    """One entry as a search engine sees it: where it lives, what it says, how to filter it."""
-
-    url: str  # site-relative, with the entry's anchor: `roundups/2020/2020-09-11/#never-skip-retros`
-    title: str
-    attribution: str
-    content: str
-    meta: dict[str, str] = field(default_factory=dict)
-    filters: dict[str, list[str]] = field(default_factory=dict)
-    sort: dict[str, str] = field(default_factory=dict)
-
-
-def attribution_text(entry: Entry) -> str:
-    """`Author One and Author Two, Publication`, or the entry's free details (events, jobs)."""
-    if entry.authors or entry.source:
-        people = ", ".join(entry.authors[:-1]) + (" and " if len(entry.authors) > 1 else "")
-        people += entry.authors[-1] if entry.authors else ""
-        return ", ".join(part for part in (people, entry.source or "") if part)
-    return entry.details or entry.attribution or ""
-
-
-def entry_record(entry: Entry, topic_title: str) -> SearchRecord:
-    """The search record of one entry."""
-    attribution = attribution_text(entry)
-    commentary = plain_text(entry.commentary).replace("\n\n", " ")
-    if len(commentary) > RECORD_CONTENT_LIMIT:
-        commentary = commentary[:RECORD_CONTENT_LIMIT].rsplit(" ", 1)[0]
-    content = ". ".join(part for part in (entry.title, attribution, commentary) if part)
-    issue = f"#{entry.issue} · " if entry.issue else ""
-    meta = {
-        "title": entry.title,
-        "attribution": attribution,
-        "date": entry.date.isoformat(),
-        "topic": topic_title,
-        "issue": f"{issue}{entry.date.isoformat()}",
-    }
-    filters = {"topic": [topic_title], "year": [str(entry.date.year)]}
-    return SearchRecord(url=f"{entry.page}#{entry.anchor}", title=entry.title, attribution=attribution,
-                        content=content, meta=meta, filters=filters)
-
-
-def search_records(archive: Archive) -> list[SearchRecord]:
-    """A record for every entry of the archive, newest roundup first."""
-    titles = {topic.slug: topic.title for topic in archive.taxonomy.topics}
-    return [entry_record(entry, titles.get(entry.topic, entry.topic)) for entry in archive.entries]
 
 
 class PagefindError(RuntimeError):

@@ -19,9 +19,13 @@ from slugify import slugify
 
 from .archive import Archive
 from .discovery import NOT_ARTICLE_TOPICS
+from .issues import issue_heading, issue_label, issue_name
 from .linkstatus import LinkResult, status_for, wayback_url
 from .models import Entry, Roundup, Topic
+from .records import attribution_text
+from .suggest import shown_by_topic
 from .text import excerpt
+from .titles import display_title
 from .urls import is_unsafe
 
 Render = Callable[..., str]
@@ -83,18 +87,6 @@ def safe_href(url: str | None) -> str | None:
     return url
 
 
-def issue_label(roundup: Roundup) -> str:
-    """`#41`, or the date for a roundup without a number."""
-    return f"#{roundup.meta.issue}" if roundup.meta.issue else roundup.meta.date.isoformat()
-
-
-def display_title(roundup: Roundup) -> str:
-    """The page title: `#41 · Link Roundup, 11 Sept 2020`."""
-    if roundup.meta.issue and not roundup.meta.title.startswith("#"):
-        return f"#{roundup.meta.issue} · {roundup.meta.title}"
-    return roundup.meta.title
-
-
 @dataclass
 class SourceGroup:
     """A publication or an author with the entries attributed to them.
@@ -153,10 +145,19 @@ class Site:
         self.entries_by_id = self.archive.by_id()
         self.topics = self.archive.by_topic()
         self.sources = self._sources()
+        # topic slug -> (entry id, score) of the entries suggested for it, best first
+        self.suggested = shown_by_topic(self.archive.suggestions)
         self._source_index = {(g.kind, g.name): g for g in self.sources}
         self._excerpts: dict[str, str] = {}
 
     # -- lookups -----------------------------------------------------------------------------
+
+    def display_title(self, entry: Entry) -> str:
+        """How the site names an entry: its link text, or for a fragment of a sentence ("this",
+        "in a PDF") the linked page's own title when the link checker found one, else the
+        sentence it stands in (`titles.py`)."""
+        result = status_for(entry.url, self.link_status) if entry.url and self.link_status else None
+        return display_title(entry.title, entry.commentary, result.page_title if result else None)
 
     def topic(self, slug: str) -> Topic:
         return self.archive.taxonomy.get(slug)
@@ -234,9 +235,10 @@ class Site:
         return {
             "id": entry.id,
             "anchor": entry.anchor,
-            "title": entry.title,
+            "title": self.display_title(entry),
             "href": safe_href(entry.url),
             "authors": people,
+            "attribution": attribution_text(entry),
             "source": entry.source,
             "source_href": relative_url(from_page, publication.href) if publication else None,
             "details": entry.details,
@@ -281,7 +283,9 @@ class Site:
     def roundup_context(self, roundup: Roundup, from_page: str) -> dict[str, Any]:
         return {
             "title": roundup.meta.title,
-            "display_title": display_title(roundup),
+            "heading": issue_heading(roundup),
+            "name": issue_name(roundup),
+            "headline": roundup.meta.headline,
             "issue_label": issue_label(roundup),
             "issue": roundup.meta.issue,
             "date": roundup.meta.date,

@@ -50,10 +50,12 @@ class Match:
 class Taxonomy:
     """The set of topics, with heading matching."""
 
-    def __init__(self, topics: list[Topic], source: str = "<taxonomy>") -> None:
+    def __init__(self, topics: list[Topic], source: str = "<taxonomy>",
+                 synonyms: tuple[tuple[str, ...], ...] = ()) -> None:
         self.topics = topics
         self.source = source
         self.by_slug = {t.slug: t for t in topics}
+        self.synonyms = synonyms  # spellings of one thing that search should treat alike
 
     @cached_property
     def _names(self) -> dict[str, Topic]:
@@ -145,7 +147,12 @@ def parse_taxonomy(text: str, source: str) -> Taxonomy:
     duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
     if duplicates:
         raise TaxonomyError(f"{source}: duplicate topic slugs: {', '.join(duplicates)}")
-    taxonomy = Taxonomy(topics, source)
+    groups = data.get("synonyms") or []
+    if not isinstance(groups, list) or not all(
+            isinstance(g, list) and len(g) > 1 and all(isinstance(v, str) and v.strip() for v in g)
+            for g in groups):
+        raise TaxonomyError(f"{source}: 'synonyms' must be a list of lists of two or more spellings")
+    taxonomy = Taxonomy(topics, source, tuple(tuple(v.strip() for v in g) for g in groups))
     seen: dict[str, str] = {}
     for topic in topics:
         for name in (topic.title, *topic.aliases):

@@ -6,6 +6,8 @@ as they are (`env.filters["plural"] = plural`, then `{{ n | plural("entry", "ent
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """The count with the noun it counts: `1 entry`, `2 entries`, `0 roundups`, `2,800 links`.
@@ -19,3 +21,11 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 def span(first: object, last: object) -> str:
     """`2020–2025`, or `2020` once when both ends are the same (years, months, dates)."""
     return str(first) if first == last else f"{first}–{last}"
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def human_date(date: dt.date) -> str:
+    """The one way the site writes a date: `16 Apr 2022` (pages, listings, search, feeds)."""
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"

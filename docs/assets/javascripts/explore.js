@@ -1,13 +1,15 @@
-/* Roundup KB Explore: every entry in one list, filtered in the browser (no framework).
+/* Roundup KB Explore: every entry, narrowed by words, topic, year and source, through the same
+ * Pagefind index as the header search (no data file to download first).
  *
- * Reads data/explore.json (see roundupkb/explore.py for its shape). State lives in the URL
- * query: ?q=words&topic=slug&year=2021&source=Name&sort=oldest. Facet changes push a history
- * entry (the back button undoes them); typing replaces the current one. Results render in
- * pages of PAGE entries; facet option labels carry counts under the other filters.
+ * State lives in the URL query: ?q=words&topic=slug&year=2021&source=Name&sort=oldest. Facet
+ * changes push a history entry (the back button undoes them); typing replaces the current one.
+ * Only the results on screen are fetched, PAGE at a time; each facet's option labels carry the
+ * number of matching entries.
  */
 (function () {
   "use strict";
-  var PAGE = 50;
+  var PAGE = 25;
+  var EVERY_ENTRY = "rkbentry";  // a word every entry holds (roundupkb/records.py)
   var DEBOUNCE_MS = 150;
   var root = document.getElementById("rkb-explore");
   if (!root) return;
@@ -22,12 +24,25 @@
   var status = document.getElementById("rkb-explore-status");
   var list = document.getElementById("rkb-explore-results");
   var more = document.getElementById("rkb-explore-more");
-  var base = root.getAttribute("data-root") || "";
-  var data = null;
-  var rows = [];
-  var matches = [];
+  var pagefindUrl = new URL(root.getAttribute("data-pagefind"), document.baseURI);
+  var siteRoot = new URL("../", pagefindUrl);
+  var pagefind = null;
+  var results = [];
   var shown = 0;
+  var sequence = 0;
   var timer = 0;
+
+  function load() {
+    if (!pagefind) {
+      pagefind = import(pagefindUrl.href).then(function (module) {
+        return module.options({ baseUrl: siteRoot.pathname, excerptLength: 30 }).then(function () {
+          module.init();
+          return module;
+        });
+      });
+    }
+    return pagefind;
+  }
 
   function readState() {
     var params = new URLSearchParams(window.location.search);
@@ -36,23 +51,19 @@
       params.set("q", window.rkbExploreQuery);
       delete window.rkbExploreQuery;
     }
+    var order = params.get("sort");
     return {
       q: params.get("q") || "",
       topic: params.get("topic") || "",
       year: params.get("year") || "",
       source: params.get("source") || "",
-      sort: params.get("sort") === "oldest" ? "oldest" : "newest",
+      sort: order === "oldest" || order === "newest" || order === "relevance" ? order : "",
     };
   }
 
   function formState() {
-    return {
-      q: q.value.trim(),
-      topic: selects.topic.value,
-      year: selects.year.value,
-      source: selects.source.value,
-      sort: sort.value,
-    };
+    return { q: q.value.trim(), topic: selects.topic.value, year: selects.year.value,
+             source: selects.source.value, sort: sort.value };
   }
 
   function queryString(state) {
@@ -60,9 +71,13 @@
     ["q", "topic", "year", "source"].forEach(function (key) {
       if (state[key]) params.set(key, state[key]);
     });
-    if (state.sort === "oldest") params.set("sort", "oldest");
+    if (state.sort && state.sort !== defaultSort(state)) params.set("sort", state.sort);
     var text = params.toString();
     return text ? "?" + text : window.location.pathname;
+  }
+
+  function defaultSort(state) {
+    return state.q ? "relevance" : "newest";
   }
 
   function writeUrl(state, push) {
@@ -72,70 +87,17 @@
     else window.history.replaceState(state, "", url);
   }
 
-  function prepare(json) {
-    data = json;
-    rows = json.entries.map(function (e, index) {
-      var issue = json.issues[e[3]];
-      var source = e[5] >= 0 ? json.sources[e[5]] : "";
-      return {
-        index: index,
-        title: e[0],
-        url: e[1],
-        href: base + issue[1] + "#" + e[2],
-        issue: issue[0],
-        date: issue[2],
-        year: issue[2].slice(0, 4),
-        topic: json.topics[e[4]][0],
-        topicTitle: json.topics[e[4]][1],
-        source: source,
-        attribution: e[6],
-        excerpt: e[7],
-        text: (e[0] + " " + e[6] + " " + source + " " + e[7]).toLowerCase(),
-      };
-    });
+  function topicTitle(slug) {
+    var option = selects.topic.querySelector('option[value="' + CSS.escape(slug) + '"]');
+    return option ? option.getAttribute("data-title") : "";
   }
 
-  function tokens(text) {
-    return text.toLowerCase().split(/\s+/).filter(Boolean);
-  }
-
-  function matchesText(row, words) {
-    for (var i = 0; i < words.length; i++) {
-      if (row.text.indexOf(words[i]) === -1) return false;
-    }
-    return true;
-  }
-
-  // One pass: the matching rows, and each facet's counts under the other filters.
-  function compute(state) {
-    var words = tokens(state.q);
-    var counts = { topic: {}, year: {}, source: {} };
-    var keys = ["topic", "year", "source"];
-    var out = [];
-    for (var i = 0; i < rows.length; i++) {
-      var row = rows[i];
-      if (words.length && !matchesText(row, words)) continue;
-      var misses = 0;
-      var missed = "";
-      for (var k = 0; k < keys.length; k++) {
-        var key = keys[k];
-        if (state[key] && row[key] !== state[key]) {
-          misses += 1;
-          missed = key;
-        }
-      }
-      if (misses === 0) {
-        out.push(row);
-        for (k = 0; k < keys.length; k++) {
-          var value = row[keys[k]];
-          if (value) counts[keys[k]][value] = (counts[keys[k]][value] || 0) + 1;
-        }
-      } else if (misses === 1 && row[missed]) {
-        counts[missed][row[missed]] = (counts[missed][row[missed]] || 0) + 1;
-      }
-    }
-    if (state.sort === "oldest") out.reverse();
-    return { rows: out, counts: counts };
+  function filters(state) {
+    var out = { kind: "entry" };
+    if (state.topic) out.topic = topicTitle(state.topic) || state.topic;
+    if (state.year) out.year = state.year;
+    if (state.source) out.source = state.source;
+    return out;
   }
 
   function label(text, count) {
@@ -144,15 +106,14 @@
 
   function updateFacets(state, counts) {
     Array.prototype.forEach.call(selects.topic.options, function (option) {
-      if (!option.value) return;
-      option.textContent = label(option.getAttribute("data-title") || option.textContent, counts.topic[option.value]);
+      if (option.value) option.textContent = label(option.getAttribute("data-title"), (counts.topic || {})[option.getAttribute("data-title")]);
     });
     Array.prototype.forEach.call(selects.year.options, function (option) {
-      if (option.value) option.textContent = label(option.value, counts.year[option.value]);
+      if (option.value) option.textContent = label(option.value, (counts.year || {})[option.value]);
     });
-    // Sources: those with matches, most first, plus the selected one.
-    var names = Object.keys(counts.source).sort(function (a, b) {
-      return counts.source[b] - counts.source[a] || a.localeCompare(b);
+    var sources = counts.source || {};
+    var names = Object.keys(sources).filter(function (name) { return sources[name] > 0; }).sort(function (a, b) {
+      return sources[b] - sources[a] || a.localeCompare(b);
     });
     if (state.source && names.indexOf(state.source) === -1) names.unshift(state.source);
     var select = selects.source;
@@ -161,67 +122,90 @@
     names.forEach(function (name) {
       var option = document.createElement("option");
       option.value = name;
-      option.textContent = label(name, counts.source[name]);
+      option.textContent = label(name, sources[name]);
       fragment.appendChild(option);
     });
     select.appendChild(fragment);
     select.value = state.source;
   }
 
-  function item(row) {
+  // Pagefind's excerpt: only its <mark> tags are kept, everything else is text (parsed inert).
+  function excerpt(html, into) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html.replace(/(<mark>)?\brkbentry\b(<\/mark>)?\s*/g, "");
+    holder.content.childNodes.forEach(function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        into.appendChild(mark);
+      } else {
+        into.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+  }
+
+  function item(data) {
+    var m = data.meta || {};
     var li = document.createElement("li");
     var title = document.createElement("p");
     title.className = "rkb-explore__title";
     var link = document.createElement("a");
-    link.textContent = row.title;
-    link.href = row.url || row.href;
-    if (row.url) link.rel = "noopener";
+    link.textContent = m.title || data.url;
+    link.href = data.url;
     title.appendChild(link);
     li.appendChild(title);
     var meta = document.createElement("p");
     meta.className = "rkb-explore__meta";
-    var parts = [];
-    if (row.attribution) parts.push(row.attribution);
-    if (row.source && row.attribution.indexOf(row.source) === -1) parts.push(row.source);
-    parts.push(row.topicTitle);
-    parts.push(row.date);
-    meta.appendChild(document.createTextNode(parts.join(" · ") + " · "));
-    var where = document.createElement("a");
-    where.href = row.href;
-    where.textContent = "in " + row.issue;
-    meta.appendChild(where);
+    meta.textContent = [m.attribution, m.topic, m.date, m.issue].filter(Boolean).join(" · ");
     li.appendChild(meta);
-    if (row.excerpt) {
-      var excerpt = document.createElement("p");
-      excerpt.className = "rkb-explore__excerpt";
-      excerpt.textContent = row.excerpt;
-      li.appendChild(excerpt);
+    if (data.excerpt) {
+      var text = document.createElement("p");
+      text.className = "rkb-explore__excerpt";
+      excerpt(data.excerpt, text);
+      li.appendChild(text);
     }
     return li;
   }
 
-  function renderMore() {
-    var fragment = document.createDocumentFragment();
-    var stop = Math.min(shown + PAGE, matches.length);
-    for (var i = shown; i < stop; i++) fragment.appendChild(item(matches[i]));
-    list.appendChild(fragment);
-    shown = stop;
-    more.hidden = shown >= matches.length;
-    more.textContent = "Show more (" + (matches.length - shown) + " left)";
+  function renderMore(mine) {
+    var page = results.slice(shown, shown + PAGE);
+    return Promise.all(page.map(function (r) { return r.data(); })).then(function (items) {
+      if (mine !== sequence) return;
+      var fragment = document.createDocumentFragment();
+      items.forEach(function (data) { fragment.appendChild(item(data)); });
+      list.appendChild(fragment);
+      shown += items.length;
+      more.hidden = shown >= results.length;
+      more.textContent = "Show more (" + (results.length - shown) + " left)";
+    });
   }
 
   function apply(state) {
-    var result = compute(state);
-    matches = result.rows;
-    shown = 0;
-    list.textContent = "";
-    updateFacets(state, result.counts);
-    renderMore();
-    var n = matches.length;
-    status.textContent = n === 0 ? "No entries match." :
-      n + (n === 1 ? " entry matches" : " entries match") + (n > shown ? ", showing the first " + shown : "") + ".";
-    root.setAttribute("data-ready", "true");
-    root.setAttribute("data-count", String(n));
+    var mine = ++sequence;
+    var order = state.sort || defaultSort(state);
+    var options = { filters: filters(state) };
+    if (order !== "relevance") options.sort = { date: order === "oldest" ? "asc" : "desc" };
+    status.textContent = "Searching…";
+    return load().then(function (pf) {
+      return pf.search(state.q || EVERY_ENTRY, options);
+    }).then(function (search) {
+      if (mine !== sequence || !search) return null;
+      results = search.results;
+      shown = 0;
+      list.textContent = "";
+      updateFacets(state, search.filters || {});
+      return renderMore(mine).then(function () {
+        if (mine !== sequence) return;
+        var n = results.length;
+        status.textContent = n === 0 ? "No entries match." :
+          n + (n === 1 ? " entry matches" : " entries match") + (n > shown ? ", showing the first " + shown : "") + ".";
+        root.setAttribute("data-ready", "true");
+        root.setAttribute("data-count", String(n));
+        if (window.performance && performance.mark) performance.mark("rkb-explore-first-results");
+      });
+    }).catch(function (error) {
+      if (mine === sequence) status.textContent = "The search index could not be loaded (" + error.message + ").";
+    });
   }
 
   function setForm(state) {
@@ -231,8 +215,13 @@
       var known = Array.prototype.some.call(select.options, function (o) { return o.value === state[key]; });
       select.value = known ? state[key] : "";
     });
+    if (state.source && !Array.prototype.some.call(selects.source.options, function (o) { return o.value === state.source; })) {
+      var option = document.createElement("option");
+      option.value = option.textContent = state.source;
+      selects.source.appendChild(option);
+    }
     selects.source.value = state.source;
-    sort.value = state.sort;
+    sort.value = state.sort || defaultSort(state);
   }
 
   // Put q back in the address once the site search has read it (after DOMContentLoaded).
@@ -247,61 +236,47 @@
 
   function onChange(push) {
     var state = formState();
+    if (state.sort === defaultSort(state)) state.sort = "";
     writeUrl(state, push);
     apply(state);
   }
 
-  function start(json) {
-    prepare(json);
-    Array.prototype.forEach.call(selects.topic.options, function (o) {
-      if (o.value) o.setAttribute("data-title", o.textContent);
-    });
-    var state = readState();
-    setForm(state);
-    apply(state);
-    restoreUrl(state);
-    if (window.performance && performance.mark) performance.mark("rkb-explore-first-results");
-    q.addEventListener("input", function () {
-      window.clearTimeout(timer);
-      timer = window.setTimeout(function () { onChange(false); }, DEBOUNCE_MS);
-    });
-    [selects.topic, selects.year, selects.source, sort].forEach(function (select) {
-      select.addEventListener("change", function () { onChange(true); });
-    });
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      window.clearTimeout(timer);
-      onChange(true);
-    });
-    form.addEventListener("reset", function (event) {
-      event.preventDefault();
-      setForm({ q: "", topic: "", year: "", source: "", sort: "newest" });
-      onChange(true);
-      q.focus();
-    });
-    more.addEventListener("click", function () {
-      var first = shown;
-      renderMore();
+  var state = readState();
+  setForm(state);
+  apply(state);
+  restoreUrl(state);
+  q.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      sort.value = q.value.trim() ? "relevance" : "newest";
+      onChange(false);
+    }, DEBOUNCE_MS);
+  });
+  [selects.topic, selects.year, selects.source, sort].forEach(function (select) {
+    select.addEventListener("change", function () { onChange(true); });
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    window.clearTimeout(timer);
+    onChange(true);
+  });
+  form.addEventListener("reset", function (event) {
+    event.preventDefault();
+    setForm({ q: "", topic: "", year: "", source: "", sort: "" });
+    onChange(true);
+    q.focus();
+  });
+  more.addEventListener("click", function () {
+    var first = shown;
+    renderMore(sequence).then(function () {
       var next = list.children[first];
-      if (next) {
-        var link = next.querySelector("a");
-        if (link) link.focus();
-      }
+      var link = next && next.querySelector("a");
+      if (link) link.focus();
     });
-    window.addEventListener("popstate", function () {
-      var state = readState();
-      setForm(state);
-      apply(state);
-    });
-  }
-
-  fetch(root.getAttribute("data-src"))
-    .then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.json();
-    })
-    .then(start)
-    .catch(function (error) {
-      status.textContent = "The entries could not be loaded (" + error.message + ").";
-    });
+  });
+  window.addEventListener("popstate", function () {
+    var next = readState();
+    setForm(next);
+    apply(next);
+  });
 })();

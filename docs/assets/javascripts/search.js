@@ -20,7 +20,9 @@
   var form = input.form;
   var pagefindUrl = new URL(root.getAttribute("data-rkb-search"), document.baseURI);
   var siteRoot = new URL("../", pagefindUrl);
+  var exploreUrl = new URL("explore/", siteRoot);
   var MAX_RESULTS = 10;
+  var MAX_ISSUES = 3;
   var DEBOUNCE_MS = 60;
 
   var translations = {};
@@ -94,7 +96,7 @@
   // Pagefind's excerpt: keep only its <mark> tags, escape everything else (parsed inert).
   function excerpt(html) {
     var holder = document.createElement("template");
-    holder.innerHTML = html;
+    holder.innerHTML = html.replace(/\brkbentry\b\s*/g, "");
     var out = "";
     holder.content.childNodes.forEach(function (node) {
       if (node.nodeType === Node.TEXT_NODE) out += escapeHtml(node.textContent);
@@ -104,27 +106,56 @@
     return out;
   }
 
-  function render(items, query, total) {
+  function result(data, query) {
+    var m = data.meta || {};
+    var details = m.kind === "issue"
+      ? [m.date, m.links ? m.links + " links" : ""].filter(Boolean).join(" · ")
+      : [m.attribution, m.topic, m.issue, m.date].filter(Boolean).join(" · ");
+    var item = document.createElement("li");
+    item.className = "md-search-result__item" + (m.kind === "issue" ? " rkb-search-result--issue" : "");
+    item.innerHTML =
+      '<a class="md-search-result__link" tabindex="-1" href="' + escapeHtml(data.url) + '">' +
+      '<article class="md-search-result__article md-typeset">' +
+      '<div class="md-search-result__icon md-icon"></div>' +
+      "<h1>" + highlight(m.title || data.url, query) + "</h1>" +
+      (details ? '<p class="rkb-search-result__details">' + highlight(details, query) + "</p>" : "") +
+      (data.excerpt ? '<p class="md-search-result__teaser">' + excerpt(data.excerpt) + "</p>" : "") +
+      "</article></a>";
+    return item;
+  }
+
+  function heading(text) {
+    var item = document.createElement("li");
+    item.className = "rkb-search-group";
+    item.setAttribute("role", "presentation");
+    item.textContent = text;
+    return item;
+  }
+
+  // Issues first (their own group), then entries; the whole result set is one link away.
+  function render(issues, entries, query, total) {
     list.innerHTML = "";
-    items.forEach(function (data) {
-      var m = data.meta || {};
-      var details = [m.attribution, m.topic, m.issue].filter(Boolean).join(" · ");
-      var item = document.createElement("li");
-      item.className = "md-search-result__item";
-      item.innerHTML =
-        '<a class="md-search-result__link" tabindex="-1" href="' + escapeHtml(data.url) + '">' +
-        '<article class="md-search-result__article md-typeset">' +
-        '<div class="md-search-result__icon md-icon"></div>' +
-        "<h1>" + highlight(m.title || data.url, query) + "</h1>" +
-        (details ? '<p class="rkb-search-result__details">' + highlight(details, query) + "</p>" : "") +
-        (data.excerpt ? '<p class="md-search-result__teaser">' + excerpt(data.excerpt) + "</p>" : "") +
-        "</article></a>";
-      list.appendChild(item);
-    });
+    if (issues.length) {
+      list.appendChild(heading("Issues"));
+      issues.forEach(function (data) { list.appendChild(result(data, query)); });
+      if (entries.length) list.appendChild(heading("Links"));
+    }
+    entries.forEach(function (data) { list.appendChild(result(data, query)); });
+    if (total > entries.length) {
+      var all = document.createElement("li");
+      all.className = "rkb-search-all";
+      var link = document.createElement("a");
+      link.className = "md-search-result__link rkb-search-all__link";
+      link.href = exploreUrl.href + "?q=" + encodeURIComponent(query);
+      link.textContent = "See all " + total + " links in Explore";
+      all.appendChild(link);
+      list.appendChild(all);
+    }
+    var count = issues.length + total;
     if (!query) meta.textContent = t("search.result.placeholder");
-    else if (!items.length) meta.textContent = t("search.result.none");
-    else if (total === 1) meta.textContent = t("search.result.one");
-    else meta.textContent = t("search.result.other", total);
+    else if (!count) meta.textContent = t("search.result.none");
+    else if (count === 1) meta.textContent = t("search.result.one");
+    else meta.textContent = t("search.result.other", count);
     root.setAttribute("data-query", query);
   }
 
@@ -135,21 +166,23 @@
     var query = input.value.trim();
     var mine = ++sequence;
     if (!query) {
-      render([], "", 0);
+      render([], [], "", 0);
       return;
     }
     load().then(function (pf) {
-      return pf.search(query);
-    }).then(function (search) {
-      if (mine !== sequence || !search) return null;
-      var count = search.results.length;
-      return Promise.all(search.results.slice(0, MAX_RESULTS).map(function (r) { return r.data(); }))
+      return Promise.all([pf.search(query, { filters: { kind: "issue" } }),
+                          pf.search(query, { filters: { kind: "entry" } })]);
+    }).then(function (searches) {
+      if (mine !== sequence || !searches[0] || !searches[1]) return null;
+      var issues = searches[0].results.slice(0, MAX_ISSUES);
+      var entries = searches[1].results.slice(0, MAX_RESULTS);
+      return Promise.all(issues.concat(entries).map(function (r) { return r.data(); }))
         .then(function (items) {
           if (mine !== sequence) return;
-          render(items, query, count);
+          render(items.slice(0, issues.length), items.slice(issues.length), query, searches[1].results.length);
         });
     }).catch(function () {
-      if (mine === sequence) render([], query, 0);
+      if (mine === sequence) render([], [], query, 0);
     });
   }
 
@@ -169,12 +202,17 @@
   input.addEventListener("input", schedule);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.addEventListener("reset", function () {
-    setTimeout(function () { render([], "", 0); input.focus(); });
+    setTimeout(function () { render([], [], "", 0); input.focus(); });
   });
+  // The header's magnifier is a label for the toggle: its own click opens the panel (on a phone
+  // the box is hidden until then); focusing the box then would close it again.
   toggle.addEventListener("change", function () {
     list.setAttribute("role", toggle.checked ? "list" : "presentation");
     list.hidden = !toggle.checked;
-    if (toggle.checked) load();
+    if (toggle.checked) {
+      load();
+      if (document.activeElement !== input) setTimeout(function () { input.focus(); });
+    }
   });
   list.hidden = true;
   list.addEventListener("click", function (event) {
@@ -182,9 +220,6 @@
       setToggle(false);
       input.blur();
     }
-  });
-  document.querySelectorAll("header [for=__search]").forEach(function (label) {
-    label.addEventListener("click", function () { input.focus(); });
   });
 
   document.addEventListener("keydown", function (event) {

@@ -1,0 +1,118 @@
+"""What the search index holds: a record per issue and a record per entry.
+
+No MkDocs here. A query lands on the entry (`roundups/2020/2020-09-11/#never-skip-retros`) or on
+the issue (its number, headline, summary and opening essay), never on a page of twenty links.
+Records carry what the results show (`meta`), what Explore narrows by (`filters`: kind, topic,
+year, source) and how it orders them (`sort`: date). Spellings a reader types for the same thing
+(`1:1`, `one-on-one`; `HPC`, `high performance computing`) find each other: a record that holds
+one spelling of a group (`synonyms` in the taxonomy file) also holds the others.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from .archive import Archive
+from .issues import issue_heading, issue_name
+from .models import Entry, Roundup
+from .text import plain_text
+from .words import human_date
+
+CONTENT_LIMIT = 4000  # characters of commentary or essay kept per record
+ENTRY, ISSUE = "entry", "issue"  # the `kind` filter
+# A word every entry record holds: Explore narrows by topic, year or source without words by
+# searching for it, which loads one index chunk instead of all of them (a search for nothing).
+EVERY_ENTRY = "rkbentry"
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """One issue or entry as the search engine sees it: where it lives, what it says, how to
+    filter and sort it."""
+
+    url: str  # site-relative: `roundups/2020/2020-09-11/#never-skip-retros`
+    title: str
+    content: str
+    meta: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: dict[str, str] = field(default_factory=dict)
+
+
+def attribution_text(entry: Entry) -> str:
+    """`Author One and Author Two, Publication`, or the entry's free details (events, jobs)."""
+    if entry.authors or entry.source:
+        people = ", ".join(entry.authors[:-1]) + (" and " if len(entry.authors) > 1 else "")
+        people += entry.authors[-1] if entry.authors else ""
+        return ", ".join(part for part in (people, entry.source or "") if part)
+    return entry.details or entry.attribution or ""
+
+
+class Synonyms:
+    """Groups of spellings of one thing; `expand` adds to a text the spellings it lacks."""
+
+    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+        self.groups = [tuple(g) for g in groups if len(g) > 1]
+        self._patterns = [re.compile("|".join(rf"(?<![\w-]){re.escape(s)}(?![\w-])" for s in group),
+                                     re.IGNORECASE) for group in self.groups]
+
+    def expand(self, text: str) -> str:
+        found = [group for group, pattern in zip(self.groups, self._patterns, strict=True)
+                 if pattern.search(text)]
+        return text if not found else text + ". " + ". ".join(" · ".join(group) for group in found)
+
+
+def _limited(text: str) -> str:
+    text = text.replace("\n\n", " ")
+    return text if len(text) <= CONTENT_LIMIT else text[:CONTENT_LIMIT].rsplit(" ", 1)[0]
+
+
+@lru_cache(maxsize=65536)
+def _entry_content(title: str, attribution: str, commentary: str) -> str:
+    return ". ".join(part for part in (title, attribution, _limited(plain_text(commentary))) if part)
+
+
+def entry_record(entry: Entry, title: str, topic_titles: Sequence[str], issue: Roundup,
+                 synonyms: Synonyms) -> SearchRecord:
+    """The record of one entry: `title` is how the site names it (`titles.display_title`),
+    `topic_titles` its topic first, then the topics suggested for it."""
+    attribution = attribution_text(entry)
+    content = EVERY_ENTRY + " " + synonyms.expand(_entry_content(title, attribution, entry.commentary))
+    meta = {"title": title, "attribution": attribution, "date": human_date(entry.date),
+            "topic": topic_titles[0], "issue": issue_heading(issue), "kind": ENTRY}
+    filters = {"kind": [ENTRY], "topic": list(topic_titles), "year": [str(entry.date.year)]}
+    if entry.source:
+        filters["source"] = [entry.source]
+    return SearchRecord(url=f"{entry.page}#{entry.anchor}", title=title, content=content, meta=meta,
+                        filters=filters, sort={"date": entry.date.isoformat()})
+
+
+def issue_record(roundup: Roundup, synonyms: Synonyms) -> SearchRecord:
+    """The record of one issue: its heading, headline, summary and opening essay."""
+    heading = issue_heading(roundup)
+    essay = _limited(plain_text(roundup.intro))
+    content = synonyms.expand(". ".join(p for p in (heading, roundup.meta.summary or "", essay) if p))
+    meta = {"title": heading, "name": issue_name(roundup), "date": human_date(roundup.meta.date),
+            "kind": ISSUE, "links": str(len(roundup.entries))}
+    if roundup.meta.summary:
+        meta["summary"] = roundup.meta.summary
+    return SearchRecord(url=roundup.page, title=heading, content=content, meta=meta,
+                        filters={"kind": [ISSUE], "year": [str(roundup.meta.date.year)]},
+                        sort={"date": roundup.meta.date.isoformat()})
+
+
+def search_records(archive: Archive, title_of: Callable[[Entry], str],
+                   suggested: Mapping[str, Sequence[str]] | None = None) -> list[SearchRecord]:
+    """A record for every issue and every entry, newest first. `suggested` maps an entry id to
+    the slugs of the topics suggested for it (shown under those topics too)."""
+    synonyms = Synonyms(archive.taxonomy.synonyms)
+    titles = {topic.slug: topic.title for topic in archive.taxonomy.topics}
+    by_page = {r.page: r for r in archive.roundups}
+    records = [issue_record(r, synonyms) for r in archive.roundups]
+    for entry in archive.entries:
+        topics = [entry.topic, *(suggested or {}).get(entry.id, ())]
+        records.append(entry_record(entry, title_of(entry), [titles.get(t, t) for t in topics],
+                                    by_page[entry.page], synonyms))
+    return records

@@ -1,0 +1,43 @@
+"""Topic suggestions as the build uses them: cached on disk, and the ones the site shows.
+
+`suggest.py` makes them (a classifier trained on the archive's own filed entries); here they are
+read from `.cache/roundupkb/` when the classifier's input has not changed (so a rebuild does not
+import scikit-learn), and reduced to the topics each entry is listed under as well: a suggestion
+scoring at least `SHOW_THRESHOLD` (`suggest.py` says why that value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from .archive import Archive
+from .cache import DiskCache, digest
+from .suggest import MAX_SUGGESTIONS, SHOW_THRESHOLD, content_topics, suggest_docs, suggest_topics
+
+Suggestions = dict[str, list[tuple[str, float]]]
+
+
+def _read(data: Any) -> Suggestions:
+    out: Suggestions = {}
+    for entry_id, pairs in data.items():
+        out[str(entry_id)] = [(str(topic), float(score)) for topic, score in pairs]
+    return out
+
+
+def cached_suggestions(archive: Archive, cache: DiskCache | None = None) -> tuple[Suggestions, bool]:
+    """Suggested topics of every entry under a section that is not a subject, and whether they
+    came from the cache."""
+    docs = suggest_docs(archive)
+    topics = content_topics(archive.taxonomy)
+    key = digest("suggestions", MAX_SUGGESTIONS, topics, [asdict(d) for d in docs])
+    return (cache or DiskCache(None)).get_or_make(
+        "suggestions", key, lambda: suggest_topics(docs, topics), _read,
+        lambda found: {k: [list(p) for p in v] for k, v in found.items()})
+
+
+def shown_topics(suggestions: Suggestions, threshold: float = SHOW_THRESHOLD) -> dict[str, list[str]]:
+    """Entry id -> the topics it is listed under as well as its own, best first."""
+    return {entry_id: [topic for topic, score in ranked if score >= threshold]
+            for entry_id, ranked in suggestions.items()
+            if any(score >= threshold for _, score in ranked)}
