@@ -75,9 +75,10 @@ def _entry_content(title: str, attribution: str, commentary: str) -> str:
 
 
 def entry_record(entry: Entry, title: str, topic_titles: Sequence[str], issue: Roundup,
-                 synonyms: Synonyms) -> SearchRecord:
+                 synonyms: Synonyms, position: int = 0) -> SearchRecord:
     """The record of one entry: `title` is how the site names it (`titles.display_title`),
-    `topic_titles` its topic first, then the topics suggested for it."""
+    `topic_titles` its topic first, then the topics suggested for it; `position` its place in
+    its issue (newest first is then page order within an issue)."""
     attribution = attribution_text(entry)
     content = EVERY_ENTRY + " " + synonyms.expand(_entry_content(title, attribution, entry.commentary))
     meta = {"title": title, "attribution": attribution, "date": human_date(entry.date),
@@ -86,7 +87,7 @@ def entry_record(entry: Entry, title: str, topic_titles: Sequence[str], issue: R
     if entry.source:
         filters["source"] = [entry.source]
     return SearchRecord(url=f"{entry.page}#{entry.anchor}", title=title, content=content, meta=meta,
-                        filters=filters, sort={"date": entry.date.isoformat()})
+                        filters=filters, sort={"date": f"{entry.date.isoformat()}.{9999 - position:04d}"})
 
 
 def issue_record(roundup: Roundup, synonyms: Synonyms) -> SearchRecord:
@@ -109,10 +110,10 @@ def search_records(archive: Archive, title_of: Callable[[Entry], str],
     the slugs of the topics suggested for it (shown under those topics too)."""
     synonyms = Synonyms(archive.taxonomy.synonyms)
     titles = {topic.slug: topic.title for topic in archive.taxonomy.topics}
-    by_page = {r.page: r for r in archive.roundups}
     records = [issue_record(r, synonyms) for r in archive.roundups]
-    for entry in archive.entries:
-        topics = [entry.topic, *(suggested or {}).get(entry.id, ())]
-        records.append(entry_record(entry, title_of(entry), [titles.get(t, t) for t in topics],
-                                    by_page[entry.page], synonyms))
+    for roundup in archive.roundups:
+        for position, entry in enumerate(roundup.entries):
+            topics = [entry.topic, *(suggested or {}).get(entry.id, ())]
+            records.append(entry_record(entry, title_of(entry), [titles.get(t, t) for t in topics],
+                                        roundup, synonyms, position))
     return records

@@ -102,7 +102,7 @@ TITLES = {
         "roundups/2022/2022-01-07/#hiring-your-first-research-software-engineer",
 }
 
-RESULT = ".md-search-result__item .md-search-result__link"
+RESULT = ".md-search-result__item:not(.rkb-search-result--issue) .md-search-result__link"  # links
 
 
 def _build(root: Path) -> Path:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -98,17 +97,13 @@ def test_sources_show_counts_per_year_and_topics(site: Path) -> None:
     assert chips[0]["href"] == "../../topics/systems/"
 
 
-def test_explore_data_is_compact_and_complete(site: Path) -> None:
-    raw = (site / "data" / "explore.json").read_text(encoding="utf-8")
-    data = json.loads(raw)
-    export = json.loads((site / "data" / "entries.json").read_text(encoding="utf-8"))
-    assert len(data["entries"]) == len(export["entries"]) == 6
-    assert "\n" not in raw and "commentary" not in raw
-    title, url, anchor, issue, topic, source, attribution, excerpt = data["entries"][0]
-    assert (title, url) == ("Slurm fair-share scheduling", "https://example.org/fairshare")
-    assert data["issues"][issue][1] + "#" + anchor == "roundups/2022/2022-01-07/#slurm-fair-share-scheduling"
-    assert data["topics"][topic][0] == "systems" and data["sources"][source] == "HPCwire"
-    assert attribution == "Jane Admin" and excerpt.startswith("How Slurm fair-share")
+def test_explore_answers_from_the_search_index_not_a_data_file(site: Path) -> None:
+    assert not (site / "data" / "explore.json").exists()
+    explore = parse(site / "explore" / "index.html").find(id="rkb-explore")
+    assert explore is not None and explore["data-pagefind"] == "../pagefind/pagefind.js"
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    topics = {o["value"]: o["data-title"] for o in explore.select("#rkb-explore-topic option[value!='']")}
+    assert topics["systems"] == "Research Computing Systems"
 
 
 def test_dead_links_chart_once_a_link_check_has_run() -> None:

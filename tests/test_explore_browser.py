@@ -37,9 +37,17 @@ def page(browser: Any) -> Iterator[Any]:
 def open_explore(page: Any, base: str, query: str = "") -> None:
     page.goto(f"{base}explore/{query}")
     page.wait_for_selector("#rkb-explore[data-ready='true']")
+    settled(page)
+
+
+def settled(page: Any) -> None:
+    """Wait until the results shown are those of the address's query (searches are async)."""
+    page.wait_for_function("() => document.getElementById('rkb-explore').getAttribute('data-rendered')"
+                           " === location.search")
 
 
 def titles(page: Any) -> list[str]:
+    settled(page)
     return [t.strip() for t in page.locator("#rkb-explore-results .rkb-explore__title").all_inner_texts()]
 
 
@@ -61,6 +69,7 @@ def test_loading_a_filtered_url_shows_the_filtered_list(page: Any, base: str) ->
     assert not page.locator("#__search").is_checked()
     page.wait_for_function("location.search.includes('q=slurm')")
     # Facet labels count matches under the other filters.
+    settled(page)
     years = page.locator("#rkb-explore-year option").all_inner_texts()
     assert "2021 (1)" in years and "2022 (1)" in years
 
@@ -76,7 +85,7 @@ def test_changing_a_facet_updates_the_url_and_back_restores_it(page: Any, base: 
     page.wait_for_function("location.search.includes('sort=oldest')")
     page.go_back()
     page.wait_for_function("!location.search.includes('sort=oldest')")
-    assert page.locator("#rkb-explore-sort").input_value() == "newest"
+    assert page.locator("#rkb-explore-sort").input_value() == "relevance"  # words: best match first
     page.go_back()
     page.wait_for_function("!location.search.includes('year=')")
     assert page.locator("#rkb-explore-year").input_value() == ""
@@ -96,6 +105,7 @@ def test_typing_filters_attribution_and_commentary(page: Any, base: str) -> None
 def test_source_facet_and_keyboard_reset(page: Any, base: str) -> None:
     open_explore(page, base, "?source=HPCwire")
     assert len(titles(page)) == 3
+    settled(page)
     options = page.locator("#rkb-explore-source option").all_inner_texts()
     assert options[1] == "HPCwire (3)"
     page.focus("#rkb-explore-reset")

@@ -12,7 +12,8 @@ import pytest
 from sitekit import build_site, make_project
 
 from roundupkb.archive import build_archive
-from roundupkb.search import PagefindError, PagefindIndex, search_records, write_files
+from roundupkb.records import Synonyms, search_records
+from roundupkb.search import PagefindError, PagefindIndex, write_files
 
 PAGE = """\
 ---
@@ -61,22 +62,41 @@ Weekly one-on-ones with an agenda the report owns, for research teams.
 def records():  # type: ignore[no-untyped-def]
     archive = build_archive([("docs/roundups/2021/2021-01-08.md", "roundups/2021/2021-01-08.md",
                               PAGE.encode())])
-    return {r.title: r for r in search_records(archive)}
+    return {r.title: r for r in search_records(archive, lambda entry: entry.title)}
 
 
 def test_one_record_per_entry_deep_linking_to_its_anchor() -> None:
     found = records()
-    assert set(found) == {"Never Skip Retros", "IEEE Cluster 2021"}
+    assert set(found) == {"#1 · Link Roundup", "Never Skip Retros", "IEEE Cluster 2021"}
     retros = found["Never Skip Retros"]
     assert retros.url == "roundups/2021/2021-01-08/#never-skip-retros"
-    assert retros.attribution == "Tim Casasola and Ana Ruiz, Harvard Business Review"
-    assert retros.content.startswith("Never Skip Retros. Tim Casasola and Ana Ruiz, Harvard Business Review.")
+    assert retros.meta["attribution"] == "Tim Casasola and Ana Ruiz, Harvard Business Review"
+    assert "Never Skip Retros. Tim Casasola and Ana Ruiz, Harvard Business Review." in retros.content
     assert "disrupt the habit of anticipating the future" in retros.content
     assert "*" not in retros.content and "](" not in retros.content
-    assert retros.meta["title"] == "Never Skip Retros"
-    assert retros.meta["issue"] == "#1 · 2021-01-08"
-    assert retros.filters == {"topic": ["Managing Teams"], "year": ["2021"]}
-    assert found["IEEE Cluster 2021"].attribution == "14-17 Sept, Virtual, Free"
+    assert retros.meta == {"title": "Never Skip Retros",
+                           "attribution": "Tim Casasola and Ana Ruiz, Harvard Business Review",
+                           "date": "8 Jan 2021", "topic": "Managing Teams", "issue": "#1 · Link Roundup",
+                           "kind": "entry"}
+    assert retros.filters == {"kind": ["entry"], "topic": ["Managing Teams"], "year": ["2021"],
+                              "source": ["Harvard Business Review"]}
+    assert retros.sort == {"date": "2021-01-08.9999"}  # newest first, then page order
+    assert found["IEEE Cluster 2021"].meta["attribution"] == "14-17 Sept, Virtual, Free"
+
+
+def test_each_issue_is_a_record_of_its_own() -> None:
+    issue = records()["#1 · Link Roundup"]
+    assert issue.url == "roundups/2021/2021-01-08/"
+    assert issue.meta["kind"] == "issue" and issue.meta["date"] == "8 Jan 2021" and issue.meta["links"] == "2"
+    assert issue.filters == {"kind": ["issue"], "year": ["2021"]}
+
+
+def test_a_record_holding_one_spelling_holds_the_others() -> None:
+    synonyms = Synonyms([["one-on-one", "1:1", "one on one"], ["HPC", "high performance computing"]])
+    assert "1:1" in synonyms.expand("Weekly one-on-ones? No: one-on-one meetings.")
+    assert "one-on-one" in synonyms.expand("Start your 1:1 with the report's agenda")
+    assert "high performance computing" in synonyms.expand("An HPC centre")
+    assert synonyms.expand("Cheap hpcx tools") == "Cheap hpcx tools"  # whole words only
 
 
 def _project(tmp_path: Path) -> Path:
@@ -90,8 +110,8 @@ def _project(tmp_path: Path) -> Path:
 def test_the_build_writes_a_chunked_pagefind_index_and_no_lunr_index(tmp_path: Path) -> None:
     site = build_site(_project(tmp_path))
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
-    assert entry["languages"]["en"]["page_count"] == 5  # entries, not pages
-    assert len(list((site / "pagefind" / "fragment").iterdir())) == 5
+    assert entry["languages"]["en"]["page_count"] == 7  # 5 entries and 2 issues, not pages
+    assert len(list((site / "pagefind" / "fragment").iterdir())) == 7
     html = (site / "index.html").read_text()
     assert 'class="md-search__input"' in html and "data-rkb-search=" in html
     assert 'name="search"' not in html and 'data-md-component="search"' not in html

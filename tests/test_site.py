@@ -104,7 +104,9 @@ def test_every_internal_link_and_anchor_resolves(site: Path) -> None:
 
 def test_roundup_page_shows_each_entry_with_anchor_attribution_and_chip(site: Path) -> None:
     soup = soup_of(site, "roundups/2021/2021-01-08")
-    assert soup.h1 is not None and soup.h1.get_text(strip=True) == "#1 · Link Roundup, 8 Jan 2021"
+    assert soup.h1 is not None and soup.h1.get_text(strip=True) == "#1 · Link Roundup"  # the date once, below
+    meta = soup.select_one(".rkb-roundup-header__meta")
+    assert meta is not None and meta.get_text(" ", strip=True) == "8 Jan 2021 · 4 links"
     assert "Retrospectives and schedulers." in soup.get_text()
     titles = [h.get_text(strip=True).rstrip("¶") for h in soup.select("h3.rkb-entry__title")]
     assert titles == ["Never Skip Retros", "Fish & Chips <3 \"quoted\" 'single'", "Slurm at scale",
@@ -178,9 +180,13 @@ def test_topics_overview_archive_and_sources(site: Path) -> None:
     assert counts == {"Managing Teams": "3 links", "Technical & Project Leadership": "1 link",
                       "Research Computing Systems": "3 links"}
     archive = soup_of(site, "roundups")
-    assert [h.get_text(strip=True).rstrip("¶") for h in archive.select("article h2")] == ["2022", "2021"]
-    assert [a.get_text(strip=True) for a in archive.select("ul.rkb-roundups a")] == [
-        "#3 · Link Roundup, 7 Jan 2022", "#2 · Link Roundup, 15 Jan 2021", "#1 · Link Roundup, 8 Jan 2021"]
+    assert [a.get_text(strip=True) for a in archive.select("nav.rkb-years a")] == ["2022", "2021"]
+    assert [li.get_text(" ", strip=True) for li in archive.select("ul.rkb-roundups li")] == [
+        "#3 · Link Roundup 7 Jan 2022 · 1 link", "#2 · Link Roundup 15 Jan 2021 · 2 links",
+        "#1 · Link Roundup 8 Jan 2021 · 4 links Retrospectives and schedulers."]
+    year = soup_of(site, "roundups/2021")
+    assert [a.get_text(strip=True) for a in year.select("a.rkb-roundups__title")] == [
+        "#2 · Link Roundup", "#1 · Link Roundup"]
     sources = soup_of(site, "sources")
     names = [a.get_text() for a in sources.select("ul.rkb-sources a")]
     # HPCwire and "HPC Wire" are one publication; Tim Casasola and Jane Admin appear twice.
@@ -235,7 +241,7 @@ def test_palette_toggle_and_social_meta(site: Path) -> None:
     assert {"default", "slate"} <= schemes
     roundup = soup_of(site, "roundups/2021/2021-01-08")
     og = {m["property"]: m["content"] for m in roundup.find_all("meta", property=True)}
-    assert og["og:title"].startswith("#1 · Link Roundup, 8 Jan 2021")
+    assert og["og:title"].startswith("#1 · Link Roundup · 8 Jan 2021")
     assert og["og:description"] == "Retrospectives and schedulers."
     assert roundup.find("meta", attrs={"name": "twitter:card"}) is not None
 

@@ -37,7 +37,8 @@
       pagefind = import(pagefindUrl.href).then(function (module) {
         return module.options({ baseUrl: siteRoot.pathname, excerptLength: 30 }).then(function () {
           module.init();
-          return module;
+          // Load every facet's index once, so that each search counts every facet's values.
+          return module.filters().then(function () { return module; });
         });
       });
     }
@@ -190,10 +191,22 @@
       return pf.search(state.q || EVERY_ENTRY, options);
     }).then(function (search) {
       if (mine !== sequence || !search) return null;
-      results = search.results;
+      // A facet's labels count matches under the OTHER facets: with a year chosen, every year
+      // says how many there would be in it (one more search per chosen facet, on loaded chunks).
+      var counts = Object.assign({}, search.filters || {});
+      var chosen = ["topic", "year", "source"].filter(function (key) { return state[key]; });
+      return Promise.all(chosen.map(function (key) {
+        var others = Object.assign({}, options, { filters: Object.assign({}, options.filters) });
+        delete others.filters[key];
+        return pagefind.then(function (pf) { return pf.search(state.q || EVERY_ENTRY, others); })
+          .then(function (wider) { counts[key] = (wider.filters || {})[key] || {}; });
+      })).then(function () { return { search: search, counts: counts }; });
+    }).then(function (found) {
+      if (mine !== sequence || !found) return null;
+      results = found.search.results;
       shown = 0;
       list.textContent = "";
-      updateFacets(state, search.filters || {});
+      updateFacets(state, found.counts);
       return renderMore(mine).then(function () {
         if (mine !== sequence) return;
         var n = results.length;
@@ -201,6 +214,7 @@
           n + (n === 1 ? " entry matches" : " entries match") + (n > shown ? ", showing the first " + shown : "") + ".";
         root.setAttribute("data-ready", "true");
         root.setAttribute("data-count", String(n));
+        root.setAttribute("data-rendered", window.location.search);
         if (window.performance && performance.mark) performance.mark("rkb-explore-first-results");
       });
     }).catch(function (error) {
