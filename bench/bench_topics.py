@@ -23,14 +23,18 @@ look like (median 18 words against 157 for the commentary of a content entry).
 Printed: top-1 and top-2 accuracy, precision of the most confident half, precision and
 coverage of the suggestions shown at SHOW_THRESHOLD, the largest coverage at 85% precision,
 the calibration error, a per-topic table, the baseline (TF-IDF + logistic regression on title
-and commentary, content entries only), the effect of each signal, the share of the real
-archive's Random entries that would be shown, and fit+predict time at 1x and on a synthetic 10x.
+and commentary, content entries only), the effect of each signal; the show thresholds that
+`choose_thresholds` takes from both rewrites' results, and a nested cross-validation of that
+rule (thresholds chosen on the other folds only), one threshold for all topics against one per
+topic; the share of the real archive's Random entries that would be shown, and fit+predict
+time at 1x and on a synthetic 10x.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 import re
 import statistics
 import sys
@@ -60,6 +64,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "rct-archive"
 FOLDS = 5
 SHORT_WORDS = 25
 TARGET_PRECISION = 0.85
+SHOWN_AT_LEAST = 5  # suggestions of a topic that must reach TARGET_PRECISION for its own threshold
 THRESHOLDS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9)
 
 Ranked = list[tuple[str, float]]
@@ -123,8 +128,11 @@ def cross_validate(archive: Archive, predict: Predict = suggest_topics, *, short
 
 def fold_results(archive: Archive, predict: Predict = suggest_topics, *, short: bool = False,
                  folds: int = FOLDS, keep_unlabelled: bool = True,
-                 moved: dict[str, SuggestDoc] | None = None) -> list[list[Result]]:
-    """`cross_validate`'s results, one list per fold."""
+                 moved: dict[str, SuggestDoc] | None = None, held_out: Sequence[int] | None = None,
+                 hidden: frozenset[int] = frozenset()) -> list[list[Result]]:
+    """`cross_validate`'s results, one list per fold (of the folds `held_out`, all if None).
+    The content entries of the `hidden` folds are moved too but not predicted: a nested
+    cross-validation's outer fold."""
     content = content_topics(archive.taxonomy)
     docs = suggest_docs(archive)
     moved = moved_docs(archive, short) if moved is None else moved
@@ -133,20 +141,75 @@ def fold_results(archive: Archive, predict: Predict = suggest_topics, *, short: 
     fold_of = {page: i % folds for i, page in enumerate(pages)}
     by_id = {e.id: e for e in entries}
     out = []
-    for fold in range(folds):
+    for fold in range(folds) if held_out is None else held_out:
         held = [e.id for e in entries if fold_of[e.page] == fold and e.id in moved]
-        held_set = set(held)
-        fold_docs = [moved[d.id] if d.id in held_set else d for d in docs
-                     if keep_unlabelled or d.id in held_set or d.topic in content]
+        unlabelled = {e.id for e in entries if fold_of[e.page] in hidden | {fold} and e.id in moved}
+        fold_docs = [moved[d.id] if d.id in unlabelled else d for d in docs
+                     if keep_unlabelled or d.id in unlabelled or d.topic in content]
         suggestions = predict(fold_docs, content)
         out.append([(by_id[i].topic, suggestions[i]) for i in held])
     return out
 
 
-def metrics(results: Sequence[Result], threshold: float = SHOW_THRESHOLD) -> dict[str, float]:
+def choose_thresholds(results: Sequence[Result]) -> tuple[float, dict[str, float]]:
+    """A rule for the show thresholds: the lowest score (to 0.01 below) at which the top
+    suggestions scoring at least that much are TARGET_PRECISION right, over all topics; and,
+    tried as a threshold of each topic's own, the same over the suggestions of each topic, if
+    at least SHOWN_AT_LEAST of them reach it at a score of at least 0.5."""
+    def lowest(pairs: list[tuple[float, bool]], at_least: int, floor: float) -> float | None:
+        pairs.sort(key=lambda pair: -pair[0])
+        found, right = None, 0
+        for rank, (score, ok) in enumerate(pairs, 1):
+            right += ok
+            if (right / rank >= TARGET_PRECISION and rank >= at_least and score >= floor
+                    and (rank == len(pairs) or pairs[rank][0] < score)):
+                found = math.floor(score * 100) / 100
+        return found
+    tops = [(r[0][0], r[0][1], r[0][0] == gold) for gold, r in results if r]
+    overall = lowest([(score, ok) for _, score, ok in tops], 1, 0.0)
+    topics = {}
+    for topic in sorted({t for t, _, _ in tops}):
+        found = lowest([(score, ok) for t, score, ok in tops if t == topic], SHOWN_AT_LEAST, 0.5)
+        if found is not None:
+            topics[topic] = found
+    return (1.0 if overall is None else overall), topics
+
+
+def nested_cross_validation(archive: Archive, variants: Sequence[dict[str, SuggestDoc]],
+                            folds: int = FOLDS
+                            ) -> list[tuple[list[Result], list[tuple[float, dict[str, float]]]]]:
+    """For each variant of the moved entries (`full`, `short`): each fold's moved entries
+    predicted as in `cross_validate`, with the thresholds that `choose_thresholds` takes from
+    the pooled cross-validations of every variant over the other folds only (the fold's own
+    entries unlabelled throughout); the results, and the thresholds of each result's fold."""
+    out: list[tuple[list[Result], list[tuple[float, dict[str, float]]]]] = [([], []) for _ in variants]
+    for fold in range(folds):
+        others = [f for f in range(folds) if f != fold]
+        inner = [r for moved in variants
+                 for part in fold_results(archive, folds=folds, moved=moved, held_out=others,
+                                          hidden=frozenset({fold}))
+                 for r in part]
+        thresholds = choose_thresholds(inner)
+        for (results, chosen), moved in zip(out, variants, strict=True):
+            outer = fold_results(archive, folds=folds, moved=moved, held_out=[fold])[0]
+            results += outer
+            chosen += [thresholds] * len(outer)
+    return out
+
+
+def shown_by_rule(results: Sequence[Result], chosen: Sequence[tuple[float, dict[str, float]]],
+                  per_topic: bool = True) -> list[bool]:
+    """Whether each top suggestion reaches its threshold (its topic's, else the overall one)."""
+    return [bool(r) and r[0][1] >= (topics.get(r[0][0], overall) if per_topic else overall)
+            for (_, r), (overall, topics) in zip(results, chosen, strict=True)]
+
+
+def metrics(results: Sequence[Result], threshold: float | None = None,
+            shown_if: Sequence[bool] | None = None) -> dict[str, float]:
     """Top-1/top-2 accuracy, precision of the most confident half, precision and coverage of
-    the top suggestions at `threshold`, the largest coverage at TARGET_PRECISION (and the
-    threshold giving it), and the expected calibration error of the top score (10 bins)."""
+    the top suggestions shown (at `threshold`, None: SHOW_THRESHOLD; or where `shown_if`
+    says), the largest coverage at TARGET_PRECISION with one threshold (and
+    that threshold), and the expected calibration error of the top score (10 bins)."""
     n = len(results)
     if n == 0:
         return {}
@@ -154,7 +217,9 @@ def metrics(results: Sequence[Result], threshold: float = SHOW_THRESHOLD) -> dic
     conf = [r[0][1] if r else 0.0 for _, r in results]
     order = sorted(range(n), key=lambda i: -conf[i])
     half = order[: n // 2]
-    shown = [i for i in range(n) if conf[i] >= threshold]
+    if shown_if is None:
+        shown_if = [_shown(r, threshold) for _, r in results]
+    shown = [i for i in range(n) if shown_if[i]]
     best_cover, best_threshold, correct = 0, 1.0, 0
     for rank, i in enumerate(order, 1):
         correct += right[i]
@@ -179,13 +244,21 @@ def metrics(results: Sequence[Result], threshold: float = SHOW_THRESHOLD) -> dic
     }
 
 
-def per_topic(results: Sequence[Result], threshold: float = SHOW_THRESHOLD) -> list[tuple[str, ...]]:
-    """Rows: topic, support, top-1 precision and recall, shown precision and count at threshold."""
+def _shown(ranked: Ranked, threshold: float | None) -> bool:
+    if not ranked:
+        return False
+    return ranked[0][1] >= (SHOW_THRESHOLD if threshold is None else threshold)
+
+
+def per_topic(results: Sequence[Result], shown_if: Sequence[bool] | None = None) -> list[tuple[str, ...]]:
+    """Rows: topic, support, top-1 precision and recall, shown precision and count (shown at
+    SHOW_THRESHOLD, or where `shown_if` says)."""
     rows: list[tuple[str, ...]] = []
+    flags = [_shown(r, None) for _, r in results] if shown_if is None else shown_if
     for topic in sorted({g for g, _ in results} | {r[0][0] for _, r in results if r}):
         support = sum(g == topic for g, _ in results)
-        predicted = [(g, r) for g, r in results if r and r[0][0] == topic]
-        shown = [(g, r) for g, r in predicted if r[0][1] >= threshold]
+        predicted = [(g, r) for (g, r), f in zip(results, flags, strict=True) if r and r[0][0] == topic]
+        shown = [(g, r) for (g, r), f in zip(results, flags, strict=True) if f and r[0][0] == topic]
         hits = sum(g == topic for g, _ in predicted)
         rows.append((topic, str(support), _ratio(hits, len(predicted)), _ratio(hits, support),
                      _ratio(sum(g == topic for g, _ in shown), len(shown)), str(len(shown))))
@@ -254,6 +327,13 @@ def show(name: str, m: dict[str, float]) -> None:
           flush=True)
 
 
+def print_per_topic(rows: list[tuple[str, ...]]) -> None:
+    print(f"    {'topic':15} {'support':>7} {'top-1 precision':>15} {'recall':>6} "
+          f"{'shown precision':>15} {'shown':>5}")
+    for row in rows:
+        print(f"    {row[0]:15} {row[1]:>7} {row[2]:>15} {row[3]:>6} {row[4]:>15} {row[5]:>5}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
@@ -275,9 +355,12 @@ def main() -> None:
           + ", ".join(f"{t} {counts[t]}" for t in content)
           + "; unlabelled: " + ", ".join(f"{t} {n}" for t, n in counts.most_common() if t not in content))
 
+    pooled: list[Result] = []
+    variants = []
     for variant, short in (("full", False), ("short", True)):
         start = time.perf_counter()
         moved = moved_docs(archive, short)
+        variants.append(moved)
         print(f"\n{variant}: {len(moved)} content entries moved to Random "
               f"({time.perf_counter() - start:.1f}s to rewrite and parse), {args.folds} folds by issue")
         runs: list[tuple[str, Predict, bool]] = [
@@ -303,15 +386,29 @@ def main() -> None:
                 table = [metrics(results, t) for t in THRESHOLDS]
                 print("    shown precision:    " + "  ".join(f"{m['precision_shown']:5.3f}" for m in table))
                 print("    coverage:           " + "  ".join(f"{m['coverage_shown']:5.3f}" for m in table))
-                print(f"    {'topic':15} {'support':>7} {'top-1 precision':>15} {'recall':>6} "
-                      f"{'shown precision':>15} {'shown':>5}")
-                for row in per_topic(results):
-                    print(f"    {row[0]:15} {row[1]:>7} {row[2]:>15} {row[3]:>6} {row[4]:>15} {row[5]:>5}")
+                print_per_topic(per_topic(results))
+                pooled += results
         ours, base = kept["suggest_topics"], kept["baseline (TF-IDF + LR)"]
         wins = sum(_top(r) == g != _top(b) for (g, r), (_, b) in zip(ours, base, strict=True))
         losses = sum(_top(b) == g != _top(r) for (g, r), (_, b) in zip(ours, base, strict=True))
         print(f"  top-1 right where the baseline is wrong: {wins}; "
               f"wrong where the baseline is right: {losses}")
+
+    overall, topics = choose_thresholds(pooled)
+    print("\nthresholds by the rule on the full and short results pooled: "
+          f"overall {overall:.2f}; " + ", ".join(f"{t} {v:.2f}" for t, v in topics.items()))
+    print(f"in suggest.py: SHOW_THRESHOLD {SHOW_THRESHOLD} for every topic")
+    start = time.perf_counter()
+    nested = nested_cross_validation(archive, variants, args.folds)
+    print(f"nested cross-validation (thresholds chosen by the rule on the other folds only, both "
+          f"variants pooled; {time.perf_counter() - start:.0f}s):")
+    for (variant, _), (results, chosen) in zip((("full", 0), ("short", 0)), nested, strict=True):
+        for label, flags in (("one threshold", shown_by_rule(results, chosen, False)),
+                             ("per-topic thresholds", shown_by_rule(results, chosen))):
+            m = metrics(results, shown_if=flags)
+            print(f"  {variant:5} {label:21} precision {m['precision_shown']:.3f} "
+                  f"coverage {m['coverage_shown']:.3f}")
+        print_per_topic(per_topic(results, shown_by_rule(results, chosen)))
 
     docs = suggest_docs(archive)
     suggestions = suggest_topics(docs, content)

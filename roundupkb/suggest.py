@@ -9,6 +9,10 @@ content topic, and predicts, for every other entry, the probability of each cont
 - the link's host (`dom=github.com`) and the year of the issue (`year=2021`), as tokens of
   their own at a lower weight: the taxonomy's sections changed over the years, and a site
   tends to feed the same few topics;
+- the words again, in a copy of their own for each year (at `YEAR_WORDS_WEIGHT`): what a word
+  points to moved with the sections (leadership split off managing teams in 2022, data had no
+  section of its own in 2020), so each year may weigh a word its own way on top of the shared
+  weight;
 - logistic loss by stochastic gradient descent (scikit-learn's `SGDClassifier`, a fixed seed
   and a fixed number of passes: the same archive gives the same scores, in time linear in
   the archive's size), whose probabilities are close to calibrated (`bench/bench_topics.py`
@@ -42,11 +46,14 @@ CONTENT_KIND = "articles"  # a topic of this kind is a subject; the other kinds 
 MIN_EXAMPLES = 10  # labelled entries a topic needs before it is suggested
 MAX_SUGGESTIONS = 3
 # A suggestion at least this likely is listed on its topic page. In bench/bench_topics.py's
-# cross-validation 86% of them are right and they cover 31% of the moved entries (83% and 17%
-# on paragraphs cut to Random's length); shown precision first reaches 85% at 0.78.
+# cross-validation 87% of them are right and they cover 33% of the moved entries (81% and 17%
+# on paragraphs cut to Random's length); chosen on other folds only (nested), one threshold
+# gives 87% and 28-30%. A threshold of each topic's own was tried and left out: in the nested
+# cross-validation it gained coverage only by losing precision (85% and 32%).
 SHOW_THRESHOLD = 0.8
 SAME_LINK_VOTES = 4.0  # weight of another sighting of the link against the text's 1
 META_WEIGHT = 0.3  # weight of the host and year tokens against the text's unit vector
+YEAR_WORDS_WEIGHT = 0.7  # weight of the year's own copy of the words against the shared one
 ALPHA = 2e-5  # the classifier's regularisation
 EPOCHS = 20
 MIN_DF_FROM = 200  # archives at least this large ignore words seen in a single entry
@@ -160,7 +167,8 @@ def shown_by_topic(
 
 
 def _features(docs: Sequence[SuggestDoc]) -> Any:
-    """Rows of TF-IDF over the text, plus host and year tokens at `META_WEIGHT`."""
+    """Rows of TF-IDF over the text, the same again in the column block of the doc's year at
+    `YEAR_WORDS_WEIGHT`, then host and year tokens at `META_WEIGHT`."""
     import numpy as np
     import scipy.sparse as sp
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
@@ -169,12 +177,32 @@ def _features(docs: Sequence[SuggestDoc]) -> Any:
     words = TfidfVectorizer(sublinear_tf=True, stop_words="english", dtype=np.float32,
                             min_df=2 if len(docs) >= MIN_DF_FROM else 1)
     with contextlib.suppress(ValueError):  # no word at all (only stop words): the meta tokens decide
-        blocks.append(words.fit_transform([d.text for d in docs]))
+        tfidf = words.fit_transform([d.text for d in docs])
+        blocks += [tfidf, _by_year(tfidf, [d.year for d in docs]) * YEAR_WORDS_WEIGHT]
     meta = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, binary=True,
                            dtype=np.float32)
     tokens = [_meta_tokens(d) for d in docs]
     blocks.append(meta.fit_transform(tokens) * META_WEIGHT)
     return sp.hstack(blocks, format="csr")
+
+
+def _by_year(rows: Any, years: Sequence[int | None]) -> Any:
+    """`rows` (CSR) moved into one block of columns per year, side by side: a row's values sit
+    in its year's block (no year: an empty row)."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    known = sorted({y for y in years if y is not None})
+    block = {y: b for b, y in enumerate(known)}
+    width = rows.shape[1]
+    lengths = np.diff(rows.indptr)
+    kept = np.array([y is not None for y in years])
+    offset = np.array([block[y] * width if y is not None else 0 for y in years], dtype=np.int64)
+    indptr = np.concatenate([[0], np.cumsum(np.where(kept, lengths, 0))])
+    keep = np.repeat(kept, lengths)
+    indices = rows.indices[keep] + np.repeat(offset, lengths)[keep]
+    shape = (rows.shape[0], width * max(len(known), 1))
+    return sp.csr_matrix((rows.data[keep], indices, indptr), shape=shape)
 
 
 def _meta_tokens(doc: SuggestDoc) -> str:

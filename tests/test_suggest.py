@@ -141,6 +141,22 @@ def test_a_link_seen_only_under_random_adds_nothing() -> None:
     assert suggest_topics([*rest, *twins], CONTENT) == suggest_topics(docs, CONTENT)
 
 
+def test_a_word_whose_topic_changed_over_the_years_follows_the_year() -> None:
+    """"pipeline" is a data word in 2020 and a systems word in 2022; host and year tokens are
+    alike for both topics, so only the words' copy of each year can tell them apart."""
+    rng = random.Random(2)
+    pipelines = {("data", 2020), ("systems", 2022)}
+    docs = [SuggestDoc(f"{topic}/{year}/{i}", topic,
+                       _text(rng, topic, 8) + (" pipeline" if (topic, year) in pipelines else ""),
+                       "blog.example.com", year)
+            for topic in ("data", "systems") for year in (2020, 2022) for i in range(20)]
+    docs += [SuggestDoc(f"random/{year}", "random", "pipeline", "blog.example.com", year)
+             for year in (2020, 2022)]
+    out = suggest_topics(docs, ["data", "systems"])
+    assert out["random/2020"][0][0] == "data"
+    assert out["random/2022"][0][0] == "systems"
+
+
 def test_topics_with_too_few_examples_are_never_suggested() -> None:
     docs = [*_docs(), SuggestDoc("funding/0", "funding", "grant money", "", 2020),
             SuggestDoc("funding/1", "funding", "grant policy", "", 2020)]
@@ -214,7 +230,8 @@ def _page(issue: int, rng: random.Random) -> str:
 def test_archive_suggestions_from_pages(tmp_path: Path) -> None:
     rng = random.Random(5)
     for issue in range(1, 5):
-        write_file(tmp_path / "roundups" / "2021" / f"issue-{issue}.md", _page(issue, rng))
+        name = f"2021-{1 + issue:02d}-0{1 + issue % 7}.md"  # the date of its front matter
+        write_file(tmp_path / "roundups" / "2021" / name, _page(issue, rng))
     archive = load_archive(tmp_path)
     assert not archive.errors
     random_ids = {e.id for e in archive.entries if e.topic == "random"}
@@ -238,9 +255,20 @@ def _bench() -> ModuleType:
     return module
 
 
+def test_choose_thresholds_takes_the_lowest_score_still_precise_enough() -> None:
+    bench = _bench()
+    # software suggested: right at 0.9, 0.8, 0.7, 0.65, 0.62, wrong at 0.6; data suggested:
+    # right at 0.95, wrong at 0.5
+    results = [("software", [("software", s)]) for s in (0.9, 0.8, 0.7, 0.65, 0.62)]
+    results += [("data", [("software", 0.6)]), ("data", [("data", 0.95)]), ("software", [("data", 0.5)])]
+    overall, topics = bench.choose_thresholds(results)
+    assert overall == 0.6  # 6 right of 7; 6 of 8 at 0.5
+    assert topics == {"software": 0.62}  # 5 of 5; 5 of 6 at 0.6; data: too few for its own
+
+
 def test_cross_validated_quality_on_the_corpus(corpus_dir: Path, tmp_path: Path) -> None:
     """The bench's 5-fold issue-level cross-validation: floors just under what was measured
-    (top-1 0.643, top-2 0.832; at SHOW_THRESHOLD 86% right, covering 31%), and better than
+    (top-1 0.637, top-2 0.836; at SHOW_THRESHOLD 87% right, covering 33%), and better than
     the baseline's top-1 (0.620)."""
     bench = _bench()
     taxonomy = load_taxonomy()
@@ -252,6 +280,6 @@ def test_cross_validated_quality_on_the_corpus(corpus_dir: Path, tmp_path: Path)
     baseline = bench.metrics(bench.cross_validate(archive, bench.baseline, moved=moved))
     assert ours["top1"] >= 0.63
     assert ours["top2"] >= 0.82
-    assert ours["precision_shown"] >= 0.83
-    assert ours["coverage_shown"] >= 0.25
+    assert ours["precision_shown"] >= 0.85
+    assert ours["coverage_shown"] >= 0.30
     assert ours["top1"] > baseline["top1"]
