@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from . import suggest
 from .archive import Archive
 from .cache import DiskCache, digest
 from .suggest import MAX_SUGGESTIONS, SHOW_THRESHOLD, content_topics, suggest_docs, suggest_topics
@@ -30,7 +31,8 @@ def cached_suggestions(archive: Archive, cache: DiskCache | None = None) -> tupl
     came from the cache."""
     docs = suggest_docs(archive)
     topics = content_topics(archive.taxonomy)
-    key = digest("suggestions", MAX_SUGGESTIONS, topics, [asdict(d) for d in docs])
+    model = [suggest.MIN_EXAMPLES, suggest.SAME_LINK_VOTES, suggest.META_WEIGHT, suggest.YEAR_WORDS_WEIGHT]
+    key = digest("suggestions", MAX_SUGGESTIONS, model, topics, [asdict(d) for d in docs])
     return (cache or DiskCache(None)).get_or_make(
         "suggestions", key, lambda: suggest_topics(docs, topics), _read,
         lambda found: {k: [list(p) for p in v] for k, v in found.items()})

@@ -168,7 +168,7 @@ def test_search_results_use_material_markup_and_highlight_words(site: tuple[Path
     search(page, "retros")
     first = page.locator(RESULT).first
     assert first.locator("article.md-search-result__article h1 mark").first.inner_text().lower() == "retros"
-    assert "1 matching document" in page.inner_text(".md-search-result__meta")
+    assert "2 matching documents" in page.inner_text(".md-search-result__meta")  # an issue and a link
     shoot(page, "search-results")
 
 

@@ -161,13 +161,14 @@ def test_topic_page_lists_entries_newest_first_by_year_with_count(site: Path) ->
     soup = soup_of(site, "topics/managing-teams")
     assert soup.h1.get_text(strip=True).rstrip("¶") == "Managing Teams"
     assert "3 links, newest first." in soup.get_text()
+    assert soup.find("a", string="Filter this topic")["href"] == "../../explore/?topic=managing-teams"
     years = [h.get_text(strip=True).rstrip("¶") for h in soup.select("article h2")]
     assert years == ["2022", "2021"]
-    cards = soup.select("li.rkb-card")
-    assert [c.select_one(".rkb-card__title").get_text(strip=True) for c in cards] == [
+    rows = soup.select("li.rkb-row")
+    assert [r.select_one(".rkb-row__title").get_text(strip=True) for r in rows] == [
         "One-on-ones that work", "Never Skip Retros", "Fish & Chips <3 \"quoted\" 'single'"]
-    where = cards[1].select_one(".rkb-card__where a")
-    assert where.get_text() == "in #1"
+    where = rows[1].select_one(".rkb-row__meta a")
+    assert where.get_text() == "#1, 8 Jan 2021"
     assert where["href"] == "../../roundups/2021/2021-01-08/#never-skip-retros"
     systems = soup_of(site, "topics/systems")
     assert "3 links" in systems.get_text()
@@ -199,12 +200,15 @@ def test_sources_are_listed_on_a_page_per_initial(site: Path) -> None:
     headings = page.select("article h2")
     assert [(h["id"], h.get_text(strip=True).rstrip("¶")) for h in headings] == [
         ("the-overlap", "The Overlap"), ("tim-casasola", "Tim Casasola")]
-    for heading, kind in zip(headings, ("Publication", "Person"), strict=True):
-        assert heading.find_next("p", class_="rkb-source-header").get_text() == f"{kind} · 2 links"
-        cards = heading.find_next("ul", class_="rkb-cards").select("li.rkb-card")
-        assert [c.select_one(".rkb-card__title").get_text(strip=True) for c in cards] == [
+    header = headings[0].find_next("p", class_="rkb-source-header")
+    assert header.get_text() == "Publication · 2 links · all of them in Explore"
+    assert header.find("a")["href"] == "../../explore/?source=The%20Overlap"
+    assert headings[1].find_next("p", class_="rkb-source-header").get_text() == "Person · 2 links"
+    for heading in headings:
+        rows = heading.find_next("ul", class_="rkb-rows").select("li.rkb-row")
+        assert [r.select_one(".rkb-row__title").get_text(strip=True) for r in rows] == [
             "Never skip retros, again", "Never Skip Retros"]
-    # The same two entries are listed under both sources: their cards' ids stay unique.
+    # The same two entries are listed under both sources: their rows' ids stay unique.
     ids = [tag["id"] for tag in page.find_all(id=True)]
     assert len(ids) == len(set(ids))
     initials = [a.get_text() for a in page.select("nav.rkb-initials a")]

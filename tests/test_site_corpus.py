@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 from collections import defaultdict
 from pathlib import Path
 
@@ -36,7 +37,19 @@ def test_every_entry_has_its_anchor_and_appears_on_its_topic_page(corpus_site: P
         missing = [e["anchor"] for e in page_entries if e["anchor"] not in ids]
         assert not missing, f"{page}: anchors missing {missing[:5]}"
     for topic, topic_entries in by_topic.items():
-        soup = parse(corpus_site / "topics" / topic / "index.html")
-        linked = {a["href"] for a in soup.select(".rkb-card__where a")}
-        expected = {f"../../{e['page']}#{e['anchor']}" for e in topic_entries}
+        linked = set()
+        for html in [corpus_site / "topics" / topic / "index.html",
+                     *sorted((corpus_site / "topics" / topic).glob("[0-9]*/index.html"))]:
+            here = posixpath.dirname(html.relative_to(corpus_site).as_posix()) + "/"
+            for row in parse(html).select("li.rkb-row:not([id^='suggested--'])"):
+                href = row.select_one(".rkb-row__meta a[href*='roundups/']")["href"]
+                linked.add(posixpath.normpath(posixpath.join(here, href.split("#")[0])) + "/#" + href.split("#")[1])
+        expected = {f"{e['page']}#{e['anchor']}" for e in topic_entries}
         assert expected == linked, f"{topic}: {len(expected - linked)} entries missing"
+
+
+def test_no_generated_page_is_over_300_kb(corpus_site: Path) -> None:
+    roundups = corpus_site / "roundups"
+    generated = [p for p in corpus_site.rglob("*.html") if not (p.parent.parent.parent == roundups)]
+    assert len(generated) > 40
+    assert [(p.relative_to(corpus_site), p.stat().st_size) for p in generated if p.stat().st_size > 300_000] == []
