@@ -92,7 +92,7 @@ def suggest_docs(archive: Archive) -> list[SuggestDoc]:
     A link's identity is its group of `same_link` entries (found by normalised URL)."""
     docs = []
     for entry in archive.entries:
-        link = min([entry.id, *entry.same_link]) if entry.url else None
+        link = min([entry.id, *archive.same_link_of(entry)]) if entry.url else None
         docs.append(SuggestDoc(entry.id, entry.topic, entry_text(entry), link_domain(entry.url),
                                entry.date.year, link))
     return docs
