@@ -5,8 +5,8 @@ reject the page. It asks the checker which lines hold such HTML, and for each pa
 
 - an **embedded post** (a tweet, toot, Bluesky or Instagram post quoted in a `<blockquote>` with
   the platform's class, followed by its `<script>`; a YouTube, LinkedIn or other `<iframe>`) is
-  turned into Markdown: the quote's text and its links as a `>` block quote, an iframe as a link
-  to its `src`, the script dropped;
+  turned into Markdown: the quote's text and its links as a `>` block quote, an iframe as a
+  quoted link to its `src`, the script dropped;
 - any other HTML keeps what the allow-list keeps: a disallowed attribute is taken off its tag,
   a disallowed tag is taken out (its text kept), a `<script>` or `<style>` is dropped whole.
 
@@ -34,6 +34,7 @@ _PERMALINK = ("cite", "data-embed-url", "data-instgrm-permalink", "data-href", "
 _EMBED_CLASS = re.compile(r"tweet|toot|embed|instagram|tiktok|bluesky|mastodon|threads|linkedin|post",
                           re.IGNORECASE)
 _OPENERS = re.compile(r"<(/?)(blockquote|iframe|script|video|audio|object)\b", re.IGNORECASE)
+_EMPHASIS = {"em": "*", "i": "*", "strong": "**", "b": "**"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 _CODE_RUN = re.compile(r"`+")
 _SCHEMES = ("http://", "https://")
@@ -220,10 +221,9 @@ class _EmbedConverter(HTMLParser):
         if tag in FRAMES:
             link = _frame_link(tag, attrs)
             self.kinds.append(tag)
-            if link:
+            if link:  # quoted, as the post it shows: a link starting a paragraph would be an entry
                 self.md.close_paragraph()
-                self.md.text(link)
-                self.md.close_paragraph()
+                self.md.paragraphs.append((True, link))
             if tag in DROP_WITH_CONTENT or tag in ("video", "audio"):
                 self.skipping.append(tag)
             return
@@ -241,6 +241,8 @@ class _EmbedConverter(HTMLParser):
             self.kinds.append(next((c for c in classes if _EMBED_CLASS.search(c)), "blockquote"))
         elif tag == "a":
             self.link.append((_web_url(_attr(attrs, "href")), []))
+        elif tag in _EMPHASIS:
+            self._emit(_EMPHASIS[tag])
         elif tag == "img":
             src, alt = _web_url(_attr(attrs, "src")), _attr(attrs, "alt")
             if src:
@@ -275,6 +277,8 @@ class _EmbedConverter(HTMLParser):
                 self._emit(f"[{text}]({url})")
             else:
                 self._emit(text)
+        elif tag in _EMPHASIS:
+            self._emit(_EMPHASIS[tag])
         elif tag == "blockquote" and self.md.quoted:
             if self.permalink and not self.quote_links:
                 self.md.close_paragraph()

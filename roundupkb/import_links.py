@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from .attribution import strip_markup
+from .entries import ENTRY_LINE, entry_link
 from .lines import ATX, SEPARATOR, Line
 from .models import Diagnostic, Severity
 from .taxonomy import Taxonomy
@@ -159,10 +160,39 @@ class _Section:
                         f"on the neighbouring line ({url[:60]})")
         return True
 
+    def _pair_on_line(self, line: Line) -> bool:
+        """`[](https://...)[Title]()` or `[Title]()[](https://...)`: one link, written in two."""
+        empty, title = EMPTY_LINK.match(line.text), _title_only(line.text)
+        first, second = (empty, _title_only(empty.group("rest").lstrip())) if empty else (None, None)
+        if title is not None:
+            first, second = title, EMPTY_LINK.match(title.group("rest").lstrip())
+        if first is None or second is None:
+            return False
+        named, linked = (second, first) if empty else (first, second)
+        url = _url(linked)
+        if link_problem(url):
+            return False
+        line.text = f"{first.group('indent')}[{named.group('title')}]({url}){second.group('rest').rstrip()}"
+        self.warn(line, f"split link: joined [{named.group('title')[:50]}]() with its address ({url[:60]})")
+        return True
+
+    def _drop_bad_address(self, line: Line) -> None:
+        """An entry's link whose address cannot be one (`javascript:`, no host): kept without it."""
+        match = entry_link(line) if ENTRY_LINE.match(line.text) else None
+        url = match.group("url").strip().strip("<>").strip() if match else ""
+        if match is None or not url or not link_problem(url):
+            return
+        close = line.text.rfind(")", 0, match.start("rest"))
+        line.text = line.text[: match.start("url")] + line.text[close:]
+        self.warn(line, f"link destination {url[:60]!r} is not a usable address ({link_problem(url)}); "
+                        "imported without one")
+
     def _repair_line(self, index: int) -> None:
         line = self.lines[index]
-        if line.number < 0:
+        if line.number < 0 or self._pair_on_line(line):
             return
+        if self.starts_paragraph(index):
+            self._drop_bad_address(line)
         if (_title_only(line.text) or EMPTY_LINK.match(line.text) or BARE_URL.match(line.text)) \
                 and self._pair(index):
             return

@@ -135,9 +135,8 @@ class Taxonomy:
         """The one topic whose names' words are a near miss of `words` (a typo, in any order)."""
         if not words:
             return None
-        scored = [(difflib.SequenceMatcher(None, words, key).ratio(), topic)
-                  for key, topic in self._word_keys.items()]
-        close = {topic.slug if topic else None for ratio, topic in scored if ratio >= TYPO_RATIO}
+        near = difflib.get_close_matches(words, list(self._word_keys), n=4, cutoff=TYPO_RATIO)
+        close = {topic.slug if topic else None for topic in map(self._word_keys.get, near)}
         if len(close) != 1 or None in close:
             return None
         (slug,) = close

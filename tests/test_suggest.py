@@ -214,7 +214,8 @@ def _page(issue: int, rng: random.Random) -> str:
 def test_archive_suggestions_from_pages(tmp_path: Path) -> None:
     rng = random.Random(5)
     for issue in range(1, 5):
-        write_file(tmp_path / "roundups" / "2021" / f"issue-{issue}.md", _page(issue, rng))
+        name = f"2021-{1 + issue:02d}-0{1 + issue % 7}.md"  # the page's date, as a roundup is named
+        write_file(tmp_path / "roundups" / "2021" / name, _page(issue, rng))
     archive = load_archive(tmp_path)
     assert not archive.errors
     random_ids = {e.id for e in archive.entries if e.topic == "random"}
