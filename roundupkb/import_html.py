@@ -429,7 +429,10 @@ def fix_html(lines: list[Line], flagged: set[int], source: str) -> tuple[list[Li
     return out, notes
 
 
+_SHOWN = {"<": "&lt;", "[": "\\["}
+
+
 def escape_line(text: str) -> str:
-    """A line's HTML shown as text (the last resort when a tag cannot be made safe)."""
+    """A line's HTML and links shown as text (the last resort when they cannot be made safe)."""
     masked = _mask_code(text)
-    return "".join("&lt;" if c == "<" and masked[i] == "<" else c for i, c in enumerate(text))
+    return "".join(_SHOWN[c] if c in _SHOWN and masked[i] == c else c for i, c in enumerate(text))

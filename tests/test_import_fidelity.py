@@ -138,6 +138,8 @@ def test_tweet_text_is_escaped_and_script_dropped_with_a_warning() -> None:
         ('<a href="javascript:alert(1)">click</a> here', "<a>click</a> here", "removed href= from <a>"),
         ('<div class="fancy-box">boxed</div>', "<div>boxed</div>", "removed class= from <div>"),
         ("<javascript:alert(1)> and text", "&lt;javascript:alert(1)> and text", "escaped"),
+        ("a [link](javascript:alert(1)) here", "a \\[link](javascript:alert(1)) here",
+         "shown as text, since it could not be made safe"),
     ],
 )
 def test_other_unsafe_html_keeps_what_the_site_keeps(html: str, kept: str, said: str) -> None:
