@@ -3,6 +3,8 @@
 A page is checked as the site will use it: parsed (front matter, sections, entries, within the
 work limits), and its body rendered with the site's Markdown extensions so that whatever the
 sanitiser would remove from the published HTML (`sanitize.py`) is reported at its source line.
+Then the mistakes contributors make that still parse are looked for (`mistakes.py`).
+`check_page` is what is checked of one page on its own; the importer runs it before it writes.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from pathlib import Path
 from . import frontmatter
 from .archive import Archive, build_archive, read_pages
 from .docsfiles import NAMING, check_tree, is_roundup_path
-from .models import Diagnostic, Severity
+from .mistakes import missing_attributions, page_mistakes
+from .models import Diagnostic, Roundup, Severity
+from .parser import parse_roundup
 from .rendering import Renderer
 from .sanitize import locate, removals
 from .source import decode
@@ -37,6 +41,26 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None) -> list[Di
                    f"unsafe or unsupported HTML: the site removes the {removal.what}", "unsafe-html")
         for line, removal in locate(found, body, start + 1)
     ]
+
+
+def page_checks(roundup: Roundup | None, text: str, path: str, rel_path: str,
+                render: Renderer | None = None) -> list[Diagnostic]:
+    """What is checked of a parsed page beyond its parse: HTML the site would remove, and the
+    contributor mistakes one page shows on its own."""
+    found = unsafe_html(text, path, render)
+    if roundup is not None:
+        found += page_mistakes(roundup, text, rel_path)
+    return found
+
+
+def check_page(text: str, path: str, rel_path: str, taxonomy: Taxonomy, aliases: dict[str, str],
+               render: Renderer | None = None) -> tuple[Roundup | None, list[Diagnostic]]:
+    """Everything `check` finds in one page on its own (not what needs the rest of the archive:
+    duplicate issue numbers, attributions other entries of a topic have)."""
+    roundup, found = parse_roundup(text, path, rel_path, taxonomy, aliases)
+    if any(d.code == "limit" for d in found):
+        return roundup, found
+    return roundup, found + page_checks(roundup, text, path, rel_path, render)
 
 
 def _key(path: str | Path) -> str:
@@ -74,11 +98,15 @@ def check_files(
     diagnostics += archive.diagnostics
     render = Renderer()
     limited = {d.path for d in diagnostics if d.code == "limit"}
-    for path, _, content in pages:
+    parsed = {roundup.path: roundup for roundup in archive.roundups}
+    texts: dict[str, str] = {}
+    for path, rel, content in pages:
         if (wanted is None or _key(path) in wanted) and path not in limited:
             text, _ = decode(content, path) if isinstance(content, bytes) else (content, [])
             if text is not None:
-                diagnostics += unsafe_html(text, path, render)
+                texts[path] = text
+                diagnostics += page_checks(parsed.get(path), text, path, rel, render)
+    diagnostics += missing_attributions(archive, texts)
     if wanted is not None:
         diagnostics = [_named(d, wanted[_key(d.path)]) for d in diagnostics if _key(d.path) in wanted]
     return archive, sorted(set(diagnostics), key=lambda d: (d.path, d.line, d.message))

@@ -14,6 +14,7 @@ from . import export as export_mod
 from .archive import load_archive
 from .cache import DiskCache
 from .check import check_files, has_errors
+from .edition_links import LinksFileError, read_link_table
 from .importer import import_sources
 from .linkstatus import DEFAULT_CACHE, CacheError, load_status
 from .models import Diagnostic, Severity
@@ -57,8 +58,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"{path}: error: no such file or folder", file=sys.stderr)
     if missing:
         return 2
+    links = None
+    if args.links is not None:
+        if len(args.sources) != 1 or not args.sources[0].is_file():
+            print(f"{args.links}: error: --links gives the links of one plain-text edition: "
+                  "name exactly one file to import", file=sys.stderr)
+            return 2
+        try:
+            links = read_link_table(args.links, taxonomy)
+        except LinksFileError as error:
+            _print_diagnostics(error.diagnostics)
+            return 1
     result = import_sources(
-        args.sources, args.docs, taxonomy, check=args.check, issue=args.issue, progress=sys.stderr.isatty()
+        args.sources, args.docs, taxonomy, check=args.check, issue=args.issue, date=args.date, links=links,
+        progress=sys.stderr.isatty(),
     )
     _print_diagnostics(sorted(result.diagnostics, key=lambda d: (d.path, d.line)))
     entries = sum(len(p.roundup.entries) for p in result.pages if p.roundup)
@@ -113,7 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", type=Path, help="files or folders to import")
     p.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="docs folder (default: docs)")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if output would change")
-    p.add_argument("--issue", type=int, help="issue number for a source that does not carry one")
+    p.add_argument("--issue", type=scaffold.positive,
+                   help="issue number for a source that does not carry one")
+    p.add_argument("--date", type=scaffold.iso_date, help="publication date, YYYY-MM-DD, for a source "
+                   "whose title and headers carry none")
+    p.add_argument("--links", type=Path, metavar="FILE.tsv", help="addresses for a plain-text edition's "
+                   "entries: topic<TAB>link text<TAB>url rows")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("check", help="check roundup pages; exit 1 on any error")

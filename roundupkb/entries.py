@@ -33,6 +33,9 @@ _SPLIT_LINK = re.compile(
     r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^()\s]+)\)(\s?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\2\)"
 )
 _EMPTY_LEAD = re.compile(r"^(\s*)\[\]\([^()\s]*\)(?=\s*\[)")
+# A line that starts with a bare address (`https://...`, or `<https://...> - Author`): shaped like an
+# entry, but with no title it cannot be one. `<https://...>` alone is a plain link.
+BARE_ADDRESS = re.compile(r"^ {0,3}(?:https?://\S|<https?://[^<>\s]+>\s+[-–—]\s+\S)", re.IGNORECASE)
 INLINE_LINK = re.compile(r"(?<!!)\[" + _LINK_TEXT + r"\]\(" + _LINK_URL + r"\)")
 _ATTR_SEPARATORS = ("-", "–", "—", ",", ":", ";", "|", "(", ")", ".", "?", "!")
 _TAG = re.compile(r"<[^>]*>")
@@ -177,6 +180,7 @@ class SectionReader:
                     continue
             if links == 0:
                 self._report_malformed(paragraph[0])
+                self._report_bare(paragraph[0])
                 if current is not None:
                     current.commentary.append("\n".join(line.text for line in paragraph))
                 continue
@@ -206,6 +210,12 @@ class SectionReader:
                 Severity.ERROR,
                 "malformed link: write an entry as [Title](https://...) - Author, Source",
             )
+
+    def _report_bare(self, line: Line) -> None:
+        if not line.code and BARE_ADDRESS.match(line.text):
+            self._diag(line.number, Severity.WARNING,
+                       "bare address: write it as [Title](https://...) - Author, Source to make it an "
+                       "entry (or as <https://...> to keep it a plain link)")
 
     def _anchor(self, title: str) -> str:
         base = slugify(title, max_length=60, word_boundary=True) or "entry"

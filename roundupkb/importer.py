@@ -1,8 +1,13 @@
 """Importing existing issues (the archive's Jekyll Markdown, plain-text e-mail editions).
 
 Each source becomes one page in the format of `docs/contributing.md`. Prose is kept verbatim;
-only structure is normalised (headings, separators, front matter). Every line that starts with a
-link in a section either becomes an entry or is reported.
+only structure is normalised (headings, separators, front matter), broken entry links are
+repaired (`import_links.py`) and HTML the site would remove is made safe (`import_html.py`).
+Every line that starts with a link in a section either becomes an entry or is reported.
+
+A page is written only when `roundupkb check` would accept it: the importer runs the checker's
+own per-page checks on the text, and a page it cannot make clean is reported, at the source's
+lines, and not written.
 """
 
 from __future__ import annotations
@@ -13,44 +18,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import frontmatter
+from .edition_links import LinkTable
 from .entries import LINK_START, entry_link
-from .lines import SEPARATOR, heading_at, scan_body
+from .import_gate import FRONT_KEYS, ImportFailure, make_clean, page_text
+from .import_links import repair_links
+from .lines import SEPARATOR, Line, heading_at, scan_body
 from .models import Diagnostic, Roundup, Severity
 from .parser import parse_roundup
+from .plaintext import EditionError, convert_plaintext
 from .source import decode
 from .taxonomy import Taxonomy, load_source_aliases
+from .titleline import subtitle_headline, title_date, title_headline
 
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        1,
-    )
-    for m in names
-}
-TITLE_DATE = re.compile(r"\b(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})\b")
+__all__ = ["ImportFailure", "ImportResult", "Imported", "convert", "detect_format", "import_sources",
+           "target_name", "title_date"]
+
 ISSUE_TITLE = re.compile(r"^\s*#\s*(\d+)\s*[-–—:]?\s*(.*)$")
 ANCHOR_TAG = re.compile(r"</?a\b[^>]*>|&nbsp;", re.IGNORECASE)
 BOLD_LINE = re.compile(r"^\s*\*\*([^*\[\]]+?)\*\*\s*$")
-PROSE_HEADING = re.compile(r"^(that.?s it\b|about this newsletter\b)", re.IGNORECASE)
 BAD_DESTINATION = re.compile(r"^(\s{0,3}(?:\*\*|__)?\[[^\[\]]*\])\((?!<)([^()]*\s[^()]*)\)")
-_TERMINAL = tuple(".:;,!?)\"'”’")
+SOURCE_SUFFIXES = (".md", ".txt", ".eml")
 
 
 @dataclass
@@ -66,28 +54,6 @@ class Imported:
     roundup: Roundup | None = None
 
 
-class ImportFailure(Exception):
-    """A source that cannot be imported at all; `diagnostic` says where and why."""
-
-    def __init__(self, source: str, line: int, message: str) -> None:
-        super().__init__(message)
-        self.diagnostic = Diagnostic(source, line, Severity.ERROR, message, "import")
-
-
-def title_date(title: str) -> dt.date | None:
-    """The date written in a title such as `Link Roundup, 11 Sept 2020`."""
-    match = TITLE_DATE.search(title)
-    if not match:
-        return None
-    month = MONTHS.get(match.group(2).lower())
-    if month is None:
-        return None
-    try:
-        return dt.date(int(match.group(3)), month, int(match.group(1)))
-    except ValueError:
-        return None
-
-
 def detect_format(text: str) -> str:
     """`archive` (Jekyll Markdown with `layout:`/`#N` titles), `page` (already ours) or `plaintext`."""
     if text.startswith("---\n"):
@@ -98,13 +64,6 @@ def detect_format(text: str) -> str:
             return "archive"
         return "page"
     return "plaintext"
-
-
-def front_matter_text(meta: dict[str, Any]) -> str:
-    """Front matter in a fixed key order, as YAML."""
-    ordered = {k: meta[k] for k in ("title", "date", "issue", "summary", "image") if meta.get(k)}
-    dumped = yaml.safe_dump(ordered, sort_keys=False, allow_unicode=True, width=10_000)
-    return f"---\n{dumped}---\n"
 
 
 def _split_front(text: str, source: str) -> tuple[dict[str, Any], list[str], int]:
@@ -121,12 +80,16 @@ def _split_front(text: str, source: str) -> tuple[dict[str, Any], list[str], int
 
 def convert_archive(
     text: str, source: str, taxonomy: Taxonomy
-) -> tuple[str, dict[str, Any], list[Diagnostic]]:
-    """Archive Markdown -> (page body, front matter values, notes)."""
+) -> tuple[list[Line], dict[str, Any], list[Diagnostic]]:
+    """Archive Markdown -> (page body lines, front matter values, notes)."""
     notes: list[Diagnostic] = []
     raw, body_lines, first = _split_front(text, source)
     title = str(raw.get("title") or "").strip()
     meta: dict[str, Any] = {}
+    subtitle = raw.get("subtitle") if isinstance(raw.get("subtitle"), str) else ""
+    headline = title_headline(title) or (subtitle_headline(subtitle) if subtitle else None)
+    if headline:
+        meta["headline"] = headline
     match = ISSUE_TITLE.match(title)
     if match:
         meta["issue"] = int(match.group(1))
@@ -186,7 +149,7 @@ def convert_archive(
             i += head[2]
         else:
             i += 1
-    out: list[str] = []
+    out: list[Line] = []
     i = 0
     while i < len(lines):
         line = lines[i]
@@ -195,12 +158,12 @@ def convert_archive(
             # Essay headings sink to `###`; a `===`-underlined heading in the roundup is a section.
             essay = first_topic is None or i < first_topic or level > 2
             level = max(level, 3) if essay else 2
-            out.append("#" * level + " " + heading)
+            out.append(Line(line.number, "#" * level + " " + heading))
             i += span
             continue
         bad = None if line.code else BAD_DESTINATION.match(line.text)
         if not line.code and SEPARATOR.match(line.text):
-            out.append("----------")
+            out.append(Line(line.number, "----------"))
         elif bad:
             notes.append(
                 Diagnostic(
@@ -210,148 +173,71 @@ def convert_archive(
                     f"link destination {bad.group(2)!r} is not a URL; imported without one",
                 )
             )
-            out.append((bad.group(1) + "()" + line.text[bad.end() :]).rstrip())
+            out.append(Line(line.number, (bad.group(1) + "()" + line.text[bad.end() :]).rstrip()))
         else:
-            out.append(line.text.rstrip())
+            out.append(Line(line.number, line.text.rstrip(), line.code))
         i += 1
-    return "\n".join(out).strip("\n"), meta, notes
+    return out, meta, notes
 
 
-def _is_job_line(line: str) -> bool:
-    if " - " not in line or line.endswith(_TERMINAL):
-        return False
-    tail = line.rsplit(" - ", 1)[1]
-    last = tail.split()[-1] if tail.split() else ""
-    return "," in tail and (last.isupper() and 2 <= len(last) <= 4)
+def _trim(body: list[Line]) -> list[Line]:
+    """The body without blank lines at its ends."""
+    start, end = 0, len(body)
+    while start < end and not body[start].text.strip() and not body[start].code:
+        start += 1
+    while end > start and not body[end - 1].text.strip() and not body[end - 1].code:
+        end -= 1
+    return body[start:end]
 
 
-def _is_entry_line(line: str, kind: str, first: bool) -> bool:
-    if line.startswith(("- ", "* ", "> ")) or (len(line) > 300 and not first):
-        return False
-    if kind == "jobs":
-        return _is_job_line(line)
-    if " - " not in line:
-        return False
-    if first:
-        return True
-    return not line.endswith(_TERMINAL) and len(line.split(" - ", 1)[0].split()) <= 25
+def convert(
+    data: bytes,
+    source: str,
+    taxonomy: Taxonomy,
+    issue: int | None = None,
+    *,
+    date: dt.date | None = None,
+    links: LinkTable | None = None,
+) -> Imported:
+    """Convert one source file's bytes into a page that `roundupkb check` accepts.
 
-
-def _split_merged(line: str) -> tuple[str, str] | None:
-    """`Title - Author Name Sentence starts here...` -> (`Title - Author Name`, `Sentence...`)."""
-    head, sep, tail = line.rpartition(" - ")
-    if not sep or not tail:
-        return None
-    words = tail.split()
-    for n in range(1, min(len(words), 8)):
-        starts_sentence = words[n][:1].isupper() and n + 1 < len(words) and words[n + 1][:1].islower()
-        if starts_sentence and all(w[:1].isupper() for w in words[:n]):
-            return f"{head} - {' '.join(words[:n])}", " ".join(words[n:])
-    return None
-
-
-def _escape_title(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
-
-
-def convert_plaintext(
-    text: str, source: str, taxonomy: Taxonomy, issue: int | None
-) -> tuple[str, dict[str, Any], list[Diagnostic]]:
-    """A plain-text e-mail edition -> (page body, front matter values, notes)."""
-    notes: list[Diagnostic] = []
-    numbered = [(n, line.strip()) for n, line in enumerate(text.split("\n"), 1)]
-    content = [(n, line) for n, line in numbered if line]
-    if not content:
-        raise ImportFailure(source, 1, "empty file")
-    title_number, title = content[0]
-    date = title_date(title)
-    if date is None:
-        raise ImportFailure(source, title_number, "the first line must be a title with a date, "
-                            "e.g. 'Link Roundup, 11 Sept 2020'")
-    meta: dict[str, Any] = {"title": title, "date": date}
-    match = ISSUE_TITLE.match(title)
-    if match:
-        meta["issue"] = int(match.group(1))
-        meta["title"] = match.group(2)
-    if issue is not None:
-        meta["issue"] = issue
-    out: list[str] = []
-
-    def emit(line: str, number: int, blank_before: bool = True) -> None:
-        if blank_before and out and out[-1] != "":
-            out.append("")
-        out.append(line)
-
-    kind: str | None = None
-    first_in_section = False
-    previous_bullet = False
-    for number, line in content[1:]:
-        is_bullet = line.startswith("- ")
-        heading_like = not is_bullet and not line.endswith(_TERMINAL) and len(line.split()) <= 10
-        match_topic = taxonomy.match(line).topic if heading_like else None
-        if match_topic or (len(line) < 40 and PROSE_HEADING.match(line)):
-            kind = match_topic.kind if match_topic else None
-            first_in_section = True
-            emit(f"## {line}", number)
-            previous_bullet = False
-            continue
-        if kind is not None and not is_bullet:
-            if kind == "miscellany":
-                emit(f"[{_escape_title(line.rstrip('.'))}]()", number)
-                first_in_section = False
-                previous_bullet = False
-                continue
-            if _is_entry_line(line, kind, first_in_section):
-                commentary = None
-                if line.endswith(".") and first_in_section:
-                    split = _split_merged(line)
-                    if split:
-                        line, commentary = split
-                        notes.append(
-                            Diagnostic(
-                                source,
-                                number,
-                                Severity.WARNING,
-                                "entry line ran into its commentary; split after "
-                                f"{line.rsplit(' - ', 1)[1]!r}: please verify",
-                            )
-                        )
-                title_part, _, attribution = line.rpartition(" - ")
-                emit(f"[{_escape_title(title_part.strip())}]() - {attribution.strip()}", number)
-                if commentary:
-                    emit(commentary, number)
-                first_in_section = False
-                previous_bullet = False
-                continue
-        emit(line, number, blank_before=not (is_bullet and previous_bullet))
-        previous_bullet = is_bullet
-        first_in_section = False
-    return "\n".join(out).strip("\n"), meta, notes
-
-
-def convert(data: bytes, source: str, taxonomy: Taxonomy, issue: int | None = None) -> Imported:
-    """Convert one source file's bytes into a page."""
+    `issue` and `date` are the issue's number and date when the source does not say them (or
+    says them wrongly: the source's own are then reported); `links` gives a plain-text
+    edition's entries their addresses. Raises ImportFailure naming the source's lines."""
     text, problems = decode(data, source)
     if text is None:
         raise ImportFailure(source, problems[0].line, problems[0].message)
     fmt = detect_format(text)
     if fmt == "plaintext":
-        body, meta, notes = convert_plaintext(text, source, taxonomy, issue)
+        try:
+            body, meta, notes = convert_plaintext(text, source, taxonomy, issue, date, links)
+        except EditionError as error:
+            raise ImportFailure(source, error.line, str(error)) from None
     elif fmt == "archive":
         body, meta, notes = convert_archive(text, source, taxonomy)
+        body, repairs = repair_links(body, taxonomy, source)
+        notes += repairs
     else:
-        raw, body_lines, _ = _split_front(text, source)
-        meta = {k: raw.get(k) for k in ("title", "date", "issue", "summary", "image")}
-        if not isinstance(meta.get("date"), dt.date):
+        raw, body_lines, first = _split_front(text, source)
+        meta = {k: raw.get(k) for k in FRONT_KEYS}
+        if not isinstance(meta.get("date"), dt.date) and date is None:
             raise ImportFailure(source, 2, "front matter 'date' must be YYYY-MM-DD")
-        body = "\n".join(line.rstrip() for line in body_lines).strip("\n")
+        body = [Line(first + n, line.rstrip()) for n, line in enumerate(body_lines)]
         notes = []
     if issue is not None:
         meta["issue"] = issue
-    page = front_matter_text(meta) + "\n" + body + "\n"
-    date: dt.date = meta["date"]
+    if date is not None and meta.get("date") != date:
+        if isinstance(meta.get("date"), dt.date):
+            notes.append(Diagnostic(source, 1, Severity.WARNING,
+                                    f"the source says {meta['date'].isoformat()} but --date says "
+                                    f"{date.isoformat()}; using --date"))
+        meta["date"] = date
+    body, fixes = make_clean(meta, _trim(body), source, taxonomy)
+    notes += fixes
+    page, _ = page_text(meta, body)
+    when: dt.date = meta["date"]
     return Imported(
-        source=source, rel_path="", text=page, date=date, issue=meta.get("issue"), diagnostics=notes
+        source=source, rel_path="", text=page, date=when, issue=meta.get("issue"), diagnostics=notes
     )
 
 
@@ -419,7 +305,7 @@ def collect_sources(paths: list[Path]) -> list[Path]:
                 sorted(
                     p
                     for p in path.rglob("*")
-                    if p.suffix in (".md", ".txt") and p.name.lower() != "readme.md"
+                    if p.suffix in SOURCE_SUFFIXES and p.name.lower() != "readme.md"
                 )
             )
         else:
@@ -434,9 +320,12 @@ def import_sources(
     *,
     check: bool = False,
     issue: int | None = None,
+    date: dt.date | None = None,
+    links: LinkTable | None = None,
     progress: bool = False,
 ) -> ImportResult:
-    """Convert sources into pages under `docs/roundups/`; write only what changed."""
+    """Convert sources into pages under `docs/roundups/`; write only what changed (and nothing
+    that `roundupkb check` would reject)."""
     from tqdm import tqdm
 
     aliases = load_source_aliases()
@@ -446,9 +335,9 @@ def import_sources(
     for path in tqdm(sources, desc="import", unit="issue", disable=not progress):
         source = str(path)
         try:
-            imported = convert(path.read_bytes(), source, taxonomy, issue)
+            imported = convert(path.read_bytes(), source, taxonomy, issue, date=date, links=links)
         except ImportFailure as failure:
-            result.diagnostics.append(failure.diagnostic)
+            result.diagnostics.extend(failure.diagnostics)
             result.failed.append(source)
             continue
         except OSError as error:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .archive import load_archive
+from .archive import build_archive, load_archive, read_pages
 from .docsfiles import ROUNDUPS_DIR
 from .models import Diagnostic, Roundup, Severity, Topic
 from .taxonomy import Taxonomy, load_taxonomy
@@ -93,10 +93,33 @@ def title_for(date: dt.date, previous: str | None) -> str:
     return f"{prefix}, {format_date(date)}"
 
 
+EXAMPLE_COMMENT = "<!-- Example entry:"
+INTRO_COMMENT = "<!-- The introduction goes here"
+SUMMARY_COMMENT = "# summary: One line shown"
+LEFTOVER_MARKERS = (EXAMPLE_COMMENT, INTRO_COMMENT, SUMMARY_COMMENT)
+"""How lines of the template start: a page that still holds them was not finished."""
+_EXAMPLE_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+PLACEHOLDER_URLS = frozenset(m.group(2) for text in EXAMPLES.values() for m in _EXAMPLE_LINK.finditer(text))
+PLACEHOLDER_TITLES = frozenset(m.group(1) for kind, text in EXAMPLES.items() if kind != "miscellany"
+                               for m in _EXAMPLE_LINK.finditer(text))
+
+
+def leftover_lines(text: str) -> list[int]:
+    """The (1-based) lines of a page that are the template's own comments, left in."""
+    return [n for n, line in enumerate(text.split("\n"), 1) if line.lstrip().startswith(LEFTOVER_MARKERS)]
+
+
+def is_unfilled(roundup: Roundup, text: str) -> bool:
+    """A page `roundupkb new` made that nobody has filled in yet: its example comments are
+    still there and it has no entries."""
+    return not roundup.entries and any(
+        line.lstrip().startswith(EXAMPLE_COMMENT) for line in text.split("\n"))
+
+
 def _example(topic: Topic) -> str:
     return "\n".join(
         [
-            "<!-- Example entry: copy it above this comment, fill it in, and delete sections you do not use.",
+            f"{EXAMPLE_COMMENT} copy it above this comment, fill it in, and delete sections you do not use.",
             "",
             f"{EXAMPLES.get(topic.kind, EXAMPLES['articles'])}",
             "",
@@ -113,10 +136,10 @@ def render(taxonomy: Taxonomy, issue: int, date: dt.date, title: str) -> str:
         f"title: {title}",
         f"date: {date.isoformat()}",
         f"issue: {issue}",
-        "# summary: One line shown in the archive, on the page and in feeds.",
+        f"{SUMMARY_COMMENT} in the archive, on the page and in feeds.",
         "---",
         "",
-        "<!-- The introduction goes here: any Markdown. The page format: docs/contributing.md -->",
+        f"{INTRO_COMMENT}: any Markdown. The page format: docs/contributing.md -->",
         "",
     ]
     for topic in taxonomy.topics:
@@ -145,6 +168,19 @@ def plan(
     return Scaffold(path, issue, date, title, render(taxonomy, issue, date, title))
 
 
+def unfilled_pages(docs: Path, taxonomy: Taxonomy | None = None) -> list[Roundup]:
+    """The roundups under `docs` that are still `roundupkb new`'s unfilled template."""
+    pages = read_pages(docs)
+    archive = build_archive(pages, taxonomy)
+    by_path = {r.path: r for r in archive.roundups}
+    found = []
+    for path, _, content in pages:
+        text = content.decode("utf-8", "replace")
+        if path in by_path and is_unfilled(by_path[path], text):
+            found.append(by_path[path])
+    return found
+
+
 def write(scaffold: Scaffold) -> None:
     """Write the page; never overwrite an existing file."""
     scaffold.path.parent.mkdir(parents=True, exist_ok=True)
@@ -157,14 +193,14 @@ def write(scaffold: Scaffold) -> None:
         ) from None
 
 
-def _iso_date(text: str) -> dt.date:
+def iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD, not {text!r}") from None
 
 
-def _positive(text: str) -> int:
+def positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
     return int(text)
@@ -173,10 +209,10 @@ def _positive(text: str) -> int:
 def add_parser(sub: Any) -> None:
     """Add the `new` command to the CLI's subparsers."""
     p = sub.add_parser("new", help="scaffold the next roundup page (never overwrites)")
-    p.add_argument("--date", type=_iso_date, help="publication date, YYYY-MM-DD "
+    p.add_argument("--date", type=iso_date, help="publication date, YYYY-MM-DD "
                    "(default: the next publication day after the latest issue)")
     p.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="docs folder (default: docs)")
-    p.add_argument("--issue", type=_positive, help="issue number (default: the highest + 1)")
+    p.add_argument("--issue", type=positive, help="issue number (default: the highest + 1)")
     p.set_defaults(func=cmd_new)
 
 
@@ -187,6 +223,15 @@ def cmd_new(args: argparse.Namespace) -> int:
         print(f"{docs}: error: no such folder", file=sys.stderr)
         return 2
     scaffold = plan(docs, date=args.date, issue=args.issue)
+    pending = [] if scaffold.path.exists() else unfilled_pages(docs)
+    if pending:
+        first = pending[0]
+        number = f"issue #{first.meta.issue}" if first.meta.issue else "an issue"
+        print(Diagnostic(first.path, 1, Severity.ERROR,
+                         f"{number} ({first.meta.date.isoformat()}) is an unfilled scaffold of "
+                         "'roundupkb new', not yet published: fill it in (or delete it to start again) "
+                         "before making the next one; no page was written"), file=sys.stderr)
+        return 1
     try:
         write(scaffold)
     except ScaffoldError as error:

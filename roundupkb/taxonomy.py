@@ -18,6 +18,10 @@ from .models import Topic
 KINDS = ("articles", "events", "calls", "jobs", "miscellany")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "–": "-", "—": "-"})
+# Words that join a heading's words and tell no topic from another.
+CONNECTING_WORDS = frozenset({"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on",
+                              "or", "the", "to", "with"})
+TYPO_RATIO = 0.9
 
 
 class TaxonomyError(ValueError):
@@ -36,6 +40,22 @@ def normalize_heading(text: str) -> str:
     text = text.replace("&amp;", "&").replace("&", " and ")
     text = re.sub(r"[^\w\s]|_", " ", text.lower())
     return " ".join(text.split())
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def word_key(text: str) -> str:
+    """A heading's significant words, singular, in alphabetical order: the same for
+    `Leadership, Technical and Project`, `Technical & Project Leadership` and
+    `Technical and Project Leaderships`."""
+    words = {_singular(w) for w in normalize_heading(text).split() if w not in CONNECTING_WORDS}
+    return " ".join(sorted(words))
 
 
 @dataclass(frozen=True)
@@ -66,30 +86,63 @@ class Taxonomy:
         return names
 
     @cached_property
+    def _word_keys(self) -> dict[str, Topic | None]:
+        """Each name's `word_key`, and its topic (None when two topics' names share one)."""
+        keys: dict[str, Topic | None] = {}
+        for topic in self.topics:
+            for name in (topic.title, topic.slug.replace("-", " "), *topic.aliases):
+                key = word_key(name)
+                if key:
+                    keys[key] = topic if keys.get(key, topic) is topic else None
+        return keys
+
+    @cached_property
     def _patterns(self) -> list[tuple[re.Pattern[str], Topic]]:
         return [(re.compile(p), t) for t in self.topics for p in t.patterns]
 
     def match(self, heading: str) -> Match:
         """Find the topic a `##` heading belongs to.
 
-        Exact names and aliases first, then the topic's patterns (families such as
-        "Calls for ..."), then near misses (typos such as "Marketin").
+        Exact names and aliases first; then the same significant words in any order, singular
+        or plural, `&` or "and", with or without connecting words ("Leadership, Technical and
+        Project"); then the topic's patterns (families such as "Calls for ..."); then near misses
+        (typos such as "Marketin"), of the words in order or of the same set of words. A heading
+        whose words two topics share belongs to neither.
         """
         key = normalize_heading(heading)
         if not key:
             return Match(None, "empty")
         if key in self._names:
             return Match(self._names[key], "name")
+        words = word_key(heading)
+        if words in self._word_keys:
+            found = self._word_keys[words]
+            if found is not None:
+                return Match(found, "words")
         for pattern, topic in self._patterns:
             if pattern.search(key):
                 return Match(topic, "pattern")
         close = difflib.get_close_matches(key, list(self._names), n=3, cutoff=0.6)
-        if close and difflib.SequenceMatcher(None, key, close[0]).ratio() >= 0.9:
+        if close and difflib.SequenceMatcher(None, key, close[0]).ratio() >= TYPO_RATIO:
             return Match(self._names[close[0]], "typo")
+        near = self._near_words(words)
+        if near is not None:
+            return Match(near, "typo")
         suggestions: dict[str, None] = {}
         for name in close:
             suggestions.setdefault(self._names[name].slug, None)
         return Match(None, "none", tuple(suggestions))
+
+    def _near_words(self, words: str) -> Topic | None:
+        """The one topic whose names' words are a near miss of `words` (a typo, in any order)."""
+        if not words:
+            return None
+        near = difflib.get_close_matches(words, list(self._word_keys), n=4, cutoff=TYPO_RATIO)
+        close = {topic.slug if topic else None for topic in map(self._word_keys.get, near)}
+        if len(close) != 1 or None in close:
+            return None
+        (slug,) = close
+        return self.by_slug[slug] if slug else None
 
     def get(self, slug: str) -> Topic:
         """The topic with this slug."""
@@ -162,6 +215,14 @@ def parse_taxonomy(text: str, source: str) -> Taxonomy:
                     f"{source}: heading {name!r} is claimed by both {seen[key]} and {topic.slug}"
                 )
             seen[key] = topic.slug
+    claimed: dict[str, tuple[str, str]] = {}  # the same words in another order are one heading
+    for topic in topics:
+        for name in (topic.title, *topic.aliases):
+            words = word_key(name)
+            other = claimed.setdefault(words, (topic.slug, name))
+            if words and other[0] != topic.slug:
+                raise TaxonomyError(f"{source}: headings {other[1]!r} ({other[0]}) and {name!r} "
+                                    f"({topic.slug}) have the same words, so one heading would match both")
     return taxonomy
 
 

@@ -221,7 +221,7 @@ IMPORT_BAD: list[tuple[str, str, bytes, int, str]] = [
     ("empty file", "empty.txt", b"", 1, "empty file"),
     ("blank file", "blank.txt", b"\n\n   \n", 1, "empty file"),
     ("no dated title", "notitle.txt", b"\nJust some words\n\nMore words\n", 2,
-     "the first line must be a title with a date"),
+     "no date in the title line 'Just some words'"),
     ("not UTF-8", "latin1.txt", "Link Roundup, 11 Sept 2020\n\nCafé\n".encode("latin-1"), 3,
      "invalid UTF-8"),
     ("NUL byte", "nul.md", b"Link Roundup, 11 Sept 2020\n\x00\n", 2, "NUL byte"),
@@ -260,7 +260,8 @@ def test_importer_missing_source(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert f"{tmp_path / 'nope.txt'}: error: no such file or folder" in capsys.readouterr().err
 
 
-def test_importer_reports_unknown_heading_but_imports(tmp_path: Path) -> None:
+def test_importer_reports_unknown_heading_and_writes_nothing(tmp_path: Path) -> None:
+    """A page `check` would reject is not written; its errors name the source's lines."""
     source = tmp_path / "0500.md"
     source.write_text(
         '---\ntitle: "#500 - Link Roundup, 4 Jan 2030"\ndate: 2030-01-04\nlayout: email\n---\n'
@@ -274,6 +275,7 @@ def test_importer_reports_unknown_heading_but_imports(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, check=False,
     )
     assert result.returncode == 1
-    written = docs / "roundups" / "2030" / "2030-01-04.md"
-    assert written.is_file()
-    assert f"{written}:13: error: heading 'Quantum Gardening' matches no topic" in result.stderr
+    assert not docs.exists()
+    assert f"{source}:12: error: heading 'Quantum Gardening' matches no topic" in result.stderr
+    assert f"{source}:12: error: not imported: the page would fail 'roundupkb check'" in result.stderr
+    assert "failed 1" in result.stderr

@@ -184,8 +184,12 @@ SEED_COUNTS = {"managing-teams": 4, "careers": 1, "communities": 4, "software": 
 
 def test_seed_imports_to_the_committed_page(seed_file: Path, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
-    result = run_cli("import", str(seed_file), "--docs", str(docs), "--issue", "41")
+    links = seed_file.with_suffix(".links.tsv")
+    result = run_cli("import", str(seed_file), "--docs", str(docs), "--issue", "41", "--links", str(links))
     assert result.returncode == 0, result.stderr
+    # Every row of the links file found its entry; the jobs are the entries left without one.
+    assert "no entry of" not in result.stderr
+    assert result.stderr.count("has no row in") == SEED_COUNTS["jobs"]
     page = docs / "roundups" / "2020" / "2020-09-11.md"
     committed = ROOT / "docs" / "roundups" / "2020" / "2020-09-11.md"
     assert page.read_bytes() == committed.read_bytes()
@@ -207,4 +211,10 @@ def test_seed_entries() -> None:
     assert ornl.details == "Oak Ridge TN USA"
     events = [e for e in entries if e.topic == "events"]
     assert all(e.details and not e.authors and e.source is None for e in events)
-    assert all(e.url is None for e in entries)
+    # The links of the web edition (--links): every entry but the job listings has one.
+    assert [e.topic for e in entries if e.url is None] == ["jobs"] * SEED_COUNTS["jobs"]
+    assert all(e.url.startswith(("https://", "http://")) for e in entries if e.url)
+    random = [e for e in entries if e.topic == "random"]
+    assert [e.title for e in random] == [
+        "various research data file formats", "Nanos", "FortranCon 2020", "case against dynamic linking",
+        "writing comments for systems software"]

@@ -47,7 +47,7 @@ def test_archive_front_matter_is_normalised() -> None:
     )
     imported = convert(source, "0041.md", TAXONOMY)
     assert imported.text.startswith(
-        "---\ntitle: Link Roundup, 11 Sept 2020\ndate: 2020-09-12\nissue: 41\n"
+        "---\ntitle: Link Roundup, 11 Sept 2020\ndate: 2020-09-12\nissue: 41\nheadline: Retros, and more\n"
         "summary: Retros, and more\nimage: https://example.org/cover.png\n---\n\nHi.\n"
     )
     # The title's date disagrees with `date:`: `date:` wins, and the importer says so.
