@@ -198,7 +198,7 @@ class SiteBuild:
             raise BuildError([], f"{error} (run `roundupkb links check` to rebuild it)") from None
         ranked = time.perf_counter()
         archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
-        archive.shown_topics = shown_topics(archive.suggestions)
+        archive.shown_topics = shown_topics(archive)
         self._site = Site(archive, self.render, link_status=self.link_status)
         self.search = PagefindIndex(self.settings.language)
         for record in search_records(archive, self._site.display_title, archive.shown_topics):

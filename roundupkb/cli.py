@@ -19,6 +19,7 @@ from .importer import import_sources
 from .linkstatus import DEFAULT_CACHE, CacheError, load_status
 from .models import Diagnostic, Severity
 from .related import archive_related
+from .suggestions import cached_suggestions
 from .taxonomy import TaxonomyError, load_taxonomy
 
 DEFAULT_DOCS = Path("docs")
@@ -99,7 +100,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     except CacheError as error:
         print(f"{cache}:1: error: {error}", file=sys.stderr)
         return 1
-    archive.related, _ = archive_related(archive, DiskCache(args.docs.resolve().parent / CACHE_DIR))
+    results = DiskCache(args.docs.resolve().parent / CACHE_DIR)
+    archive.related, _ = archive_related(archive, results)
+    archive.suggestions, _ = cached_suggestions(archive, results)
     text = export_mod.to_csv(archive, links) if args.format == "csv" else export_mod.to_json(archive, links)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

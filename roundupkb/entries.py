@@ -39,6 +39,7 @@ BARE_ADDRESS = re.compile(r"^ {0,3}(?:https?://\S|<https?://[^<>\s]+>\s+[-–—
 INLINE_LINK = re.compile(r"(?<!!)\[" + _LINK_TEXT + r"\]\(" + _LINK_URL + r"\)")
 _ATTR_SEPARATORS = ("-", "–", "—", ",", ":", ";", "|", "(", ")", ".", "?", "!")
 _TAG = re.compile(r"<[^>]*>")
+TOPICS_MARK = re.compile(r"<!--\s*topics:\s*((?:[+-][a-z0-9-]+\s*)+)-->")
 
 
 @dataclass
@@ -178,6 +179,10 @@ class SectionReader:
                     current = _Group([inline], ["\n".join(line.text for line in paragraph)])
                     groups.append(current)
                     continue
+            mark = TOPICS_MARK.fullmatch(paragraph[0].text.strip()) if len(paragraph) == 1 else None
+            if mark:
+                self._apply_topics_mark(mark, paragraph[0], current)
+                continue
             if links == 0:
                 self._report_malformed(paragraph[0])
                 self._report_bare(paragraph[0])
@@ -202,6 +207,26 @@ class SectionReader:
                 entry.commentary = "\n\n".join(c for c in (entry.commentary, commentary) if c)
                 entries.append(entry)
         return entries
+
+    def _apply_topics_mark(self, mark: re.Match[str], line: Line, group: _Group | None) -> None:
+        """`<!-- topics: +systems -data -->` after an entry: pin it under, or keep it from, topics."""
+        if group is None or not group.entries:
+            self._diag(line.number, Severity.ERROR, "a topics mark must follow the entry it is about")
+            return
+        pinned: list[str] = []
+        rejected: list[str] = []
+        for word in mark.group(1).split():
+            slug = word[1:]
+            if word[:1] not in "+-" or slug not in self.taxonomy.by_slug or \
+                    self.taxonomy.by_slug[slug].kind != "articles":
+                subjects = ", ".join(t.slug for t in self.taxonomy.topics if t.kind == "articles")
+                self._diag(line.number, Severity.ERROR, f"topics mark: {word!r} is not +topic or -topic of a "
+                                                        f"subject topic ({subjects})")
+                continue
+            (pinned if word[0] == "+" else rejected).append(slug)
+        for entry in group.entries:
+            entry.pinned_topics = tuple(pinned)
+            entry.rejected_topics = tuple(rejected)
 
     def _report_malformed(self, line: Line) -> None:
         if not line.code and LINK_START.match(line.text) and not ENTRY_LINE.match(line.text):

@@ -12,16 +12,19 @@ from .archive import Archive
 from .linkstatus import LinkResult, status_for
 from .models import Entry, Roundup
 from .text import plain_text
+from .titles import display_title
 
 FIELDS = (
     "id",
     "title",
+    "display_title",
     "url",
     "authors",
     "source",
     "details",
     "topic",
     "topic_title",
+    "topic_suggestions",
     "date",
     "issue",
     "page",
@@ -45,12 +48,15 @@ def entry_record(
     return {
         "id": entry.id,
         "title": entry.title,
+        "display_title": display_title(entry.title, entry.commentary, result.page_title if result else None),
         "url": entry.url,
         "authors": list(entry.authors),
         "source": entry.source,
         "details": entry.details,
         "topic": entry.topic,
         "topic_title": archive.taxonomy.get(entry.topic).title,
+        "topic_suggestions": [{"topic": topic, "score": score}
+                              for topic, score in archive.suggestions.get(entry.id, [])],
         "date": entry.date.isoformat(),
         "issue": entry.issue,
         "page": entry.page,
@@ -97,5 +103,6 @@ def to_csv(archive: Archive, links: Mapping[str, LinkResult] | None = None) -> s
         record["authors"] = "; ".join(record["authors"])
         record["same_link"] = "; ".join(record["same_link"])
         record["related"] = "; ".join(record["related"])
+        record["topic_suggestions"] = "; ".join(f"{s['topic']}:{s['score']:.2f}" for s in record["topic_suggestions"])
         writer.writerow(record)
     return out.getvalue()

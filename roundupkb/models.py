@@ -71,6 +71,9 @@ class Entry:
     date: dt.date
     issue: int | None
     page: str
+    # An editor's word on where else the entry belongs (`<!-- topics: +systems -data -->`):
+    pinned_topics: tuple[str, ...] = ()  # listed under these topics too, whatever the classifier says
+    rejected_topics: tuple[str, ...] = ()  # never suggested under these
 
 
 @dataclass

@@ -45,12 +45,13 @@ def cards(site: Site, entries: list[Entry], from_page: str, *, show_topic: bool,
 
 
 def rows(site: Site, entries: list[Entry], from_page: str, *, show_topic: bool, id_prefix: str = "",
-         scores: dict[str, float] | None = None) -> str:
+         scores: dict[str, float | None] | None = None) -> str:
     """A compact list of entries (one or two lines each)."""
     contexts = []
     for entry in entries:
         context = site.entry_context(entry, from_page, show_topic=show_topic)
         context["score"] = (scores or {}).get(entry.id)
+        context["pinned"] = scores is not None and entry.id in scores and scores[entry.id] is None
         contexts.append(context)
     return site.fragments.add(site.render("partials/rkb/entry-rows.html", id_prefix=id_prefix, entries=contexts))
 

@@ -23,7 +23,7 @@ from .issues import issue_heading, issue_label, issue_name
 from .linkstatus import LinkResult, status_for, wayback_url
 from .models import Entry, Roundup, Topic
 from .records import attribution_text
-from .suggest import shown_by_topic
+from .suggestions import listed_by_topic
 from .text import excerpt
 from .titles import display_title
 from .urls import is_unsafe
@@ -146,7 +146,7 @@ class Site:
         self.topics = self.archive.by_topic()
         self.sources = self._sources()
         # topic slug -> (entry id, score) of the entries suggested for it, best first
-        self.suggested = shown_by_topic(self.archive.suggestions)
+        self.suggested = listed_by_topic(self.archive)
         self._source_index = {(g.kind, g.name): g for g in self.sources}
         self._excerpts: dict[str, str] = {}
 

@@ -38,8 +38,31 @@ def cached_suggestions(archive: Archive, cache: DiskCache | None = None) -> tupl
         lambda found: {k: [list(p) for p in v] for k, v in found.items()})
 
 
-def shown_topics(suggestions: Suggestions, threshold: float = SHOW_THRESHOLD) -> dict[str, list[str]]:
-    """Entry id -> the topics it is listed under as well as its own, best first."""
-    return {entry_id: [topic for topic, score in ranked if score >= threshold]
-            for entry_id, ranked in suggestions.items()
-            if any(score >= threshold for _, score in ranked)}
+def listed_by_topic(archive: Archive, threshold: float = SHOW_THRESHOLD) -> dict[str, list[tuple[str, float | None]]]:
+    """Topic -> the entries listed under it besides its own: those an editor pinned there (score
+    None) first, then those suggested at `threshold` or above and not rejected, best first."""
+    listed: dict[str, list[tuple[str, float | None]]] = {}
+    by_id = archive.by_id()
+    for entry in archive.entries:
+        for topic in entry.pinned_topics:
+            if topic != entry.topic:
+                listed.setdefault(topic, []).append((entry.id, None))
+    suggested: dict[str, list[tuple[str, float]]] = {}
+    for entry_id, ranked in archive.suggestions.items():
+        entry = by_id[entry_id]
+        for topic, score in ranked:
+            if score >= threshold and topic not in entry.rejected_topics and topic not in entry.pinned_topics:
+                suggested.setdefault(topic, []).append((entry_id, score))
+    for topic, pairs in suggested.items():
+        best_first = sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+        listed.setdefault(topic, []).extend(best_first)
+    return listed
+
+
+def shown_topics(archive: Archive, threshold: float = SHOW_THRESHOLD) -> dict[str, list[str]]:
+    """Entry id -> the topics it is listed under besides its own (see `listed_by_topic`)."""
+    out: dict[str, list[str]] = {}
+    for topic, pairs in listed_by_topic(archive, threshold).items():
+        for entry_id, _ in pairs:
+            out.setdefault(entry_id, []).append(topic)
+    return out

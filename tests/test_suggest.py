@@ -14,13 +14,14 @@ import os
 import random
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from sitekit import write_file
 
-from roundupkb.archive import load_archive
+from roundupkb.archive import build_archive, load_archive
 from roundupkb.importer import import_sources
 from roundupkb.suggest import (
     MAX_SUGGESTIONS,
@@ -283,3 +284,40 @@ def test_cross_validated_quality_on_the_corpus(corpus_dir: Path, tmp_path: Path)
     assert ours["precision_shown"] >= 0.85
     assert ours["coverage_shown"] >= 0.30
     assert ours["top1"] > baseline["top1"]
+
+
+def test_an_editor_pins_and_rejects_suggested_topics(tmp_path: Path) -> None:
+    """`<!-- topics: +slug -slug -->` after an entry: listed under the pinned topic whatever the
+    classifier says, never under a rejected one; a mark that names no subject is an error."""
+    from roundupkb.suggestions import listed_by_topic, shown_topics
+
+    page = textwrap.dedent("""\
+        ---
+        title: Link Roundup, 8 Jan 2021
+        date: 2021-01-08
+        issue: 1
+        ---
+
+        ## Random
+
+        A paean to [a scheduler](https://example.org/scheduler) that runs jobs on a cluster.
+
+        <!-- topics: +systems -software -->
+
+        Another [tool](https://example.org/tool) for nothing in particular.
+        """)
+    archive = build_archive([("docs/roundups/2021/2021-01-08.md", "roundups/2021/2021-01-08.md", page)])
+    assert not archive.errors
+    pinned, other = archive.entries
+    assert (pinned.pinned_topics, pinned.rejected_topics) == (("systems",), ("software",))
+    assert "topics:" not in pinned.commentary
+    archive.suggestions = {pinned.id: [("software", 0.95), ("data", 0.9)], other.id: [("software", 0.85)]}
+    listed = listed_by_topic(archive)
+    assert listed["systems"] == [(pinned.id, None)]  # pinned, whatever the classifier said
+    assert listed["software"] == [(other.id, 0.85)]  # rejected for the pinned entry
+    assert listed["data"] == [(pinned.id, 0.9)]
+    assert shown_topics(archive) == {pinned.id: ["systems", "data"], other.id: ["software"]}
+
+    broken = page.replace("+systems -software", "+gardening")
+    archive = build_archive([("docs/roundups/2021/2021-01-08.md", "roundups/2021/2021-01-08.md", broken)])
+    assert [(d.line, d.message[:39]) for d in archive.errors] == [(11, "topics mark: '+gardening' is not +topic")]
