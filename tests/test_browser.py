@@ -297,10 +297,34 @@ def test_small_screen_has_no_horizontal_scroll_and_search_works(site: tuple[Path
         context.close()
 
 
-def test_screenshots_of_home(site: tuple[Path, str], page: Any) -> None:
-    page.goto(site[1])
-    shoot(page, "home")
-    assert (ARTIFACTS / "home.png").stat().st_size > 0
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (768, 1024)])
+def test_on_a_touch_screen_one_tap_opens_search_and_a_result_is_tapped(
+    site: tuple[Path, str], browser: Any, width: int, height: int
+) -> None:
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
+                                  is_mobile=width < 600)
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
+    try:
+        tab = context.new_page()
+        tab.goto(site[1])
+        toggle = tab.locator("#__search")
+        assert not toggle.is_checked()  # the box sits behind the magnifier on a small screen
+        tab.tap("label.md-header__button[for=__search]")
+        tab.wait_for_function("document.activeElement === document.querySelector('.md-search__input')")
+        assert toggle.is_checked()  # the panel is open, and stays open
+        box = tab.locator(".md-search__input").bounding_box()
+        assert box is not None and 0 <= box["x"] < width / 2 and 0 <= box["y"] < height / 4  # on screen
+        tab.keyboard.type("Storage Tiers")  # into the focused box, as a phone's keyboard does
+        tab.wait_for_function("document.querySelector('[data-rkb-search]').getAttribute('data-query')"
+                              " === 'Storage Tiers'")
+        first = tab.locator(RESULT).first
+        assert first.is_visible()
+        shoot(tab, f"search-{width}px")
+        with tab.expect_navigation():
+            first.tap()
+        assert tab.url.endswith(TITLES["Storage Tiers Explained"])
+    finally:
+        context.close()
 
 
 # -- accessibility ------------------------------------------------------------------------
