@@ -5,6 +5,8 @@
     {{ topic_index() }}           every topic with its description and count
     {{ topic_entries("systems", limit=10) }}   the latest entries of a topic
     {{ subscribe() }}             the roundups feeds (RSS, JSON Feed); topics=True lists topic feeds
+    {{ newsletter_signup() }}     the newsletter's own site and sign-up (extra.newsletter)
+    {{ getting_started() }}       on a site with few roundups: what it is and how to import an archive
 
 Each returns a placeholder for HTML rendered from a template (`Site.fragments`), put back after
 the page's own HTML went through the sanitiser.
@@ -17,6 +19,8 @@ from typing import Any
 from roundupkb.build import SiteBuild
 from roundupkb.feeds import ROUNDUP_FEEDS, topic_feed_links
 from roundupkb.site import Site, relative_url
+
+SMALL_ARCHIVE = 10  # below this many roundups the home page says how to import an archive
 
 
 def define_env(env: Any) -> None:
@@ -53,6 +57,18 @@ def define_env(env: Any) -> None:
         return fragment("partials/rkb/entry-cards.html",
                         entries=[s.entry_context(e, here(), show_topic=False)
                                  for e in s.topics[slug][:limit]])
+
+    @env.macro  # type: ignore[untyped-decorator]
+    def newsletter_signup() -> str:
+        return fragment("partials/rkb/newsletter.html", newsletter=SiteBuild.of(env.conf).settings.newsletter)
+
+    @env.macro  # type: ignore[untyped-decorator]
+    def getting_started(below: int = SMALL_ARCHIVE) -> str:
+        stats = site().stats()
+        if stats["roundups"] >= below:
+            return ""
+        return fragment("partials/rkb/getting-started.html", stats=stats,
+                        contributing_href=relative_url(here(), "contributing/"))
 
     @env.macro  # type: ignore[untyped-decorator]
     def subscribe(topics: bool = False, more: str | None = None) -> str:

@@ -7,16 +7,20 @@ move data between MkDocs and that object; the steps are described in `roundupkb/
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup, escape
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import get_plugin_logger
+from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils.meta import get_data
 
 from roundupkb.build import BuildError, BuildSettings, SiteBuild, SourcePage
+from roundupkb.docsfiles import newest_roundup_date
+from roundupkb.newsletter import read_newsletter
 from roundupkb.search import PagefindError
 from roundupkb.words import human_date, plural
 
@@ -43,6 +47,10 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
     if not isinstance(feed_length, int) or isinstance(feed_length, bool) or feed_length < 1:
         raise PluginError(f"mkdocs.yml: extra.roundupkb.feed_length must be a positive whole number, "
                           f"not {feed_length!r}")
+    try:
+        newsletter = read_newsletter(config.extra.get("newsletter"))
+    except ValueError as error:
+        raise PluginError(f"mkdocs.yml: {error}") from None
     rss = config.plugins.get("rss")
     rss_length = getattr(getattr(rss, "config", None), "length", 20)
     return BuildSettings(
@@ -54,11 +62,19 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         owned_files=_strings(extra.get("owned_files"), "owned_files"),
         macro_pages=_strings(extra.get("macro_pages"), "macro_pages"),
         markdown_extensions=tuple(config.markdown_extensions), extension_configs=config.mdx_configs,
+        newsletter=newsletter,
     )
 
 
 # A fresh build, attached to this build's config (`mkdocs serve` makes a new config per rebuild).
+# First of all plugins: the build's time is the newest roundup's (noon UTC, as the feeds date an
+# issue), so two builds of the same content write the same feeds and sitemap.
+@event_priority(100)
 def on_config(config: MkDocsConfig) -> None:
+    newest = newest_roundup_date(Path(config.docs_dir))
+    if newest is not None:
+        noon = dt.datetime.combine(newest, dt.time(12), tzinfo=dt.UTC)
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(noon.timestamp()))
     env = config.theme.get_env()
     env.filters.update(plural=plural, human_date=human_date)
 
@@ -124,7 +140,9 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     return html
 
 
-# What the theme prints from page metadata is escaped; generated pages have no edit button.
+# What the theme prints from page metadata is escaped. Only a roundup has an edit button (the
+# other pages are the project's own or generated); no page has a left sidebar, since every tab
+# is one page (on a phone the menu still slides in).
 def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
     build = SiteBuild.of(config)
     roundup = build.roundup(page.file.src_uri)
@@ -134,7 +152,9 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     page.meta = {key: escape(value) if isinstance(value, str) else value for key, value in page.meta.items()}
     if title and "title" not in page.meta:
         page.meta["title"] = Markup(title)
-    if page.file.generated_by is not None or page.file.abs_src_path is None:
+    hide = page.meta.get("hide")
+    page.meta["hide"] = [*(hide if isinstance(hide, list) else []), "navigation"]
+    if roundup is None:
         page.edit_url = None
     return context
 

@@ -181,6 +181,24 @@ def _split_commas(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+_MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+# A part of an attribution that is a date, not a name: `6 Feb`, `From 16 Dec 2021`, `March 3`,
+# `2019`, `2021-05-04`. It is kept as the entry's details, never taken for a source.
+_DATE_PART = re.compile(
+    rf"(?:(?:from|on|posted|published|updated|dated|as of)\s+)?"
+    rf"(?:{_MONTH}\s+{_DAY}(?:\s+\d{{4}})?|{_DAY}\s+{_MONTH}(?:\s+\d{{4}})?|{_MONTH}\s+\d{{4}}"
+    rf"|(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?)",
+    re.IGNORECASE,
+)
+
+
+def is_date_part(text: str) -> bool:
+    """Whether a comma-separated part of an attribution is a date (`6 Feb`, `From 16 Dec 2021`)."""
+    return _DATE_PART.fullmatch(text.strip(" ()[]")) is not None
+
+
 def canonical_source(name: str, aliases: dict[str, str]) -> str:
     """The canonical spelling of a publication's name."""
     return aliases.get(name.lower(), name)
@@ -206,18 +224,22 @@ def parse_attribution(
     if kind == "jobs":
         source = canonical_source(parts[0], aliases)
         return [], source, ", ".join(parts[1:]) or None
+    dates = ", ".join(p for p in parts if is_date_part(p)) or None
+    parts = [p for p in parts if not is_date_part(p)]
+    if not parts:
+        return [], None, dates
     if len(parts) == 1:
         only = parts[0]
         if looks_like_person(only) and only.lower() not in aliases:
-            return _authors(only), None, None
+            return _authors(only), None, dates
         if _SPLIT_AUTHORS.search(only) and all(looks_like_person(p) for p in _SPLIT_AUTHORS.split(only)):
-            return _authors(only), None, None
-        return [], canonical_source(only, aliases), None
+            return _authors(only), None, dates
+        return [], canonical_source(only, aliases), dates
     *head, last = parts
     last = re.sub(r"^(?:and|&)\s+", "", last)
     if (looks_like_person(last) and last.lower() not in aliases) or _is_author_list(last):
-        return [a for p in parts for a in _authors(p)], None, None
-    return [a for p in head for a in _authors(p)], canonical_source(last, aliases), None
+        return [a for p in parts for a in _authors(p)], None, dates
+    return [a for p in head for a in _authors(p)], canonical_source(last, aliases), dates
 
 
 def _is_author_list(text: str) -> bool:

@@ -46,6 +46,7 @@ from .feeds import (
 from .issues import issue_title
 from .linkstatus import CacheError, LinkResult, health_by_year, load_status
 from .models import Diagnostic, Roundup, Severity
+from .newsletter import Newsletter
 from .records import search_records
 from .related import archive_related
 from .sanitize import clean, locate, removals
@@ -99,6 +100,7 @@ class BuildSettings:
     macro_pages: tuple[str, ...] = ()  # docs-relative pages that may render macros
     markdown_extensions: tuple[Any, ...] = ()
     extension_configs: Mapping[str, Any] | None = None
+    newsletter: Newsletter | None = None  # extra.newsletter: the newsletter this site indexes
 
     @property
     def link_status_file(self) -> Path:
@@ -239,14 +241,14 @@ class SiteBuild:
         return out
 
     def feed_links(self, page_url: str, rel_path: str) -> list[dict[str, str]]:
-        """Feed autodiscovery links for a page: the roundups feeds (JSON; Material links the RSS
-        one itself), and on a topic page that topic's feeds. Absolute when the site's URL is known."""
+        """Feed autodiscovery links for a page: the roundups feeds, and on a topic page that
+        topic's feeds. Absolute when the site's URL is known."""
         def href(path: str) -> str:
             return self.feed_settings.url(path) if self.settings.site_url else relative_url(page_url, path)
 
         name = self.settings.site_name
         links = [{"href": href(f.filename), "type": f.media_type, "title": f"{name} ({f.label})"}
-                 for f in ROUNDUP_FEEDS if f.media_type != "application/rss+xml"]
+                 for f in ROUNDUP_FEEDS]
         slug = rel_path.removeprefix("topics/").removesuffix(".md")
         if rel_path.startswith("topics/") and "/" not in slug and self.site.topics.get(slug):
             title = self.site.topic(slug).title

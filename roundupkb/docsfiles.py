@@ -15,6 +15,7 @@ Contributors send pull requests, so every file under `docs/` is hostile input. T
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import os
 import re
@@ -92,3 +93,15 @@ def roundup_files(docs: Path) -> list[Path]:
             if not path.is_symlink() and is_roundup_path(path.relative_to(docs).as_posix()):
                 pages.append(path)
     return sorted(pages)
+
+
+def newest_roundup_date(docs: Path) -> dt.date | None:
+    """The date of the newest roundup, read from the file names (`roundups/2025/2025-02-02.md`)."""
+    dates: list[dt.date | None] = []
+    for path in roundup_files(docs):
+        match = ROUNDUP_FILE.fullmatch(path.relative_to(docs).as_posix())
+        try:
+            dates.append(dt.date.fromisoformat(match.group("date")) if match else None)
+        except ValueError:  # 2021-02-30: the parser reports it
+            continue
+    return max((d for d in dates if d is not None), default=None)

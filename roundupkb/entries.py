@@ -48,6 +48,7 @@ class _Group:
 
     entries: list[Entry] = field(default_factory=list)
     commentary: list[str] = field(default_factory=list)
+    end: int = 0  # the number of the group's last line: its link lines' or its commentary's
 
 
 def heading_id(text: str) -> str:
@@ -176,7 +177,7 @@ class SectionReader:
             if links == 0 and (kind == "miscellany" or leads) and not paragraph[0].code:
                 inline = self._inline_entry(paragraph, topic)
                 if inline:
-                    current = _Group([inline], ["\n".join(line.text for line in paragraph)])
+                    current = _Group([inline], ["\n".join(line.text for line in paragraph)], paragraph[-1].number)
                     groups.append(current)
                     continue
             mark = TOPICS_MARK.fullmatch(paragraph[0].text.strip()) if len(paragraph) == 1 else None
@@ -188,8 +189,9 @@ class SectionReader:
                 self._report_bare(paragraph[0])
                 if current is not None:
                     current.commentary.append("\n".join(line.text for line in paragraph))
+                    current.end = paragraph[-1].number
                 continue
-            current = _Group()
+            current = _Group(end=paragraph[-1].number)
             groups.append(current)
             for line in paragraph[:links]:
                 entry = self._entry(line, topic, kind)
@@ -205,6 +207,7 @@ class SectionReader:
             commentary = "\n\n".join(group.commentary).strip()
             for entry in group.entries:
                 entry.commentary = "\n\n".join(c for c in (entry.commentary, commentary) if c)
+                entry.end_line = group.end
                 entries.append(entry)
         return entries
 

@@ -67,13 +67,14 @@ class Entry:
     commentary: str
     anchor: str
     path: str
-    line: int
+    line: int  # of its link line
     date: dt.date
     issue: int | None
     page: str
     # An editor's word on where else the entry belongs (`<!-- topics: +systems -data -->`):
     pinned_topics: tuple[str, ...] = ()  # listed under these topics too, whatever the classifier says
     rejected_topics: tuple[str, ...] = ()  # never suggested under these
+    end_line: int = 0  # the last line of its commentary (of its link line when it has none)
 
 
 @dataclass

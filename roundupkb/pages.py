@@ -167,13 +167,21 @@ def sources_index_markdown(site: Site) -> str:
     page = "sources/"
     parts = ["# Sources", "",
              f"Publications and people the roundups have linked to at least {MIN_SOURCE_ENTRIES} times.",
-             "", site.fragments.add(site.render("partials/rkb/source-initials.html",
-                                                initials=_initials(site, page))), ""]
+             ""]
+    if not site.sources:
+        parts += ["None yet: no publication or person has been linked to that often. Every link is on",
+                  "its roundup's page, and under its topic.", ""]
+        return "\n".join(parts)
+    parts += [site.fragments.add(site.render("partials/rkb/source-initials.html",
+                                             initials=_initials(site, page))), ""]
     for kind, heading in (("publication", "Publications"), ("author", "People")):
+        groups = [g for g in site.sources if g.kind == kind]
+        if not groups:
+            continue
         html = site.render("partials/rkb/source-list.html", sources=[
             {"name": g.name, "count": len(g.entries), "href": relative_url(page, g.href),
              "profile": _profile(site, g, page)}
-            for g in site.sources if g.kind == kind
+            for g in groups
         ])
         parts += [f"## {heading}", "", site.fragments.add(html), ""]
     return "\n".join(parts)

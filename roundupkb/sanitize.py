@@ -116,7 +116,10 @@ def _policy() -> dict[str, Any]:
     attributes = {tag: set(names) for tag, names in ATTRIBUTES.items()}
     attributes["*"] = set(_EVERYWHERE)
     return {"tags": set(TAGS), "clean_content_tags": set(DROP_WITH_CONTENT), "attributes": attributes,
-            "url_schemes": set(URL_SCHEMES), "link_rel": "noopener noreferrer"}
+            "url_schemes": set(URL_SCHEMES), "link_rel": "noopener noreferrer",
+            # An image (often on another host) loads only when it nears the screen, and tells that
+            # host nothing of the page it is on.
+            "set_tag_attribute_values": {"img": {"loading": "lazy", "referrerpolicy": "no-referrer"}}}
 
 
 @cache

@@ -30,6 +30,7 @@ from .urls import is_unsafe
 
 Render = Callable[..., str]
 MIN_SOURCE_ENTRIES = 2
+RELATED_SHOWN = 5  # related entries after a commentary
 
 
 def relative_url(from_page: str, to: str) -> str:
@@ -147,10 +148,18 @@ class Site:
         self.sources = self._sources()
         # topic slug -> (entry id, score) of the entries suggested for it, best first
         self.suggested = listed_by_topic(self.archive)
+        self._also: dict[str, list[str]] = defaultdict(list)  # entry id -> those topics
+        for slug, pairs in self.suggested.items():
+            for entry_id, _ in pairs:
+                self._also[entry_id].append(slug)
         self._source_index = {(g.kind, g.name): g for g in self.sources}
         self._excerpts: dict[str, str] = {}
 
     # -- lookups -----------------------------------------------------------------------------
+
+    def also_listed_under(self, entry: Entry) -> list[str]:
+        """The topics an entry is listed under besides its own section's (pinned or suggested)."""
+        return self._also.get(entry.id, [])
 
     def display_title(self, entry: Entry) -> str:
         """How the site names an entry: its link text, or for a fragment of a sentence ("this",
@@ -210,12 +219,9 @@ class Site:
     # -- context for templates ---------------------------------------------------------------
 
     def entry_context(
-        self, entry: Entry, from_page: str, *, show_topic: bool = True, with_related: bool = False
+        self, entry: Entry, from_page: str, *, show_topic: bool = True
     ) -> dict[str, Any]:
-        """Everything a template needs to show one entry, with links relative to `from_page`.
-
-        Related entries are shown only on the entry's own roundup page (`with_related`).
-        """
+        """Everything a template needs to show one entry, with links relative to `from_page`."""
         also = []
         for other_id in self.archive.same_link_of(entry):
             other = self.entries_by_id.get(other_id)
@@ -250,7 +256,6 @@ class Site:
                       "href": relative_url(from_page, self.topic_page(topic.slug))} if show_topic else None,
             "excerpt": self._excerpt(entry),
             "also": also,
-            "related": self.related_context(entry, from_page) if with_related else [],
             "link": self.link_context(entry),
         }
 
@@ -269,16 +274,6 @@ class Site:
         assert entry.url is not None
         return {"status": result.status, "http_status": result.http_status, "error": result.error,
                 "checked": result.checked_at[:10], "archived": wayback_url(entry.url, entry.date)}
-
-    def related_context(self, entry: Entry, from_page: str) -> list[dict[str, Any]]:
-        """The entry's related entries (other issues, best first) as links from `from_page`."""
-        out = []
-        for other_id in self.archive.related.get(entry.id, []):
-            other = self.entries_by_id.get(other_id)
-            if other is not None:
-                out.append({"title": other.title, "label": issue_label(self.by_page[other.page]),
-                            "href": relative_url(from_page, f"{other.page}#{other.anchor}")})
-        return out
 
     def roundup_context(self, roundup: Roundup, from_page: str) -> dict[str, Any]:
         return {
@@ -323,15 +318,18 @@ class Site:
     # -- Markdown of pages -------------------------------------------------------------------
 
     def roundup_markdown(self, roundup: Roundup, source_text: str) -> str:
-        """The roundup page as written, each entry's link line replaced by its rendered header."""
+        """The roundup page as written: each entry's link line replaced by its header (title,
+        attribution), and after its commentary a line of related entries from other issues."""
         lines = source_text.replace("\r\n", "\n").split("\n")
         body = lines[roundup.body_line - 1 :]
         offset = roundup.body_line
         replace: dict[int, list[Entry]] = defaultdict(list)
         insert: dict[int, list[Entry]] = defaultdict(list)
+        after: dict[int, list[Entry]] = defaultdict(list)  # entries that share a commentary, by its end
         for entry in roundup.entries:
             kind = self.topic(entry.topic).kind
             (insert if kind == "miscellany" else replace)[entry.line].append(entry)
+            after[max(entry.line, entry.end_line)].append(entry)
         out: list[str] = []
         older, newer = self.neighbours(roundup)
         nav = self.fragments.add(self.render(
@@ -350,15 +348,45 @@ class Site:
             if number in replace:
                 for entry in replace[number]:
                     out.extend(["", self._entry_header(entry, roundup.page), ""])
-                continue
-            out.append(line)
+            else:
+                out.append(line)
+            if number in after:
+                related = self._related_line(after[number], roundup.page)
+                if related:
+                    out.extend(["", related, ""])
         out.extend(["", nav, ""])
         return "\n".join(out)
 
     def _entry_header(self, entry: Entry, from_page: str) -> str:
-        html = self.render("partials/rkb/entry-header.html",
-                           entry=self.entry_context(entry, from_page, with_related=True))
+        """Title and attribution; a topic chip only for topics other than the section's own."""
+        context = self.entry_context(entry, from_page, show_topic=False)
+        context["also_topics"] = [
+            {"title": self.topic(slug).title, "href": relative_url(from_page, self.topic_page(slug))}
+            for slug in self.also_listed_under(entry)
+        ]
+        html = self.render("partials/rkb/entry-header.html", entry=context)
         return self.fragments.add(html, anchors=(entry.anchor,))
+
+    def _related_line(self, entries: list[Entry], from_page: str) -> str | None:
+        """One collapsed line of related entries for entries that share a commentary (the best
+        of each in turn, none of them, at most RELATED_SHOWN)."""
+        own = {e.id for e in entries}
+        lists = [self.archive.related.get(e.id, []) for e in entries]
+        ids: list[str] = []
+        for rank in range(max((len(x) for x in lists), default=0)):
+            for ranked in lists:
+                if rank < len(ranked) and ranked[rank] not in own and ranked[rank] not in ids:
+                    ids.append(ranked[rank])
+        related = []
+        for other_id in ids[:RELATED_SHOWN]:
+            other = self.entries_by_id.get(other_id)
+            if other is not None:
+                related.append({"title": self.display_title(other),
+                                 "label": issue_label(self.by_page[other.page]),
+                                 "href": relative_url(from_page, f"{other.page}#{other.anchor}")})
+        if not related:
+            return None
+        return self.fragments.add(self.render("partials/rkb/related.html", related=related))
 
     def _cards(self, entries: list[Entry], from_page: str, *, show_topic: bool, id_prefix: str = "") -> str:
         """A list of entry cards; `id_prefix` keeps card ids unique on a page that lists an

@@ -20,18 +20,34 @@ def free_port() -> int:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """A static host as GitHub Pages is one: the site's own 404.html for a missing page."""
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
 
 @contextmanager
-def serve_site(directory: Path) -> Iterator[str]:
-    """Serve a built site on 127.0.0.1; yields its base URL (ending in `/`)."""
+def serve_site(directory: Path, port: int = 0) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 (on `port`, or any free one); yields its base URL (ending
+    in `/`)."""
 
     def handler(*args: Any, **kwargs: Any) -> _Quiet:
         return _Quiet(*args, directory=str(directory), **kwargs)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -181,3 +181,31 @@ def test_build_archive_orders_newest_first() -> None:
     )
     assert [r.meta.issue for r in archive.roundups] == [41, 40]
     assert not archive.errors
+
+
+def test_each_entry_knows_where_its_commentary_ends() -> None:
+    page = PAGE.replace("One.\n", "One.\n\n- a list\n- that goes on\n").replace(
+        "[Same title](https://example.org/b) - Bo Ruiz\n",
+        "[Same title](https://example.org/b) - Bo Ruiz<br/>\n[Other](https://example.org/c) - Cy Bell\n")
+    roundup, _ = parse_roundup(page, "p.md", "roundups/2020/2020-09-11.md", TAXONOMY, ALIASES)
+    assert roundup is not None
+    lines = page.split("\n")
+    ends = {e.url: lines[e.end_line - 1] for e in roundup.entries}
+    assert ends == {"https://example.org/a": "- that goes on", "https://example.org/b": "Two.",
+                    "https://example.org/c": "Two."}
+
+
+@pytest.mark.parametrize(("attribution", "source", "details"), [
+    ("Jane Doe, 6 Feb", None, "6 Feb"),
+    ("From 16 Dec 2021", None, "From 16 Dec 2021"),
+    ("Jane Doe, Nature, 2019", "Nature", "2019"),
+    ("HPCwire, March 3, 2021", "HPCwire", "March 3, 2021"),
+    ("The 2021 Report", "The 2021 Report", None),
+])
+def test_a_date_in_an_attribution_is_a_detail_not_a_source(attribution: str, source: str | None,
+                                                           details: str | None) -> None:
+    page = PAGE.replace("- Ann Lee\n", f"- {attribution}\n")
+    roundup, _ = parse_roundup(page, "p.md", "roundups/2020/2020-09-11.md", TAXONOMY, ALIASES)
+    assert roundup is not None
+    entry = roundup.entries[0]
+    assert (entry.source, entry.details) == (source, details)

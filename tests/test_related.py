@@ -82,12 +82,17 @@ def test_export_has_related_and_same_link_for_every_entry(site: Path) -> None:
             assert other not in entry["same_link"]
 
 
-def test_related_list_is_collapsed_under_the_entry_and_links_to_permalinks(site: Path) -> None:
+def test_related_list_is_collapsed_after_the_commentary_and_links_to_permalinks(site: Path) -> None:
     soup = parse(site / "roundups/2021/2021-01-08/index.html")
-    block = soup.find(attrs={"data-entry-id": "2021-01-08/slurm-at-scale"})
-    details = block.find("details", class_="rkb-related")
-    assert details is not None and not details.has_attr("open")
-    assert details.summary.get_text(strip=True) == "Related"
+    header = soup.find(attrs={"data-entry-id": "2021-01-08/slurm-at-scale"})
+    assert header.find("details") is None  # title and attribution only
+    details = header.find_next("details")
+    assert details is not None and "rkb-related" in details["class"] and not details.has_attr("open")
+    # after the commentary, before the next entry
+    assert details.find_previous("p").get_text() == "Scheduling thousands of jobs with Slurm on a large cluster."
+    assert details.find_previous(attrs={"data-entry-id": True}) is header
+    assert details.summary.get_text(strip=True).startswith("Related: ")
+    assert details.summary.get_text(strip=True).endswith("from other issues")
     first = details.find("li")
     link = first.find("a")
     assert link["href"] == "../../2022/2022-01-07/#slurm-fair-share-scheduling"
