@@ -94,7 +94,7 @@ def type_query(page: Any, query: str) -> float:
     return time.perf_counter() - started
 
 
-def budget(browser: Any, base: str, site: Path) -> tuple[int, float, int]:
+def budget(browser: Any, base: str, site: Path, explore_query: str) -> tuple[int, float, int]:
     """(median bytes to the first header-search result, median seconds, bytes to Explore's first result)."""
     sizes, times = [], []
     for query in QUERIES:
@@ -104,7 +104,7 @@ def budget(browser: Any, base: str, site: Path) -> tuple[int, float, int]:
         sizes.append(transferred(site, base, fetched))
         context.close()
     context, page, fetched = page_in(browser)
-    page.goto(base + "explore/?q=burnout")
+    page.goto(base + f"explore/?q={explore_query}")
     page.wait_for_selector("#rkb-explore-results li")
     explore = transferred(site, base, fetched)
     context.close()
@@ -135,14 +135,18 @@ def measure(name: str, project: Path, args: argparse.Namespace, browser: Any) ->
     entries = rng.sample(archive.entries, min(args.samples, len(archive.entries)))
     entry_cases = [(display_title(e.title, e.commentary), f"{e.page}#{e.anchor}") for e in entries]
     issue_cases = [(r.meta.headline or "", r.page) for r in archive.roundups if r.meta.headline]
+    # burnout on the corpus; the synthetic archive's words are made up, "hiring" is among them
+    explore_query = next(q for q in ("burnout", "hiring")
+                         if any(q in e.commentary.lower() for e in archive.entries))
     with serve_site(site) as base:
-        size, seconds, explore = budget(browser, base, site)
+        size, seconds, explore = budget(browser, base, site, explore_query)
         titles, title_misses = found_in_top3(browser, base, entry_cases, LINK)
         headlines, headline_misses = found_in_top3(browser, base, issue_cases, ISSUE) if issue_cases else (0.0, [])
     print(f"{name}: {len(archive.roundups)} issues, {len(archive.entries)} entries")
     print(f"  header search: {size / 1024:.0f} KB gzipped before the first result (goal < 500), "
           f"{seconds:.2f} s from the first keystroke (goal < 1 s)")
-    print(f"  Explore at explore/?q=burnout: {explore / 1024:.0f} KB gzipped to the first result (goal <= 300)")
+    print(f"  Explore at explore/?q={explore_query}: {explore / 1024:.0f} KB gzipped to the first result "
+          "(goal <= 300)")
     print(f"  entry title -> that entry in the top 3: {100 * titles:.1f}% of {len(entry_cases)} (goal >= 95%)")
     for miss in title_misses[:5]:
         print(f"    missed {miss}")

@@ -289,10 +289,9 @@ def stats_intro(archive: Archive) -> str:
 
 
 def all_charts(archive: Archive, health: dict[int, dict[str, int]] | None) -> list[Chart]:
-    """The charts of the statistics page, in page order (`health` from `links.health_by_year`)."""
-    return [
-        topics_by_year(archive),
-        entries_per_issue(archive),
-        sources_chart(archive),
-        dead_links_chart(dead_share_by_year(health or {})),
-    ]
+    """The charts of the statistics page, in page order (`health` from `links.health_by_year`).
+    The dead-links chart only once a link check has run: a reader has no use for its absence."""
+    charts = [topics_by_year(archive), entries_per_issue(archive), sources_chart(archive)]
+    if health:
+        charts.append(dead_links_chart(dead_share_by_year(health)))
+    return charts

@@ -19,7 +19,7 @@ from .archive import Archive
 from .issues import issue_heading, issue_name
 from .models import Entry, Roundup
 from .text import plain_text
-from .words import human_date
+from .words import human_date, plural
 
 CONTENT_LIMIT = 4000  # characters of commentary or essay kept per record
 ENTRY, ISSUE = "entry", "issue"  # the `kind` filter
@@ -96,7 +96,7 @@ def issue_record(roundup: Roundup, synonyms: Synonyms) -> SearchRecord:
     essay = _limited(plain_text(roundup.intro))
     content = synonyms.expand(". ".join(p for p in (heading, roundup.meta.summary or "", essay) if p))
     meta = {"title": heading, "name": issue_name(roundup), "date": human_date(roundup.meta.date),
-            "kind": ISSUE, "links": str(len(roundup.entries))}
+            "kind": ISSUE, "links": plural(len(roundup.entries), "link")}
     if roundup.meta.summary:
         meta["summary"] = roundup.meta.summary
     return SearchRecord(url=roundup.page, title=heading, content=content, meta=meta,

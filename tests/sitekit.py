@@ -43,13 +43,15 @@ def make_project(dst: Path, *, sources: list[Path] | None = None, keep_roundups:
     return dst
 
 
-def build_site(project: Path, *, strict: bool = True) -> Path:
-    """Build the site of a project copy in-process; returns the site folder."""
+def build_site(project: Path, *, strict: bool = True, site_url: str | None = None) -> Path:
+    """Build the site of a project copy in-process; returns the site folder. `site_url`: the
+    address it will be served at (for a site served on 127.0.0.1 with its 404 page)."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
+    overrides = {"site_url": site_url} if site_url else {}
     config = load_config(str(project / "mkdocs.yml"), strict=strict,
-                         site_dir=str(project / "site"))
+                         site_dir=str(project / "site"), **overrides)
     # As `mkdocs build` does: plugins such as mkdocs-rss-plugin set up their state on startup.
     config.plugins.on_startup(command="build", dirty=False)
     try:

@@ -87,7 +87,7 @@ def test_one_record_per_entry_deep_linking_to_its_anchor() -> None:
 def test_each_issue_is_a_record_of_its_own() -> None:
     issue = records()["#1 · Link Roundup"]
     assert issue.url == "roundups/2021/2021-01-08/"
-    assert issue.meta["kind"] == "issue" and issue.meta["date"] == "8 Jan 2021" and issue.meta["links"] == "2"
+    assert issue.meta["kind"] == "issue" and issue.meta["date"] == "8 Jan 2021" and issue.meta["links"] == "2 links"
     assert issue.filters == {"kind": ["issue"], "year": ["2021"]}
 
 

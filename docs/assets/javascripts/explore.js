@@ -157,7 +157,7 @@
     li.appendChild(title);
     var meta = document.createElement("p");
     meta.className = "rkb-explore__meta";
-    meta.textContent = [m.attribution, m.topic, m.date, m.issue].filter(Boolean).join(" · ");
+    meta.textContent = [m.attribution, m.topic, m.issue, m.date].filter(Boolean).join(" · ");
     li.appendChild(meta);
     if (data.excerpt) {
       var text = document.createElement("p");

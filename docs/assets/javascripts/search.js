@@ -109,7 +109,7 @@
   function result(data, query) {
     var m = data.meta || {};
     var details = m.kind === "issue"
-      ? [m.date, m.links ? m.links + " links" : ""].filter(Boolean).join(" · ")
+      ? [m.date, m.links].filter(Boolean).join(" · ")
       : [m.attribution, m.topic, m.issue, m.date].filter(Boolean).join(" · ");
     var item = document.createElement("li");
     item.className = "md-search-result__item" + (m.kind === "issue" ? " rkb-search-result--issue" : "");
