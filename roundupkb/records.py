@@ -55,13 +55,17 @@ class Synonyms:
 
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
         self.groups = [tuple(g) for g in groups if len(g) > 1]
-        self._patterns = [re.compile("|".join(rf"(?<![\w-]){re.escape(s)}(?![\w-])" for s in group),
-                                     re.IGNORECASE) for group in self.groups]
+        self._group_of = {s.lower(): n for n, group in enumerate(self.groups) for s in group}
+        # one pass over the text for every spelling at once (longest first, whole words only)
+        spellings = sorted(self._group_of, key=len, reverse=True)
+        self._pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, spellings))})(?![\w-])") \
+            if spellings else None
 
     def expand(self, text: str) -> str:
-        found = [group for group, pattern in zip(self.groups, self._patterns, strict=True)
-                 if pattern.search(text)]
-        return text if not found else text + ". " + ". ".join(" · ".join(group) for group in found)
+        if self._pattern is None:
+            return text
+        found = sorted({self._group_of[m.group(0)] for m in self._pattern.finditer(text.lower())})
+        return text if not found else text + ". " + ". ".join(" · ".join(self.groups[n]) for n in found)
 
 
 def _limited(text: str) -> str:
