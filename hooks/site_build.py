@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mkdocs.structure.pages import Page
 
 log = get_plugin_logger(__name__)
+EPOCH_SET_BY_BUILD = "ROUNDUPKB_SOURCE_DATE_EPOCH"  # the value this build gave SOURCE_DATE_EPOCH
 
 
 def _strings(value: object, key: str) -> tuple[str, ...]:
@@ -67,15 +68,23 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
 
 
 # A fresh build, attached to this build's config (`mkdocs serve` makes a new config per rebuild).
-# First of all plugins: the build's time is the newest roundup's (noon UTC, as the feeds date an
-# issue), so two builds of the same content write the same feeds and sitemap.
+# First of all plugins: unless the environment sets SOURCE_DATE_EPOCH itself, the build's time is
+# the newest published roundup's (noon UTC, as the feeds date an issue; a roundup dated after
+# today is a draft), so two builds of the same content write the same feeds and sitemap.
 @event_priority(100)
 def on_config(config: MkDocsConfig) -> None:
-    newest = newest_roundup_date(Path(config.docs_dir))
-    if newest is not None:
-        noon = dt.datetime.combine(newest, dt.time(12), tzinfo=dt.UTC)
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(noon.timestamp()))
-    env = config.theme.get_env()
+    ours = os.environ.get(EPOCH_SET_BY_BUILD)
+    if os.environ.get("SOURCE_DATE_EPOCH") in (None, ours):
+        newest = newest_roundup_date(Path(config.docs_dir), until=dt.date.today())
+        epoch = int(dt.datetime.combine(newest, dt.time(12), tzinfo=dt.timezone.utc).timestamp()) if newest else None
+        for name in ("SOURCE_DATE_EPOCH", EPOCH_SET_BY_BUILD):
+            if epoch is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = str(epoch)
+    # The site's own templates escape every value they print, included templates too (a block's
+    # `{% autoescape %}` does not reach into an `{% include %}`); Material's pages are untouched.
+    env = config.theme.get_env().overlay(autoescape=True)
     env.filters.update(plural=plural, human_date=human_date)
 
     def render(template: str, **context: Any) -> str:
@@ -133,7 +142,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     build = SiteBuild.of(config)
     source = page.file.content_string if page.file.generated_by is None else ""
-    html, anchors = build.page_html(html, f"{config.docs_dir.rstrip('/')}/{page.file.src_uri}", source)
+    html, anchors = build.page_html(html, f"{config.docs_dir.rstrip('/')}/{page.file.src_uri}", source,
+                                    page.file.src_uri)
     if page.present_anchor_ids is not None:
         page.present_anchor_ids |= anchors
     _log_pending(build)

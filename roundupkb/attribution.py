@@ -189,9 +189,12 @@ _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _DATE_PART = re.compile(
     rf"(?:(?:from|on|posted|published|updated|dated|as of)\s+)?"
     rf"(?:{_MONTH}\s+{_DAY}(?:\s+\d{{4}})?|{_DAY}\s+{_MONTH}(?:\s+\d{{4}})?|{_MONTH}\s+\d{{4}}"
-    rf"|(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?)",
+    rf"|(?:19|20)\d\d(?:-\d\d(?:-\d\d)?)?|(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?)"
+    # a citation's volume, number or pages (`Vol 3`, `No. 2`, `pp. 3-5`): details too
+    rf"|(?:vol|no|nr|issue|pp?)\.?\s*\d[\d–-]*",
     re.IGNORECASE,
 )
+_SURNAME = re.compile(r"[A-Z][\w'’-]+")
 
 
 def is_date_part(text: str) -> bool:
@@ -228,6 +231,9 @@ def parse_attribution(
     parts = [p for p in parts if not is_date_part(p)]
     if not parts:
         return [], None, dates
+    names = [n for p in parts for n in _authors(p)]
+    if dates and len(names) > 1 and all(_SURNAME.fullmatch(n) for n in names):
+        return names, None, dates  # `Smith and Jones, 2021`: a citation's authors
     if len(parts) == 1:
         only = parts[0]
         if looks_like_person(only) and only.lower() not in aliases:

@@ -247,13 +247,14 @@ class SiteBuild:
             return self.feed_settings.url(path) if self.settings.site_url else relative_url(page_url, path)
 
         name = self.settings.site_name
-        links = [{"href": href(f.filename), "type": f.media_type, "title": f"{name} ({f.label})"}
+        links = [{"href": href(f.filename), "type": f.media_type, "title": f"{name} ({f.label})", "rel": "alternate"}
                  for f in ROUNDUP_FEEDS]
         slug = rel_path.removeprefix("topics/").removesuffix(".md")
         if rel_path.startswith("topics/") and "/" not in slug and self.site.topics.get(slug):
             title = self.site.topic(slug).title
             links += [{"href": href(f"topics/{slug}/{link['href']}"), "type": link["type"],
-                       "title": f"{title} ({link['label']})"} for link in topic_feed_links(slug)]
+                       "title": f"{title} ({link['label']})", "rel": "alternate feed"}
+                      for link in topic_feed_links(slug)]
         return links
 
     def _health(self) -> dict[int, dict[str, int]] | None:
@@ -288,16 +289,24 @@ class SiteBuild:
 
     # -- 4. any page's HTML --------------------------------------------------------------------
 
-    def page_html(self, html: str, path: str, source_text: str) -> tuple[str, set[str]]:
+    def page_html(self, html: str, path: str, source_text: str, rel_path: str) -> tuple[str, set[str]]:
         """(the page's HTML, sanitised and with the site's fragments in place, the anchor ids
-        those fragments define). What the sanitiser removed is added to `warnings` at its line."""
+        those fragments define). What the sanitiser removed is added to `warnings` at its line,
+        and so is an entry whose header the page's own text swallowed (an open code block or
+        comment before it)."""
         found = removals(html)
         if found:
             for line, removal in locate(found, source_text.split("\n"), 1):
                 self.warnings.append(Diagnostic(path, line, Severity.WARNING,
                                                 f"the site removed the {removal.what}", "unsafe-html"))
-        fragments = self.site.fragments
-        return fragments.fill(clean(html)), fragments.anchors(html)
+        html, anchors = self.site.fragments.fill(clean(html))
+        roundup = self.roundup(rel_path)
+        for entry in roundup.entries if roundup is not None else []:
+            if entry.anchor not in anchors:
+                self.warnings.append(Diagnostic(
+                    path, entry.line, Severity.WARNING, f"entry {entry.title!r} is not shown: the text "
+                    "before it leaves a code block, an HTML comment or a tag open", "entry-hidden"))
+        return html, anchors
 
     # -- 5. the end ----------------------------------------------------------------------------
 

@@ -95,8 +95,9 @@ def roundup_files(docs: Path) -> list[Path]:
     return sorted(pages)
 
 
-def newest_roundup_date(docs: Path) -> dt.date | None:
-    """The date of the newest roundup, read from the file names (`roundups/2025/2025-02-02.md`)."""
+def newest_roundup_date(docs: Path, until: dt.date | None = None) -> dt.date | None:
+    """The date of the newest roundup (on or before `until`), read from the file names
+    (`roundups/2025/2025-02-02.md`)."""
     dates: list[dt.date | None] = []
     for path in roundup_files(docs):
         match = ROUNDUP_FILE.fullmatch(path.relative_to(docs).as_posix())
@@ -104,4 +105,4 @@ def newest_roundup_date(docs: Path) -> dt.date | None:
             dates.append(dt.date.fromisoformat(match.group("date")) if match else None)
         except ValueError:  # 2021-02-30: the parser reports it
             continue
-    return max((d for d in dates if d is not None), default=None)
+    return max((d for d in dates if d is not None and (until is None or d <= until)), default=None)

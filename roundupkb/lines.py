@@ -16,7 +16,8 @@ SEPARATOR = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(.*)$")
 # What pymdownx.superfences accepts after an opening fence: a language and {attributes} or
 # key="value" options. Anything else is not a fence, and neither is a fence never closed.
-FENCE_INFO = re.compile(r"[\w#.+-]*(?:[ \t]*\{[^}\n]*\}|[ \t]+[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|\S+))*[ \t]*")
+FENCE_INFO = re.compile(r"[\w#.+-]*(?:[ \t]*\{[^\n]*\}|[ \t]+[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|\S+))*[ \t]*")
+_BRACES = re.compile(r"\{[^\n]*\}")
 BREAK = re.compile(r"<br\s*/?>\s*$|\\$|  +$", re.IGNORECASE)
 _ORDERED = re.compile(r"\d+[.)] ")
 
@@ -35,8 +36,9 @@ _MAX_FENCE = 32  # a fence longer than this closes like one of this length (no q
 
 def _closers(lines: list[str]) -> dict[str, list[list[int]]]:
     """For each fence character, `table[i][n]`: the first line at or after i that closes a
-    fence of length n (capped at _MAX_FENCE), or -1. One backward pass, so finding every
-    fence's end stays linear however many unclosed fences a page has."""
+    fence of length n (capped at _MAX_FENCE), or -1: as in superfences, only a fence of the same
+    length closes one. One backward pass, so finding every fence's end stays linear however many
+    unclosed fences a page has."""
     tables: dict[str, list[list[int]]] = {}
     for char in "`~":
         nearest = [-1] * (_MAX_FENCE + 1)
@@ -48,8 +50,7 @@ def _closers(lines: list[str]) -> dict[str, list[list[int]]]:
             if len(stripped) >= 3 and stripped[0] == char and stripped == char * len(stripped) \
                     and len(text) - len(text.lstrip()) <= 3:
                 nearest = nearest.copy()
-                for n in range(3, min(len(stripped), _MAX_FENCE) + 1):
-                    nearest[n] = j
+                nearest[min(len(stripped), _MAX_FENCE)] = j
             table[j] = nearest
         tables[char] = table
     return tables
@@ -77,7 +78,7 @@ def scan_body(lines: list[str], first_number: int) -> list[Line]:
         text = lines[i]
         match = FENCE.match(text) if closers is not None else None
         if match and FENCE_INFO.fullmatch(match.group(2)) and not (
-                match.group(1)[0] == "`" and "`" in match.group(2)):
+                match.group(1)[0] == "`" and "`" in _BRACES.sub("", match.group(2))):
             assert closers is not None
             end = closers[match.group(1)[0]][i + 1][min(len(match.group(1)), _MAX_FENCE)]
             if end != -1:
@@ -94,6 +95,19 @@ def scan_body(lines: list[str], first_number: int) -> list[Line]:
         out.append(Line(first_number + i, text))
         i += 1
     return out
+
+
+def unclosed_comments(lines: list[Line]) -> list[Line]:
+    """Lines outside code that open an HTML comment no later `-->` closes."""
+    out = []
+    closed_after = False  # whether a `-->` comes after the line being looked at
+    for line in reversed(lines):
+        if not line.code:
+            start = line.text.rfind("<!--")
+            if start != -1 and "-->" not in line.text[start + 4:] and not closed_after:
+                out.append(line)
+        closed_after = closed_after or "-->" in line.text
+    return out[::-1]
 
 
 def heading_at(lines: list[Line], i: int) -> tuple[int, str, int] | None:

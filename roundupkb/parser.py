@@ -13,8 +13,8 @@ from pathlib import PurePosixPath
 
 from . import frontmatter
 from .entries import SectionReader
-from .lines import scan_body
-from .models import Diagnostic, Roundup
+from .lines import scan_body, unclosed_comments
+from .models import Diagnostic, Roundup, Severity
 from .source import check_limits
 from .taxonomy import Taxonomy
 
@@ -47,6 +47,10 @@ def parse_roundup(
     if meta is None:
         return None, problems
     body = scan_body(raw_lines[front.body_start:], front.body_start + 1)
+    diagnostics += [Diagnostic(path, line.number, Severity.WARNING,
+                               "an HTML comment `<!--` opens here and is never closed with `-->`: it "
+                               "would hide the rest of the page", "open-comment")
+                    for line in unclosed_comments(body)]
     page = page_url(rel_path)
     reader = SectionReader(path, PurePosixPath(rel_path).stem, page, meta, taxonomy,
                            source_aliases or {}, diagnostics)

@@ -47,6 +47,9 @@ def relative_url(from_page: str, to: str) -> str:
     return target + (f"#{fragment}" if fragment else "")
 
 
+_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
+
+
 class Fragments:
     """Ready-made HTML kept out of Markdown and the sanitiser: a placeholder now, the HTML later.
 
@@ -58,7 +61,7 @@ class Fragments:
 
     def __init__(self) -> None:
         self._secret = secrets.token_hex(8)
-        self._pattern = re.compile(rf"<!--rkb-{self._secret}:(\d+)-->")
+        self._placeholder = re.compile(rf"rkb-{self._secret}:(\d+)")
         self._html: list[str] = []
         self._anchors: dict[int, tuple[str, ...]] = {}
 
@@ -70,15 +73,25 @@ class Fragments:
             self._anchors[number] = anchors
         return f"<!--rkb-{self._secret}:{number}-->"
 
-    def anchors(self, html: str) -> set[str]:
-        """The ids that the placeholders in `html` define once filled."""
-        return {a for m in self._pattern.finditer(html) for a in self._anchors.get(int(m.group(1)), ())}
+    def fill(self, html: str) -> tuple[str, set[str]]:
+        """(`html` with each placeholder replaced by its HTML, the anchor ids of those filled).
 
-    def fill(self, html: str) -> str:
-        """`html` with every placeholder replaced by its HTML."""
-        if "<!--rkb-" not in html:
-            return html
-        return self._pattern.sub(lambda m: self._html[int(m.group(1))], html)
+        `html` is sanitised HTML, whose comments are whole. A comment that is exactly a placeholder
+        is filled; any other comment is dropped, so a placeholder swallowed by a comment a page
+        left open (`<!-- note` ... `<!--rkb-…-->`) takes that comment with it instead of leaving
+        `<!--` open over the rest of the page.
+        """
+        anchors: set[str] = set()
+
+        def put(match: re.Match[str]) -> str:
+            placeholder = self._placeholder.fullmatch(match.group(1))
+            if placeholder is None:
+                return ""
+            number = int(placeholder.group(1))
+            anchors.update(self._anchors.get(number, ()))
+            return self._html[number]
+
+        return _COMMENT.sub(put, html), anchors
 
 
 def safe_href(url: str | None) -> str | None:

@@ -60,6 +60,14 @@ def write_page(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _no_build_time_from_an_earlier_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds run in this process set SOURCE_DATE_EPOCH (hooks/site_build.py); each test starts
+    without it, as a fresh `mkdocs build` would."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.delenv("ROUNDUPKB_SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture(autouse=True)
 def _no_unexpected_warnings(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """A test that leaves a logged warning behind fails (MkDocs' warnings included).
 

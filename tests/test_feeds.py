@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import posixpath
 import shutil
 from pathlib import Path
 
@@ -210,6 +211,21 @@ def test_the_roundups_feed_is_dated_by_its_newest_issue_not_the_build(built: tup
         assert channel.published_parsed[:6] == (2022, 2, 4, 12, 0, 0), name  # pubDate
 
 
+def test_a_build_time_set_by_the_environment_wins_and_a_draft_does_not_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path)
+    draft = project / "docs/roundups/2099/2099-01-02.md"  # dated after today: not published yet
+    draft.parent.mkdir()
+    draft.write_text(PAGES["2022/2022-02-04.md"].replace("2022-02-04", "2099-01-02")
+                     .replace("issue: 4", "issue: 99"), encoding="utf-8")
+    site = build_site(project)
+    assert _parse(site / "feed_rss_created.xml").feed.updated_parsed[:3] == (2022, 2, 4)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 14 Nov 2023, as a CI job might set it
+    site = build_site(project)
+    assert _parse(site / "feed_rss_created.xml").feed.updated_parsed[:3] == (2023, 11, 14)
+
+
 ROUNDUP_FEED_FILES = ("feed_rss_created.xml", "feed_rss_updated.xml", "feed_json_created.json",
                       "feed_json_updated.json")
 
@@ -259,11 +275,14 @@ def test_topic_page_and_home_page_advertise_their_feeds(built: tuple[Path, Path,
     assert topic[f"{site_url}feed_rss_created.xml"] == "application/rss+xml"
     for href in topic:  # absolute links (a relative one resolved against a page's URL misleads)
         assert href.startswith(site_url) and (site / href.removeprefix(site_url)).is_file(), href
-    # none is exactly rel="alternate": Material's script fetches sitemap.xml beside each of those
-    for page in (site / "index.html", site / "topics/managing-teams/index.html"):
-        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-        assert soup.select("head link[rel~=alternate]")
-        assert not [link for link in soup.select("head link") if link.get("rel") == ["alternate"]]
+    # rel is exactly "alternate" only where Material's fetch of sitemap.xml beside it finds one
+    soup = BeautifulSoup((site / "topics/managing-teams/index.html").read_text(encoding="utf-8"), "html.parser")
+    rels = {link["href"].removeprefix(site_url): link["rel"] for link in soup.select("head link[rel~=alternate]")}
+    assert rels["feed_rss_created.xml"] == rels["feed_json_created.json"] == ["alternate"]
+    assert rels["topics/managing-teams/feed.xml"] == ["alternate", "feed"]
+    for href, rel in rels.items():
+        sitemap = posixpath.join(posixpath.dirname(href), "sitemap.xml")
+        assert rel != ["alternate"] or (site / sitemap).is_file(), href
     # and visibly: the topic header and the home page's Subscribe line
     soup = BeautifulSoup((site / "topics/managing-teams/index.html").read_text(), "html.parser")
     assert [a["href"] for a in soup.select(".rkb-topic-header a.rkb-feed")] == \

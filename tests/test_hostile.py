@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import os
 import re
 import time
@@ -192,6 +193,12 @@ summary: "<svg onload=alert(1)> & friends"
  <img src=x onerror=alert(1)>, HBR
 
 Commentary with \\<b onmouseover=alert(1)\\>escaped markup\\</b\\>.
+
+[A tag left open in the attribution](https://example.org/open-tag) - Jane Doe, <img src=x onerror=alert(1)// Weekly
+
+## Events: Conferences & Training
+
+[An event](https://example.org/event) - 3 May, <img src=x onerror=alert(2)// online
 """
 
 FRONT_MATTER: list[tuple[str, str, int, str]] = [
@@ -395,3 +402,40 @@ def test_hostile_pages_run_nothing_in_a_browser(hostile_site: Path, browser) -> 
         page.locator("#rkb-explore-results li").first.wait_for()
         context.close()
     assert dialogs == []
+
+
+# Text that leaves something open before an entry: the page keeps its shape (nothing hides the
+# rest of it, no placeholder shows as text) and the build says what happened at its line.
+STRUCTURE: list[tuple[str, str, list[str], list[str], str | None]] = [
+    # name, payload, anchors shown, anchors not shown, warning expected
+    ("unclosed comment", "<!-- a note to self\n\n[Later](https://example.org/later) - Ann Lee\n\nMore.",
+     ["never-skip-retros"], ["later"], "is never closed"),
+    ("a longer fence inside a fence", "```\n````\n\n[Inside](https://example.org/inside) - Ann Lee\n```\n\n"
+     "[After](https://example.org/after) - Bo Ruiz\n\nText.", ["never-skip-retros", "after"], ["inside"], None),
+    ("a fence whose attributes hold a backtick", '```{.py title="`"}\n# not a heading\n\n'
+     "[Code](https://example.org/code) - Ann Lee\n```\n\n[Next](https://example.org/next) - Bo Ruiz\n\nText.",
+     ["never-skip-retros", "next"], ["code"], None),
+]
+
+
+@pytest.mark.parametrize(("name", "payload", "shown", "hidden", "warning"), STRUCTURE,
+                         ids=[case[0] for case in STRUCTURE])
+def test_text_left_open_before_an_entry_does_not_break_the_page(
+    name: str, payload: str, shown: list[str], hidden: list[str], warning: str | None, tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    write_file(project / "docs/roundups/2020/2020-09-11.md", _page(payload))
+    site = build_site(project, strict=False)
+    raw = (site / "roundups/2020/2020-09-11/index.html").read_text(encoding="utf-8")
+    soup = parse(site / "roundups/2020/2020-09-11/index.html")
+    assert soup.select_one(".md-footer") is not None and soup.select_one(".rkb-roundup-nav") is not None
+    assert "rkb-" not in soup.get_text()  # no placeholder shown as text
+    assert raw.count("<!--") == raw.count("-->")  # no comment left open over the page
+    assert [a for a in shown if soup.find(id=a) is None] == []
+    assert [a for a in hidden if soup.find("h3", id=a) is not None] == []
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    expected = [warning] if warning else []
+    assert bool(warnings) == bool(expected), warnings
+    assert [w for w in expected if not any(w in x and f":{PAYLOAD_LINE}:" in x for x in warnings)] == []
+    caplog.clear()

@@ -195,17 +195,20 @@ def test_each_entry_knows_where_its_commentary_ends() -> None:
                     "https://example.org/c": "Two."}
 
 
-@pytest.mark.parametrize(("attribution", "source", "details"), [
-    ("Jane Doe, 6 Feb", None, "6 Feb"),
-    ("From 16 Dec 2021", None, "From 16 Dec 2021"),
-    ("Jane Doe, Nature, 2019", "Nature", "2019"),
-    ("HPCwire, March 3, 2021", "HPCwire", "March 3, 2021"),
-    ("The 2021 Report", "The 2021 Report", None),
+@pytest.mark.parametrize(("attribution", "authors", "source", "details"), [
+    ("Jane Doe, 6 Feb", ["Jane Doe"], None, "6 Feb"),
+    ("From 16 Dec 2021", [], None, "From 16 Dec 2021"),
+    ("Jane Doe, Nature, 2019", ["Jane Doe"], "Nature", "2019"),
+    ("HPCwire, March 3, 2021", [], "HPCwire", "March 3, 2021"),
+    ("The 2021 Report", [], "The 2021 Report", None),
+    ("Jane Doe, Tuesday, June 15, 2021", ["Jane Doe"], None, "Tuesday, June 15, 2021"),
+    ("Jane Doe, Nature, Vol 3, 2021", ["Jane Doe"], "Nature", "Vol 3, 2021"),
+    ("Smith and Jones, 2021", ["Smith", "Jones"], None, "2021"),
 ])
-def test_a_date_in_an_attribution_is_a_detail_not_a_source(attribution: str, source: str | None,
-                                                           details: str | None) -> None:
+def test_a_date_in_an_attribution_is_a_detail_not_a_source(attribution: str, authors: list[str],
+                                                           source: str | None, details: str | None) -> None:
     page = PAGE.replace("- Ann Lee\n", f"- {attribution}\n")
     roundup, _ = parse_roundup(page, "p.md", "roundups/2020/2020-09-11.md", TAXONOMY, ALIASES)
     assert roundup is not None
     entry = roundup.entries[0]
-    assert (entry.source, entry.details) == (source, details)
+    assert (entry.authors, entry.source, entry.details) == (authors, source, details)
