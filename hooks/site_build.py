@@ -76,7 +76,7 @@ def on_config(config: MkDocsConfig) -> None:
     ours = os.environ.get(EPOCH_SET_BY_BUILD)
     if os.environ.get("SOURCE_DATE_EPOCH") in (None, ours):
         newest = newest_roundup_date(Path(config.docs_dir), until=dt.date.today())
-        epoch = int(dt.datetime.combine(newest, dt.time(12), tzinfo=dt.timezone.utc).timestamp()) if newest else None
+        epoch = int(dt.datetime.combine(newest, dt.time(12), tzinfo=dt.UTC).timestamp()) if newest else None
         for name in ("SOURCE_DATE_EPOCH", EPOCH_SET_BY_BUILD):
             if epoch is None:
                 os.environ.pop(name, None)
