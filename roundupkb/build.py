@@ -49,7 +49,7 @@ from .models import Diagnostic, Roundup, Severity
 from .newsletter import Newsletter
 from .records import search_records
 from .related import archive_related
-from .sanitize import clean, locate, removals
+from .sanitize import clean, locate, removal_message, removals
 from .search import PagefindError, PagefindIndex
 from .site import Site, relative_url, source_page
 from .source import check_limits, decode
@@ -291,21 +291,21 @@ class SiteBuild:
 
     def page_html(self, html: str, path: str, source_text: str, rel_path: str) -> tuple[str, set[str]]:
         """(the page's HTML, sanitised and with the site's fragments in place, the anchor ids
-        those fragments define). What the sanitiser removed is added to `warnings` at its line,
-        and so is an entry whose header the page's own text swallowed (an open code block or
-        comment before it)."""
-        found = removals(html)
-        if found:
-            for line, removal in locate(found, source_text.split("\n"), 1):
-                self.warnings.append(Diagnostic(path, line, Severity.WARNING,
-                                                f"the site removed the {removal.what}", "unsafe-html"))
-        html, anchors = self.site.fragments.fill(clean(html))
+        those fragments define). What the sanitiser removed, or closed because the page left it
+        open, is added to `warnings` at its line, and so is an entry whose header the page's own
+        text swallowed (an open code block or comment before it)."""
+        pieces, _ = self.site.fragments.split(html)
+        found = [removal for piece in pieces for removal in removals(piece, open_elements=True)]
+        for line, removal in locate(found, source_text.split("\n"), 1):
+            self.warnings.append(Diagnostic(path, line, Severity.WARNING, removal_message(removal),
+                                            "unclosed-html" if removal.closed else "unsafe-html"))
+        html, anchors = self.site.fragments.fill(html, clean)
         roundup = self.roundup(rel_path)
         for entry in roundup.entries if roundup is not None else []:
             if entry.anchor not in anchors:
                 self.warnings.append(Diagnostic(
                     path, entry.line, Severity.WARNING, f"entry {entry.title!r} is not shown: the text "
-                    "before it leaves a code block, an HTML comment or a tag open", "entry-hidden"))
+                    "before it leaves a code block or an HTML comment open", "entry-hidden"))
         return html, anchors
 
     # -- 5. the end ----------------------------------------------------------------------------

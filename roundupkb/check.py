@@ -9,6 +9,7 @@ Then the mistakes contributors make that still parse are looked for (`mistakes.p
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,26 +20,35 @@ from .mistakes import missing_attributions, page_mistakes
 from .models import Diagnostic, Roundup, Severity
 from .parser import parse_roundup
 from .rendering import Renderer
-from .sanitize import locate, removals
+from .sanitize import locate, removal_message, removals
 from .source import decode
 from .taxonomy import Taxonomy
 
 
-def unsafe_html(text: str, path: str, render: Renderer | None = None) -> list[Diagnostic]:
-    """An error for everything the sanitiser would remove from the page's rendered body."""
+def unsafe_html(text: str, path: str, render: Renderer | None = None,
+                entry_lines: Iterable[int] = ()) -> list[Diagnostic]:
+    """An error for everything the sanitiser would remove from the page's rendered body, and a
+    warning for each element left open, which the site closes at the end of its entry (the body
+    is cleaned in pieces split before each of `entry_lines`, as the build does)."""
     lines = text.split("\n")
     front, _ = frontmatter.split(lines, path)
     start = front.body_start if front is not None else 0
     body = lines[start:]
+    boundary = f"<!--{secrets.token_hex(8)}-->"
+    marked: list[str] = []
+    before = {line - start - 1 for line in entry_lines}
+    for index, line in enumerate(body):
+        marked += ["", boundary, "", line] if index in before else [line]
     try:
-        html = (render or Renderer())("\n".join(body))
+        html = (render or Renderer())("\n".join(marked))
     except RecursionError:
         return [Diagnostic(path, start + 1, Severity.ERROR, "the page nests too deeply for Markdown",
                            "limit")]
-    found = removals(html)
+    found = [removal for piece in html.split(boundary) for removal in removals(piece, open_elements=True)]
     return [
-        Diagnostic(path, line, Severity.ERROR,
-                   f"unsafe or unsupported HTML: the site removes the {removal.what}", "unsafe-html")
+        Diagnostic(path, line, Severity.WARNING, removal_message(removal), "unclosed-html") if removal.closed
+        else Diagnostic(path, line, Severity.ERROR,
+                        f"unsafe or unsupported HTML: {removal_message(removal)}", "unsafe-html")
         for line, removal in locate(found, body, start + 1)
     ]
 
@@ -47,7 +57,7 @@ def page_checks(roundup: Roundup | None, text: str, path: str, rel_path: str,
                 render: Renderer | None = None) -> list[Diagnostic]:
     """What is checked of a parsed page beyond its parse: HTML the site would remove, and the
     contributor mistakes one page shows on its own."""
-    found = unsafe_html(text, path, render)
+    found = unsafe_html(text, path, render, [e.line for e in roundup.entries] if roundup else ())
     if roundup is not None:
         found += page_mistakes(roundup, text, rel_path)
     return found

@@ -48,8 +48,8 @@ def parse_roundup(
         return None, problems
     body = scan_body(raw_lines[front.body_start:], front.body_start + 1)
     diagnostics += [Diagnostic(path, line.number, Severity.WARNING,
-                               "an HTML comment `<!--` opens here and is never closed with `-->`: it "
-                               "would hide the rest of the page", "open-comment")
+                               "an HTML comment `<!--` opens here and is never closed with `-->`: the "
+                               "text after it is hidden up to the next entry", "open-comment")
                     for line in unclosed_comments(body)]
     page = page_url(rel_path)
     reader = SectionReader(path, PurePosixPath(rel_path).stem, page, meta, taxonomy,

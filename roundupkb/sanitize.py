@@ -20,6 +20,10 @@ raw HTML blocks, entities) can get around it. The policy, and why:
   borrow the theme's styles to dress up as its interface.
 
 `removals()` lists what `clean()` takes out of a piece of HTML, for the checker and the build.
+
+A page is cleaned in pieces, one per entry (see `Fragments.fill`): an element the page leaves open
+(`<details>` with no `</details>`) is closed at the end of its piece, so it cannot fold the
+entries after it out of sight. `removals(..., open_elements=True)` names those elements too.
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ DROP_WITH_CONTENT = frozenset({
     "frame", "frameset", "template", "textarea", "select", "title", "xmp", "svg", "math",
 })
 _EVERYWHERE = frozenset({"id", "title", "lang", "dir"})
+# Allowed elements whose end tag HTML does not require (or that have none): one left open is not a slip.
+_END_TAG_OPTIONAL = frozenset({"br", "hr", "img", "p", "li", "dt", "dd", "tr", "td", "th", "thead",
+                               "tbody", "tfoot", "caption"})
 ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href", "name", "hreflang", "class"}),
     "img": frozenset({"src", "alt", "width", "height"}),
@@ -117,21 +124,21 @@ def _policy() -> dict[str, Any]:
     attributes["*"] = set(_EVERYWHERE)
     return {"tags": set(TAGS), "clean_content_tags": set(DROP_WITH_CONTENT), "attributes": attributes,
             "url_schemes": set(URL_SCHEMES), "link_rel": "noopener noreferrer",
-            # An image (often on another host) loads only when it nears the screen, and tells that
-            # host nothing of the page it is on.
-            "set_tag_attribute_values": {"img": {"loading": "lazy", "referrerpolicy": "no-referrer"}}}
+            # An image (often on another host) loads only when it nears the screen. One attribute
+            # only: nh3 writes the ones it sets in no fixed order, and builds must be reproducible.
+            "set_tag_attribute_values": {"img": {"loading": "lazy"}}}
 
 
 @cache
 def _cleaner() -> nh3.Cleaner:
-    return nh3.Cleaner(**_policy(), attribute_filter=_filter, strip_comments=False)
+    return nh3.Cleaner(**_policy(), attribute_filter=_filter, strip_comments=True)
 
 
 def clean(html: str, rewrite_url: Callable[[str], str] | None = None) -> str:
     """`html` with everything outside the allow-list taken out (see the module's docstring).
 
-    HTML comments are kept (they cannot run anything): the site's own placeholders are comments.
-    `rewrite_url` changes each URL that is kept (a feed makes them absolute); the policy is the same.
+    HTML comments are dropped. `rewrite_url` changes each URL that is kept (a feed makes them
+    absolute); the policy is the same.
     """
     if rewrite_url is None:
         return str(_cleaner().clean(html))
@@ -145,11 +152,13 @@ def clean(html: str, rewrite_url: Callable[[str], str] | None = None) -> str:
 
 @dataclass(frozen=True)
 class Removal:
-    """Something `clean()` takes out: what it is (for a person), and texts to find its source
-    line by, the most telling first (the HTML is decoded, the source may not be)."""
+    """Something `clean()` takes out, or an element it closes: what it does (for a person:
+    "removes the <script> element, with its content"), and texts to find its source line by, the
+    most telling first (the HTML is decoded, the source may not be)."""
 
     what: str
     needles: tuple[str, ...]
+    closed: bool = False  # an element left open, which `clean()` closes (not a removal)
 
 
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -170,6 +179,8 @@ class _Walker(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.found: list[Removal] = []
         self.dropping: list[str] = []  # open elements dropped with their content
+        # open elements kept whose end tag is required, with how many removals came before them
+        self.open: list[tuple[str, int]] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.dropping:
@@ -183,6 +194,8 @@ class _Walker(HTMLParser):
         if tag not in TAGS:
             self.found.append(Removal(f"<{tag}> tag (its text is kept)", (f"<{tag}", tag)))
             return
+        if tag not in _END_TAG_OPTIONAL:
+            self.open.append((tag, len(self.found)))
         allowed = ATTRIBUTES.get(tag, frozenset()) | _EVERYWHERE
         for name, value in attrs:
             value = value or ""
@@ -201,23 +214,40 @@ class _Walker(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         dropping = bool(self.dropping)
-        self.handle_starttag(tag, attrs)
+        self.handle_starttag(tag, attrs)  # `<div/>` opens a div all the same (HTML ignores the slash)
         if not dropping and self.dropping and self.dropping[-1] == tag:
             self.dropping.pop()
 
     def handle_endtag(self, tag: str) -> None:
-        if self.dropping and tag == self.dropping[0]:
-            self.dropping.pop()
+        if self.dropping:
+            if tag == self.dropping[0]:
+                self.dropping.pop()
+            return
+        names = [name for name, _ in self.open]
+        if tag in names:  # closes it and whatever was left open inside it
+            del self.open[len(names) - 1 - names[::-1].index(tag):]
 
 
-def removals(html: str) -> list[Removal]:
-    """What `clean()` takes out of `html`, in document order."""
+def removals(html: str, *, open_elements: bool = False) -> list[Removal]:
+    """What `clean()` takes out of `html`, in document order; with `open_elements`, also the
+    elements `html` leaves open, where they open (`closed=True`: `clean()` closes them at its end)."""
     if "<" not in html:
         return []
     walker = _Walker()
     walker.feed(html)
     walker.close()
-    return walker.found
+    found = walker.found
+    if open_elements:
+        for tag, before in reversed(walker.open):
+            found.insert(before, Removal(f"<{tag}>", (f"<{tag}", tag), closed=True))
+    return found
+
+
+def removal_message(removal: Removal) -> str:
+    """What the site does to the HTML `removal` names, for a person."""
+    if removal.closed:
+        return f"the {removal.what} opened here is never closed: the site closes it at the end of its entry"
+    return f"the site removes the {removal.what}"
 
 
 def locate(removals_found: list[Removal], lines: list[str], first_line: int) -> Iterator[tuple[int, Removal]]:

@@ -47,7 +47,6 @@ def relative_url(from_page: str, to: str) -> str:
     return target + (f"#{fragment}" if fragment else "")
 
 
-_COMMENT = re.compile(r"<!--(.*?)-->", re.DOTALL)
 
 
 class Fragments:
@@ -61,7 +60,7 @@ class Fragments:
 
     def __init__(self) -> None:
         self._secret = secrets.token_hex(8)
-        self._placeholder = re.compile(rf"rkb-{self._secret}:(\d+)")
+        self._placeholder = re.compile(rf"<!--rkb-{self._secret}:(\d+)-->")
         self._html: list[str] = []
         self._anchors: dict[int, tuple[str, ...]] = {}
 
@@ -73,25 +72,26 @@ class Fragments:
             self._anchors[number] = anchors
         return f"<!--rkb-{self._secret}:{number}-->"
 
-    def fill(self, html: str) -> tuple[str, set[str]]:
+    def split(self, html: str) -> tuple[list[str], list[int]]:
+        """(the pieces of `html` between placeholders, the fragment numbers between the pieces)."""
+        parts = self._placeholder.split(html)
+        return parts[::2], [int(number) for number in parts[1::2]]
+
+    def fill(self, html: str, clean: Callable[[str], str]) -> tuple[str, set[str]]:
         """(`html` with each placeholder replaced by its HTML, the anchor ids of those filled).
 
-        `html` is sanitised HTML, whose comments are whole. A comment that is exactly a placeholder
-        is filled; any other comment is dropped, so a placeholder swallowed by a comment a page
-        left open (`<!-- note` ... `<!--rkb-…-->`) takes that comment with it instead of leaving
-        `<!--` open over the rest of the page.
+        `html` is a page's HTML as Markdown made it; `clean` sanitises each piece between two
+        placeholders on its own, so a tag the page leaves open (`<details>`, `<div title="`)
+        is closed before the next fragment and cannot hide or swallow it. A placeholder the
+        page's text turned into text (inside a code block) is not filled.
         """
+        pieces, numbers = self.split(html)
+        out = [clean(pieces[0])]
         anchors: set[str] = set()
-
-        def put(match: re.Match[str]) -> str:
-            placeholder = self._placeholder.fullmatch(match.group(1))
-            if placeholder is None:
-                return ""
-            number = int(placeholder.group(1))
+        for number, piece in zip(numbers, pieces[1:], strict=True):
+            out += [self._html[number], clean(piece)]
             anchors.update(self._anchors.get(number, ()))
-            return self._html[number]
-
-        return _COMMENT.sub(put, html), anchors
+        return "".join(out), anchors
 
 
 def safe_href(url: str | None) -> str | None:

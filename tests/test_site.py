@@ -266,7 +266,7 @@ def test_bad_page_fails_the_build_with_path_and_line(
         build_site(project)
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert warnings == ["hooks/site_build: " + str(project / "docs") + "/roundups/2021/2021-01-08.md:14: "
-                        "warning: the site removed the <script> element, with its content"]
+                        "warning: the site removes the <script> element, with its content"]
     assert "Traceback" not in caplog.text
     caplog.clear()
     write_roundups(project, {"2021/2021-01-08.md": FIRST.replace("issue: 1", "issue: one")})
