@@ -32,6 +32,7 @@ from .words import plural
 PAGE_SIZE = 100  # entries on one page of a topic (rows, not cards: a page stays under ~150 KB)
 SUGGESTED_SHOWN = 20  # suggested entries on a topic's first page (the rest: Explore)
 SOURCE_ROWS = 150  # entry rows on one page of sources, shared among its sources
+SOURCES_ON_INDEX = 250  # of each kind, the most linked first: the index stays one page at any scale
 ARCHIVE_LATEST = 20  # issues on /roundups/ (each year has its own page)
 REPEATED_SHOWN = 200  # links on /links/repeated/, most repeated first
 
@@ -175,36 +176,42 @@ def sources_index_markdown(site: Site) -> str:
     parts += [site.fragments.add(site.render("partials/rkb/source-initials.html",
                                              initials=_initials(site, page))), ""]
     for kind, heading in (("publication", "Publications"), ("author", "People")):
-        groups = [g for g in site.sources if g.kind == kind]
+        groups = [g for g in site.sources if g.kind == kind]  # the most linked first
         if not groups:
             continue
         html = site.render("partials/rkb/source-list.html", sources=[
             {"name": g.name, "count": len(g.entries), "href": relative_url(page, g.href),
              "profile": _profile(site, g, page)}
-            for g in groups
+            for g in groups[:SOURCES_ON_INDEX]
         ])
         parts += [f"## {heading}", "", site.fragments.add(html), ""]
+        if len(groups) > SOURCES_ON_INDEX:
+            parts += [f"The {SOURCES_ON_INDEX} most linked of {len(groups):,}: every one is on the pages "
+                      "by initial above.", ""]
     return "\n".join(parts)
 
 
 def source_page_markdown(site: Site, initial: str) -> str:
     """`/sources/<initial>/`: every source of that initial, by name, each with its latest entries
-    (a page shares SOURCE_ROWS rows among its sources) and the way to all of them in Explore."""
+    and the way to all of them in Explore. A page shares SOURCE_ROWS rows among its sources: on a
+    page of more sources than that, each has its profile and Explore link only."""
     page = source_page(initial)
     groups = sorted((g for g in site.sources if g.initial == initial), key=lambda g: (g.name.casefold(), g.kind))
-    per_source = max(1, min(5, SOURCE_ROWS // max(1, len(groups))))
+    per_source = min(5, SOURCE_ROWS // max(1, len(groups)))
     parts = [f"# Sources: {initial_label(initial)}", "",
              site.fragments.add(site.render("partials/rkb/source-initials.html",
                                             initials=_initials(site, page, initial),
                                             sources_href=relative_url(page, "sources/"))), ""]
     for group in groups:
         kind = "Publication" if group.kind == "publication" else "Person"
-        explore = relative_url(page, f"explore/?source={quote(group.name)}") if group.kind == "publication" else None
+        # Explore narrows by publication; a person's links are found by their name's words.
+        query = f"source={quote(group.name)}" if group.kind == "publication" else f"q={quote(group.name)}"
         header = site.render("partials/rkb/source-header.html", kind=kind, count=len(group.entries),
                              profile=_profile(site, group, page), shown=min(per_source, len(group.entries)),
-                             explore_href=explore)
-        parts += [f"## {escape_md(group.name)} {{#{group.slug}}}", "", site.fragments.add(header), "",
-                  rows(site, group.entries[:per_source], page, show_topic=True, id_prefix=f"{group.slug}--"), ""]
+                             explore_href=relative_url(page, f"explore/?{query}"), by_name=group.kind != "publication")
+        parts += [f"## {escape_md(group.name)} {{#{group.slug}}}", "", site.fragments.add(header), ""]
+        if per_source:
+            parts += [rows(site, group.entries[:per_source], page, show_topic=True, id_prefix=f"{group.slug}--"), ""]
     return "\n".join(parts)
 
 

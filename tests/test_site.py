@@ -12,6 +12,8 @@ from htmlcheck import broken_links, parse
 from mkdocs.exceptions import Abort
 from sitekit import build_site, make_project
 
+from roundupkb import pages
+
 FIRST = """\
 ---
 title: Link Roundup, 8 Jan 2021
@@ -194,6 +196,27 @@ def test_topics_overview_archive_and_sources(site: Path) -> None:
     assert "Tim Casasola" in names and "Jane Admin" in names and "Lara Manager" not in names
 
 
+def test_source_pages_stay_one_page_when_sources_are_many(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As an archive many times this size would: more sources than the index lists, more on a
+    # page of one initial than it has rows for.
+    monkeypatch.setattr(pages, "SOURCES_ON_INDEX", 1)
+    monkeypatch.setattr(pages, "SOURCE_ROWS", 1)
+    project = make_project(tmp_path, keep_roundups=False)
+    write_roundups(project, {"2021/2021-01-08.md": FIRST, "2021/2021-01-15.md": SECOND,
+                             "2022/2022-01-07.md": THIRD})
+    site = build_site(project)
+    index = soup_of(site, "sources")
+    assert [len(ul.select("li")) for ul in index.select("ul.rkb-sources")] == [1, 1]
+    assert "The 1 most linked of 2: every one is on the pages by initial above." in index.get_text()
+    page = soup_of(site, "sources/t")
+    assert [h["id"] for h in page.select("article h2")] == ["the-overlap", "tim-casasola"]
+    assert page.select("ul.rkb-rows") == []
+    assert [p.find("a")["href"] for p in page.select("p.rkb-source-header")] == [
+        "../../explore/?source=The%20Overlap", "../../explore/?q=Tim%20Casasola"]
+    assert [p.get_text() for p in page.select("p.rkb-source-header")] == [
+        "Publication · 2 links · all of them in Explore", "Person · 2 links · search for them in Explore"]
+
+
 def test_sources_are_listed_on_a_page_per_initial(site: Path) -> None:
     page = soup_of(site, "sources/t")
     headings = page.select("article h2")
@@ -202,7 +225,9 @@ def test_sources_are_listed_on_a_page_per_initial(site: Path) -> None:
     header = headings[0].find_next("p", class_="rkb-source-header")
     assert header.get_text() == "Publication · 2 links · all of them in Explore"
     assert header.find("a")["href"] == "../../explore/?source=The%20Overlap"
-    assert headings[1].find_next("p", class_="rkb-source-header").get_text() == "Person · 2 links"
+    person = headings[1].find_next("p", class_="rkb-source-header")
+    assert person.get_text() == "Person · 2 links · search for them in Explore"
+    assert person.find("a")["href"] == "../../explore/?q=Tim%20Casasola"
     for heading in headings:
         rows = heading.find_next("ul", class_="rkb-rows").select("li.rkb-row")
         assert [r.select_one(".rkb-row__title").get_text(strip=True) for r in rows] == [

@@ -4,7 +4,8 @@
  * State lives in the URL query: ?q=words&topic=slug&year=2021&source=Name&sort=oldest. Facet
  * changes push a history entry (the back button undoes them); typing replaces the current one.
  * Only the results on screen are fetched, PAGE at a time; each facet's option labels carry the
- * number of matching entries.
+ * number of matching entries. Those counts need every facet's index, which grows with the archive
+ * and is the larger download, so they are fetched after the first results are on screen.
  */
 (function () {
   "use strict";
@@ -27,6 +28,7 @@
   var pagefindUrl = new URL(root.getAttribute("data-pagefind"), document.baseURI);
   var siteRoot = new URL("../", pagefindUrl);
   var pagefind = null;
+  var facets = null;  // every facet's index loaded
   var results = [];
   var shown = 0;
   var sequence = 0;
@@ -37,12 +39,17 @@
       pagefind = import(pagefindUrl.href).then(function (module) {
         return module.options({ baseUrl: siteRoot.pathname, excerptLength: 30 }).then(function () {
           module.init();
-          // Load every facet's index once, so that each search counts every facet's values.
-          return module.filters().then(function () { return module; });
+          return module;
         });
       });
     }
     return pagefind;
+  }
+
+  // Load every facet's index once, so that each search counts every facet's values.
+  function loadFacets() {
+    if (!facets) facets = load().then(function (pf) { return pf.filters(); });
+    return facets;
   }
 
   function readState() {
@@ -181,42 +188,51 @@
     });
   }
 
+  // A facet's labels count matches under the OTHER facets: with a year chosen, every year says
+  // how many there would be in it (one more search per chosen facet, on loaded chunks).
+  function countFacets(pf, state, options) {
+    var query = state.q || EVERY_ENTRY;
+    return pf.search(query, options).then(function (search) {
+      var counts = Object.assign({}, search.filters || {});
+      var chosen = ["topic", "year", "source"].filter(function (key) { return state[key]; });
+      return Promise.all(chosen.map(function (key) {
+        var others = Object.assign({}, options, { filters: Object.assign({}, options.filters) });
+        delete others.filters[key];
+        return pf.search(query, others).then(function (wider) { counts[key] = (wider.filters || {})[key] || {}; });
+      })).then(function () { return counts; });
+    });
+  }
+
   function apply(state) {
     var mine = ++sequence;
     var order = state.sort || defaultSort(state);
     var options = { filters: filters(state) };
     if (order !== "relevance") options.sort = { date: order === "oldest" ? "asc" : "desc" };
     status.textContent = "Searching…";
-    return load().then(function (pf) {
+    root.removeAttribute("data-ready");
+    var pf = null;
+    return load().then(function (module) {
+      pf = module;
       return pf.search(state.q || EVERY_ENTRY, options);
     }).then(function (search) {
       if (mine !== sequence || !search) return null;
-      // A facet's labels count matches under the OTHER facets: with a year chosen, every year
-      // says how many there would be in it (one more search per chosen facet, on loaded chunks).
-      var counts = Object.assign({}, search.filters || {});
-      var chosen = ["topic", "year", "source"].filter(function (key) { return state[key]; });
-      return Promise.all(chosen.map(function (key) {
-        var others = Object.assign({}, options, { filters: Object.assign({}, options.filters) });
-        delete others.filters[key];
-        return pagefind.then(function (pf) { return pf.search(state.q || EVERY_ENTRY, others); })
-          .then(function (wider) { counts[key] = (wider.filters || {})[key] || {}; });
-      })).then(function () { return { search: search, counts: counts }; });
-    }).then(function (found) {
-      if (mine !== sequence || !found) return null;
-      results = found.search.results;
+      results = search.results;
       shown = 0;
       list.textContent = "";
-      updateFacets(state, found.counts);
       return renderMore(mine).then(function () {
-        if (mine !== sequence) return;
+        if (mine !== sequence) return null;
         var n = results.length;
         status.textContent = n === 0 ? "No entries match." :
           n + (n === 1 ? " entry matches" : " entries match") + (n > shown ? ", showing the first " + shown : "") + ".";
-        root.setAttribute("data-ready", "true");
         root.setAttribute("data-count", String(n));
-        root.setAttribute("data-rendered", window.location.search);
         if (window.performance && performance.mark) performance.mark("rkb-explore-first-results");
+        return loadFacets().then(function () { return countFacets(pf, state, options); });
       });
+    }).then(function (counts) {
+      if (mine !== sequence || !counts) return;
+      updateFacets(state, counts);
+      root.setAttribute("data-ready", "true");
+      root.setAttribute("data-rendered", window.location.search);
     }).catch(function (error) {
       if (mine === sequence) status.textContent = "The search index could not be loaded (" + error.message + ").";
     });
