@@ -296,9 +296,11 @@ class SiteBuild:
         text swallowed (an open code block or comment before it)."""
         pieces, _ = self.site.fragments.split(html)
         found = [removal for piece in pieces for removal in removals(piece, open_elements=True)]
-        for line, removal in locate(found, source_text.split("\n"), 1):
-            self.warnings.append(Diagnostic(path, line, Severity.WARNING, removal_message(removal),
-                                            "unclosed-html" if removal.closed else "unsafe-html"))
+        lines = source_text.split("\n")
+        located = dict.fromkeys((line, removal_message(r), r.closed) for line, r in locate(found, lines, 1))
+        for line, message, closed in located:  # once each: two <a> left open on a line are one slip
+            self.warnings.append(Diagnostic(path, line, Severity.WARNING, message,
+                                            "unclosed-html" if closed else "unsafe-html"))
         html, anchors = self.site.fragments.fill(html, clean)
         roundup = self.roundup(rel_path)
         for entry in roundup.entries if roundup is not None else []:

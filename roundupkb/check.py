@@ -45,11 +45,11 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
         return [Diagnostic(path, start + 1, Severity.ERROR, "the page nests too deeply for Markdown",
                            "limit")]
     found = [removal for piece in html.split(boundary) for removal in removals(piece, open_elements=True)]
-    return [
-        Diagnostic(path, line, Severity.WARNING, removal_message(removal), "unclosed-html") if removal.closed
-        else Diagnostic(path, line, Severity.ERROR,
-                        f"unsafe or unsupported HTML: {removal_message(removal)}", "unsafe-html")
-        for line, removal in locate(found, body, start + 1)
+    located = dict.fromkeys((line, removal_message(r), r.closed) for line, r in locate(found, body, start + 1))
+    return [  # once each: two <a> left open on a line are one slip
+        Diagnostic(path, line, Severity.WARNING, message, "unclosed-html") if closed
+        else Diagnostic(path, line, Severity.ERROR, f"unsafe or unsupported HTML: {message}", "unsafe-html")
+        for line, message, closed in located
     ]
 
 
