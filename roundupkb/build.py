@@ -20,6 +20,7 @@ config, and each event calls one method, in this order (also in the README, "How
 from __future__ import annotations
 
 import contextlib
+import html
 import secrets
 import shutil
 import threading
@@ -279,9 +280,13 @@ class SiteBuild:
         }
         if roundup.meta.summary or roundup.meta.headline:
             meta["description"] = roundup.meta.summary or roundup.meta.headline
-        if site.position(roundup) < self.settings.roundups_feed_length:
-            meta["rss"] = {"feed_description": roundup_description(
-                roundup, site.archive, self.feed_settings, self.commentary, site.render)}
+        # Always a description of our own: without one the feed plugin prints the page's own
+        # Markdown or summary into the feed, unsanitised.
+        if site.may_be_in_feed(roundup, self.settings.roundups_feed_length):
+            description = roundup_description(roundup, site.archive, self.feed_settings, self.commentary, site.render)
+        else:
+            description = html.escape(roundup.meta.summary or roundup.meta.headline or issue_title(roundup))
+        meta["rss"] = {"feed_description": description}
         return meta
 
     def roundup_markdown(self, roundup: Roundup, source_text: str) -> str:

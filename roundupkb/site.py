@@ -198,6 +198,11 @@ class Site:
         """Where the roundup stands, newest first (0 is the latest issue)."""
         return self._position[roundup.page]
 
+    def may_be_in_feed(self, roundup: Roundup, length: int) -> bool:
+        """Whether a feed of the `length` newest roundups may hold this one. The feed plugin
+        picks by date alone, so every roundup dated on the day of the last one in may be in."""
+        return length > 0 and roundup.meta.date >= self.roundups[min(length, len(self.roundups)) - 1].meta.date
+
     def roundup_for_file(self, src_uri: str) -> Roundup | None:
         page = src_uri[: -len(".md")] + "/"
         return self.by_page.get(page)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from htmlcheck import executable_content, parse
 from mkdocs.exceptions import Abort
 from serverkit import serve_site
@@ -404,6 +405,32 @@ def test_hostile_titles_are_text_in_feeds_and_exports(hostile_site: Path) -> Non
     entry = next(e for e in data["entries"] if e["url"] == "https://example.org/hostile-title")
     assert entry["title"] == 'Quotes " and <img src=x onerror=alert(1) in a title'
     assert entry["authors"] == ["Ann Lee"]
+
+
+def test_every_roundup_in_the_feed_has_a_sanitised_description(tmp_path: Path,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    # The feed plugin picks its 20 roundups by date alone: on a day shared by the 20th and 21st
+    # it may take one the site ranks 21st. Without our description it would print that page's
+    # summary, or its Markdown, unsanitised.
+    project = make_project(tmp_path, keep_roundups=False)
+    for n in range(1, 22):
+        summary = '"<img src=x onerror=alert(1)>"' if n == 1 else f"Issue {n}"
+        write_file(project / f"docs/roundups/2021/2021-01-08-{n:02d}.md", (
+            f"---\ntitle: Same day {n}\ndate: 2021-01-08\nissue: {n}\nsummary: {summary}\n---\n\n"
+            f"Intro <script>alert({n})</script>\n\n## Managing Teams\n\n"
+            f"[Entry {n}](https://example.org/e{n}) - Ann Lee\n"))
+    site = build_site(project, strict=False)
+    items = json.loads((site / "feed_json_created.json").read_text(encoding="utf-8"))["items"]
+    assert len(items) == 20
+    for item in items:
+        soup = BeautifulSoup(item["content_html"], "html.parser")
+        assert soup.find(["img", "script"]) is None, item["content_html"]
+    rss = BeautifulSoup((site / "feed_rss_created.xml").read_bytes(), "xml")
+    for description in rss.find_all("description")[1:]:
+        assert BeautifulSoup(description.get_text(), "html.parser").find(["img", "script"]) is None
+    warnings = {r.getMessage().split(": warning: ")[-1] for r in caplog.records if r.levelno >= logging.WARNING}
+    assert warnings == {"the site removes the <script> element, with its content"}
+    caplog.clear()
 
 
 def test_hostile_pages_run_nothing_in_a_browser(hostile_site: Path, browser) -> None:  # type: ignore[no-untyped-def]
