@@ -296,16 +296,15 @@ class SiteBuild:
 
     def page_html(self, html: str, path: str, source_text: str, rel_path: str) -> tuple[str, set[str]]:
         """(the page's HTML, sanitised and with the site's fragments in place, the anchor ids
-        those fragments define). What the sanitiser removed, or closed because the page left it
-        open, is added to `warnings` at its line, and so is an entry whose header the page's own
-        text swallowed (an open code block or comment before it)."""
+        those fragments define). What the sanitiser removed is added to `warnings` at its line
+        (once per line), and so is an entry whose header the page's own text swallowed (an open
+        code block or comment before it). An element left open is closed at the end of its
+        entry; `check` reports it."""
         pieces, _ = self.site.fragments.split(html)
-        found = [removal for piece in pieces for removal in removals(piece, open_elements=True)]
+        found = [removal for piece in pieces for removal in removals(piece)]
         lines = source_text.split("\n")
-        located = dict.fromkeys((line, removal_message(r), r.closed) for line, r in locate(found, lines, 1))
-        for line, message, closed in located:  # once each: two <a> left open on a line are one slip
-            self.warnings.append(Diagnostic(path, line, Severity.WARNING, message,
-                                            "unclosed-html" if closed else "unsafe-html"))
+        for line, message in dict.fromkeys((line, removal_message(r)) for line, r in locate(found, lines, 1)):
+            self.warnings.append(Diagnostic(path, line, Severity.WARNING, message, "unsafe-html"))
         html, anchors = self.site.fragments.fill(html, clean)
         roundup = self.roundup(rel_path)
         for entry in roundup.entries if roundup is not None else []:

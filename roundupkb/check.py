@@ -27,9 +27,10 @@ from .taxonomy import Taxonomy
 
 def unsafe_html(text: str, path: str, render: Renderer | None = None,
                 entry_lines: Iterable[int] = ()) -> list[Diagnostic]:
-    """An error for everything the sanitiser would remove from the page's rendered body, and a
-    warning for each element left open, which the site closes at the end of its entry (the body
-    is cleaned in pieces split before each of `entry_lines`, as the build does)."""
+    """An error for everything the sanitiser would remove from the page's rendered body, and for
+    an element left open at the start of a line (Markdown stops there); a warning for one left open
+    inside a line, which the site closes at the end of its entry (the body is cleaned in pieces
+    split before each of `entry_lines`, as the build does)."""
     lines = text.split("\n")
     front, _ = frontmatter.split(lines, path)
     start = front.body_start if front is not None else 0
@@ -37,20 +38,26 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     boundary = f"<!--{secrets.token_hex(8)}-->"
     marked: list[str] = []
     before = {line - start - 1 for line in entry_lines}
-    for index, line in enumerate(body):
-        marked += ["", boundary, "", line] if index in before else [line]
+    for index, text_line in enumerate(body):
+        marked += ["", boundary, "", text_line] if index in before else [text_line]
     try:
         html = (render or Renderer())("\n".join(marked))
     except RecursionError:
         return [Diagnostic(path, start + 1, Severity.ERROR, "the page nests too deeply for Markdown",
                            "limit")]
     found = [removal for piece in html.split(boundary) for removal in removals(piece, open_elements=True)]
-    located = dict.fromkeys((line, removal_message(r), r.closed) for line, r in locate(found, body, start + 1))
-    return [  # once each: two <a> left open on a line are one slip
-        Diagnostic(path, line, Severity.WARNING, message, "unclosed-html") if closed
-        else Diagnostic(path, line, Severity.ERROR, f"unsafe or unsupported HTML: {message}", "unsafe-html")
-        for line, message, closed in located
-    ]
+    found_at: dict[tuple[int, Severity, str, str], None] = {}  # once each: two <a> left open on a line: one slip
+    for line, removal in locate(found, body, start + 1):
+        if not removal.closed:
+            message = f"unsafe or unsupported HTML: {removal_message(removal)}"
+            found_at[(line, Severity.ERROR, message, "unsafe-html")] = None
+        elif body[line - start - 1].lstrip().lower().startswith(removal.what[:-1]):
+            # An element that opens a line starts a raw HTML block: Markdown stops there until it closes.
+            found_at[(line, Severity.ERROR, f"the {removal.what} opened here is never closed: the Markdown after "
+                      "it is shown as raw text; close it", "unclosed-html")] = None
+        else:
+            found_at[(line, Severity.WARNING, removal_message(removal), "unclosed-html")] = None
+    return [Diagnostic(path, line, severity, message, code) for line, severity, message, code in found_at]
 
 
 def page_checks(roundup: Roundup | None, text: str, path: str, rel_path: str,
