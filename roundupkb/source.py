@@ -2,10 +2,12 @@
 
 Every page under `docs/` is hostile input. Before anything parses or renders it, its size, the
 length of its lines, how deeply its lists, quotes and brackets nest, how long its runs of
-emphasis markers are and how many HTML tags it opens are checked against fixed limits, far above
-what any real roundup needs (the largest real page is about 45 KB, its longest line 2,000
-characters, 15 tags, brackets 2 deep, emphasis runs 10 long). Each limit stops a way to make
-Python-Markdown slow (quadratic on unclosed tags and deep brackets) or overflow its recursion.
+emphasis markers are, how many HTML tags it opens, how many `[` one paragraph holds and how many
+headings and abbreviations it defines are checked against fixed limits, far above what any real
+roundup needs (the largest real page is about 45 KB, its longest line 2,000 characters, 15 tags,
+brackets 2 deep, emphasis runs 10 long, 13 `[` in a paragraph, 18 headings, no abbreviations).
+Each limit stops a way to make Python-Markdown slow (quadratic on unclosed tags, deep brackets,
+unclosed links in a long paragraph, repeated headings, many abbreviations) or overflow its recursion.
 """
 
 from __future__ import annotations
@@ -20,12 +22,17 @@ MAX_NESTING = 16  # lists and block quotes inside each other
 MAX_BRACKETS = 32  # `[` inside `[` on one line
 MAX_MARKER_RUN = 32  # `*` or `_` in a row, outside a line made of them only (a separator)
 MAX_TAGS = 2_000  # raw HTML tags opened in one page
+MAX_PARAGRAPH_BRACKETS = 50  # `[` in one paragraph: each may make Markdown read the rest of it
+MAX_HEADINGS = 500  # Markdown headings in one page (ids made unique one by one)
+MAX_ABBREVIATIONS = 100  # `*[ABBR]: ...` definitions in one page
 INDENT_PER_LEVEL = 4  # Python-Markdown nests a list four columns in
 _INDENT = re.compile(r"[ \t]*")
 _QUOTES = re.compile(r"(?:[ \t]{0,3}>)+")
 _OPEN_TAG = re.compile(r"<[a-zA-Z!/?]")
 _MARKER_RUN = re.compile(rf"\*{{{MAX_MARKER_RUN + 1},}}|_{{{MAX_MARKER_RUN + 1},}}")
 _SEPARATOR = re.compile(r"[ \t]*(?:[*_-][ \t]*)+")
+_HEADING = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]|$)")
+_ABBREVIATION = re.compile(r"[ \t]{0,3}\*\[")
 
 
 def _error(path: str, line: int, message: str) -> Diagnostic:
@@ -99,8 +106,19 @@ def check_limits(text: str, path: str, first_line: int = 1) -> list[Diagnostic]:
     count of HTML tags. `first_line` is the file line `text` starts at."""
     found: list[Diagnostic] = []
     seen: set[str] = set()
+    brackets = headings = abbreviations = 0  # `[` in the paragraph so far; in the page
     for number, line in enumerate(text.split("\n"), first_line):
         problem = _line_problem(line)
+        brackets = brackets + line.count("[") if line.strip() else 0
+        if not problem and brackets > MAX_PARAGRAPH_BRACKETS:
+            problem = "paragraph", f"this paragraph holds over {MAX_PARAGRAPH_BRACKETS} '[', the limit; " \
+                                   "split it with blank lines"
+        headings += bool(_HEADING.match(line))
+        if not problem and headings > MAX_HEADINGS:
+            problem = "headings", f"the page has over {MAX_HEADINGS} headings, the limit"
+        abbreviations += bool(_ABBREVIATION.match(line))
+        if not problem and abbreviations > MAX_ABBREVIATIONS:
+            problem = "abbreviations", f"the page defines over {MAX_ABBREVIATIONS} abbreviations, the limit"
         if problem and problem[0] not in seen:
             seen.add(problem[0])
             found.append(_error(path, number, problem[1]))
