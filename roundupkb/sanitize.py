@@ -159,6 +159,7 @@ class Removal:
     what: str
     needles: tuple[str, ...]
     closed: bool = False  # an element left open, which `clean()` closes (not a removal)
+    said: str = ""  # what to tell a person, when "the site removes the <what>" is not it
 
 
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -218,6 +219,15 @@ class _Walker(HTMLParser):
         if not dropping and self.dropping and self.dropping[-1] == tag:
             self.dropping.pop()
 
+    def handle_comment(self, data: str) -> None:
+        # Browsers (and nh3) end a comment at `<!-->`, `<!--->` or `--!>`; this parser (and
+        # Python-Markdown, for `<!-->`) reads on to `-->`. What lies between is published, though
+        # the source reads as a comment.
+        if not self.dropping and (data.startswith((">", "->")) or "--!>" in data):
+            self.found.append(Removal("comment", ("<!--", "--!>"), said=(
+                "this HTML comment ends early in a browser (at `<!-->`, `<!--->` or `--!>`): the rest of it "
+                "is published; write comments as `<!-- ... -->`")))
+
     def handle_endtag(self, tag: str) -> None:
         if self.dropping:
             if tag == self.dropping[0]:
@@ -245,6 +255,8 @@ def removals(html: str, *, open_elements: bool = False) -> list[Removal]:
 
 def removal_message(removal: Removal) -> str:
     """What the site does to the HTML `removal` names, for a person."""
+    if removal.said:
+        return removal.said
     if removal.closed:
         return f"the {removal.what} opened here is never closed: the site closes it at the end of its entry"
     return f"the site removes the {removal.what}"

@@ -89,6 +89,7 @@ BODY: list[tuple[str, str]] = [
     ("noscript mXSS", '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>'),
     ("math mXSS", "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph>"
                   "</table></mtext></math>"),
+    ("comment ended by <!-->", '<!--> <a href="https://example.org/prize">Claim your prize</a> -->'),
     ("forged placeholder", "<!--rkb-fragment:0-->"),
 ]
 
