@@ -50,7 +50,7 @@ from .models import Diagnostic, Roundup, Severity
 from .newsletter import Newsletter
 from .records import search_records
 from .related import archive_related
-from .sanitize import clean, locate, removal_message, removals
+from .sanitize import locate, page_cleaner, removal_message, removals
 from .search import PagefindError, PagefindIndex
 from .site import Site, relative_url, source_page
 from .source import check_limits, decode
@@ -300,12 +300,13 @@ class SiteBuild:
         (once per line), and so is an entry whose header the page's own text swallowed (an open
         code block or comment before it). An element left open is closed at the end of its
         entry; `check` reports it."""
-        pieces, _ = self.site.fragments.split(html)
-        found = [removal for piece in pieces for removal in removals(piece)]
+        pieces, numbers = self.site.fragments.split(html)
+        taken = self.site.fragments.anchors(numbers)  # the page's own text may not take them
+        found = [removal for piece in pieces for removal in removals(piece, taken_ids=taken)]
         lines = source_text.split("\n")
         for line, message in dict.fromkeys((line, removal_message(r)) for line, r in locate(found, lines, 1)):
             self.warnings.append(Diagnostic(path, line, Severity.WARNING, message, "unsafe-html"))
-        html, anchors = self.site.fragments.fill(html, clean)
+        html, anchors = self.site.fragments.fill(html, page_cleaner(taken))
         roundup = self.roundup(rel_path)
         for entry in roundup.entries if roundup is not None else []:
             if entry.anchor not in anchors:

@@ -17,7 +17,7 @@ from . import frontmatter
 from .archive import Archive, build_archive, read_pages
 from .docsfiles import NAMING, check_tree, is_roundup_path
 from .mistakes import missing_attributions, page_mistakes
-from .models import Diagnostic, Roundup, Severity
+from .models import Diagnostic, Entry, Roundup, Severity
 from .parser import parse_roundup
 from .rendering import Renderer
 from .sanitize import locate, removal_message, removals
@@ -26,18 +26,20 @@ from .taxonomy import Taxonomy
 
 
 def unsafe_html(text: str, path: str, render: Renderer | None = None,
-                entry_lines: Iterable[int] = ()) -> list[Diagnostic]:
+                entries: Iterable[Entry] = ()) -> list[Diagnostic]:
     """An error for everything the sanitiser would remove from the page's rendered body, and for
     an element left open at the start of a line (Markdown stops there); a warning for one left open
     inside a line, which the site closes at the end of its entry (the body is cleaned in pieces
-    split before each of `entry_lines`, as the build does)."""
+    split before each of `entries`, as the build does, and may not take their anchors)."""
     lines = text.split("\n")
     front, _ = frontmatter.split(lines, path)
     start = front.body_start if front is not None else 0
     body = lines[start:]
     boundary = f"<!--{secrets.token_hex(8)}-->"
     marked: list[str] = []
-    before = {line - start - 1 for line in entry_lines}
+    entries = list(entries)
+    before = {entry.line - start - 1 for entry in entries}
+    taken = {entry.anchor for entry in entries}
     for index, text_line in enumerate(body):
         marked += ["", boundary, "", text_line] if index in before else [text_line]
     try:
@@ -45,7 +47,8 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     except RecursionError:
         return [Diagnostic(path, start + 1, Severity.ERROR, "the page nests too deeply for Markdown",
                            "limit")]
-    found = [removal for piece in html.split(boundary) for removal in removals(piece, open_elements=True)]
+    found = [removal for piece in html.split(boundary)
+             for removal in removals(piece, open_elements=True, taken_ids=taken)]
     found_at: dict[tuple[int, Severity, str, str], None] = {}  # once each: two <a> left open on a line: one slip
     for line, removal in locate(found, body, start + 1):
         if not removal.closed:
@@ -64,7 +67,7 @@ def page_checks(roundup: Roundup | None, text: str, path: str, rel_path: str,
                 render: Renderer | None = None) -> list[Diagnostic]:
     """What is checked of a parsed page beyond its parse: HTML the site would remove, and the
     contributor mistakes one page shows on its own."""
-    found = unsafe_html(text, path, render, [e.line for e in roundup.entries] if roundup else ())
+    found = unsafe_html(text, path, render, roundup.entries if roundup else ())
     if roundup is not None:
         found += page_mistakes(roundup, text, rel_path)
     return found

@@ -29,7 +29,7 @@ entries after it out of sight. `removals(..., open_elements=True)` names those e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
@@ -150,6 +150,20 @@ def clean(html: str, rewrite_url: Callable[[str], str] | None = None) -> str:
     return str(nh3.clean(html, **_policy(), attribute_filter=rewrite, strip_comments=True))
 
 
+def page_cleaner(taken_ids: Set[str]) -> Callable[[str], str]:
+    """`clean()` for the pieces of one page whose own elements (its entries' anchors) hold
+    `taken_ids`: the content may not take them, so that a link to an entry lands on the entry."""
+    if not taken_ids:
+        return clean
+
+    def attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+        kept = _filter(tag, attribute, value)
+        return None if attribute in ("id", "name") and kept in taken_ids else kept
+
+    cleaner = nh3.Cleaner(**_policy(), attribute_filter=attribute_filter, strip_comments=True)
+    return lambda html: str(cleaner.clean(html))
+
+
 @dataclass(frozen=True)
 class Removal:
     """Something `clean()` takes out, or an element it closes: what it does (for a person:
@@ -176,8 +190,9 @@ def _scheme(url: str) -> str:
 class _Walker(HTMLParser):
     """Lists what `clean()` would remove, reading the same HTML with the standard library's parser."""
 
-    def __init__(self) -> None:
+    def __init__(self, taken_ids: Set[str] = frozenset()) -> None:
         super().__init__(convert_charrefs=True)
+        self.taken_ids = taken_ids
         self.found: list[Removal] = []
         self.dropping: list[str] = []  # open elements dropped with their content
         # open elements kept whose end tag is required, with how many removals came before them
@@ -212,6 +227,9 @@ class _Walker(HTMLParser):
             elif name in ("id", "name") and not _id_ok(value):
                 self.found.append(Removal(f"{name}={value[:40]!r} on <{tag}> (reserved or not an anchor)",
                                           (value[:40] or name, name)))
+            elif name in ("id", "name") and value in self.taken_ids:
+                self.found.append(Removal(f"{name}={value!r} on <{tag}> (an entry of this page has that anchor)",
+                                          (value, name)))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         dropping = bool(self.dropping)
@@ -238,12 +256,13 @@ class _Walker(HTMLParser):
             del self.open[len(names) - 1 - names[::-1].index(tag):]
 
 
-def removals(html: str, *, open_elements: bool = False) -> list[Removal]:
-    """What `clean()` takes out of `html`, in document order; with `open_elements`, also the
-    elements `html` leaves open, where they open (`closed=True`: `clean()` closes them at its end)."""
+def removals(html: str, *, open_elements: bool = False, taken_ids: Set[str] = frozenset()) -> list[Removal]:
+    """What `page_cleaner(taken_ids)` takes out of `html`, in document order; with
+    `open_elements`, also the elements `html` leaves open, where they open (`closed=True`:
+    `clean()` closes them at its end)."""
     if "<" not in html:
         return []
-    walker = _Walker()
+    walker = _Walker(taken_ids)
     walker.feed(html)
     walker.close()
     found = walker.found

@@ -77,6 +77,10 @@ class Fragments:
         parts = self._placeholder.split(html)
         return parts[::2], [int(number) for number in parts[1::2]]
 
+    def anchors(self, numbers: list[int]) -> set[str]:
+        """The anchor ids the fragments `numbers` define."""
+        return {anchor for number in numbers for anchor in self._anchors.get(number, ())}
+
     def fill(self, html: str, clean: Callable[[str], str]) -> tuple[str, set[str]]:
         """(`html` with each placeholder replaced by its HTML, the anchor ids of those filled).
 

@@ -167,6 +167,26 @@ def test_check_rejects_an_element_left_open_at_the_start_of_a_line(
     assert f"{page}:{PAYLOAD_LINE}: error: the <details> opened here is never closed: the Markdown after it" in output
 
 
+def test_content_cannot_take_an_entrys_anchor(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    # A link to an entry (from topic pages, search, related lines) must land on the entry.
+    payload = ('<h3 id="never-skip-retros">A fake entry</h3>\n\nText {: #later }\n\n'
+               '[Later](https://example.org/later) - Ann Lee\n\nMore <a name="later">here</a>.')
+    project = make_project(tmp_path, keep_roundups=False)
+    page = write_file(project / "docs/roundups/2020/2020-09-11.md", _page(payload))
+    code = cli.main(["check", str(project / "docs")])
+    output = capsys.readouterr().out
+    assert code == 1, output
+    assert f"{page}:{PAYLOAD_LINE}: error: unsafe or unsupported HTML: the site removes the id='never-skip-retros'" \
+        in output
+    soup = parse(build_site(project, strict=False) / "roundups/2020/2020-09-11/index.html")
+    for anchor in ("never-skip-retros", "later"):
+        assert [tag.name for tag in soup.select(f'[id="{anchor}"], [name="{anchor}"]')] == ["h3"], anchor
+        assert "rkb-entry__title" in soup.find(id=anchor)["class"]
+    assert any("an entry of this page has that anchor" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+
+
 def test_check_warns_of_an_element_left_open_at_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     payload = "More in <details><summary>the notes</summary>\n\n[Later](https://example.org/later) - Ann Lee\n\nText."
     page = write_file(tmp_path / "docs/roundups/2020/2020-09-11.md", _page(payload))
