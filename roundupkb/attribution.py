@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 _ORG_WORDS = {
@@ -137,12 +138,14 @@ _UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
 
 
 def strip_markup(text: str) -> str:
-    """Drop emphasis, code markers and links' markup from a short piece of Markdown."""
+    """Drop emphasis, code markers and links' markup from a short piece of Markdown; its
+    character references (`&amp;`, `&lt;`) become the characters they stand for, as Markdown
+    shows them (whoever prints the text escapes it)."""
     text = _TAG.sub("", _MD_LINK.sub(r"\1", text))
     text = text.replace("**", "").replace("`", "")
     text = _UNDERSCORE.sub("", _STAR.sub("", text))
     text = text.replace("\\", "")
-    return " ".join(text.split())
+    return " ".join(html.unescape(text).split())
 
 
 def looks_like_person(text: str) -> bool:

@@ -212,3 +212,13 @@ def test_a_date_in_an_attribution_is_a_detail_not_a_source(attribution: str, aut
     assert roundup is not None
     entry = roundup.entries[0]
     assert (entry.authors, entry.source, entry.details) == (authors, source, details)
+
+
+def test_character_references_in_a_title_are_the_characters_markdown_shows() -> None:
+    page = PAGE.replace("[Same title](https://example.org/a) - Ann Lee",
+                        "[AT&amp;T &lt;b&gt; news &#8212; now](https://example.org/a) - Ann &amp; Bo, R&amp;D Blog")
+    roundup, problems = parse_roundup(page, "p.md", "roundups/2020/2020-09-11.md", TAXONOMY, ALIASES)
+    assert roundup is not None and not problems
+    entry = roundup.entries[0]
+    assert entry.title == "AT&T <b> news — now"  # whoever prints it escapes it once
+    assert entry.source == "R&D Blog"
