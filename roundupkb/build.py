@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import pages
+from . import frontmatter, pages
 from .archive import build_archive
 from .cache import DiskCache
 from .docsfiles import check_tree, is_roundup_path
@@ -304,7 +304,10 @@ class SiteBuild:
         taken = self.site.fragments.anchors(numbers)  # the page's own text may not take them
         found = [removal for piece in pieces for removal in removals(piece, taken_ids=taken)]
         lines = source_text.split("\n")
-        for line, message in dict.fromkeys((line, removal_message(r)) for line, r in locate(found, lines, 1)):
+        front, _ = frontmatter.split(lines, path)  # found in the body, never in the front matter
+        start = front.body_start if front is not None else 0
+        located = locate(found, lines[start:], start + 1)
+        for line, message in dict.fromkeys((line, removal_message(r)) for line, r in located):
             self.warnings.append(Diagnostic(path, line, Severity.WARNING, message, "unsafe-html"))
         html, anchors = self.site.fragments.fill(html, page_cleaner(taken))
         roundup = self.roundup(rel_path)

@@ -26,11 +26,12 @@ from .taxonomy import Taxonomy
 
 
 def unsafe_html(text: str, path: str, render: Renderer | None = None,
-                entries: Iterable[Entry] = ()) -> list[Diagnostic]:
+                entries: Iterable[Entry] = (), taxonomy: Taxonomy | None = None) -> list[Diagnostic]:
     """An error for everything the sanitiser would remove from the page's rendered body, and for
     an element left open at the start of a line (Markdown stops there); a warning for one left open
     inside a line, which the site closes at the end of its entry (the body is cleaned in pieces
-    split before each of `entries`, as the build does, and may not take their anchors)."""
+    split before each of `entries`, as the build does, and may not take their anchors). The link
+    line of an entry under a subject (`taxonomy`) is left out, as the site shows its header instead."""
     lines = text.split("\n")
     front, _ = frontmatter.split(lines, path)
     start = front.body_start if front is not None else 0
@@ -39,9 +40,15 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     marked: list[str] = []
     entries = list(entries)
     before = {entry.line - start - 1 for entry in entries}
+    topics = taxonomy.by_slug if taxonomy is not None else {}
+    replaced = {entry.line - start - 1 for entry in entries
+                if entry.topic in topics and topics[entry.topic].kind != "miscellany"}
     taken = {entry.anchor for entry in entries}
     for index, text_line in enumerate(body):
-        marked += ["", boundary, "", text_line] if index in before else [text_line]
+        if index in replaced:
+            marked += ["", boundary, ""]
+        else:
+            marked += ["", boundary, "", text_line] if index in before else [text_line]
     try:
         html = (render or Renderer())("\n".join(marked))
     except RecursionError:
@@ -64,10 +71,10 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
 
 
 def page_checks(roundup: Roundup | None, text: str, path: str, rel_path: str,
-                render: Renderer | None = None) -> list[Diagnostic]:
+                render: Renderer | None = None, taxonomy: Taxonomy | None = None) -> list[Diagnostic]:
     """What is checked of a parsed page beyond its parse: HTML the site would remove, and the
     contributor mistakes one page shows on its own."""
-    found = unsafe_html(text, path, render, roundup.entries if roundup else ())
+    found = unsafe_html(text, path, render, roundup.entries if roundup else (), taxonomy)
     if roundup is not None:
         found += page_mistakes(roundup, text, rel_path)
     return found
@@ -80,7 +87,7 @@ def check_page(text: str, path: str, rel_path: str, taxonomy: Taxonomy, aliases:
     roundup, found = parse_roundup(text, path, rel_path, taxonomy, aliases)
     if any(d.code == "limit" for d in found):
         return roundup, found
-    return roundup, found + page_checks(roundup, text, path, rel_path, render)
+    return roundup, found + page_checks(roundup, text, path, rel_path, render, taxonomy)
 
 
 def _key(path: str | Path) -> str:
@@ -125,7 +132,7 @@ def check_files(
             text, _ = decode(content, path) if isinstance(content, bytes) else (content, [])
             if text is not None:
                 texts[path] = text
-                diagnostics += page_checks(parsed.get(path), text, path, rel, render)
+                diagnostics += page_checks(parsed.get(path), text, path, rel, render, archive.taxonomy)
     diagnostics += missing_attributions(archive, texts)
     if wanted is not None:
         diagnostics = [_named(d, wanted[_key(d.path)]) for d in diagnostics if _key(d.path) in wanted]

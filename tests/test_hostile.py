@@ -187,6 +187,32 @@ def test_content_cannot_take_an_entrys_anchor(tmp_path: Path, capsys: pytest.Cap
     caplog.clear()
 
 
+def test_markup_in_a_link_line_the_site_rebuilds_is_not_reported(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # Under a subject the site shows the entry's header instead of its link line, so HTML there
+    # never reaches a page; under Random the line is shown as written, and reported.
+    line = '[<b onmouseover="x">Bold</b> title](https://example.org/t) - Ann Lee'
+    page = write_file(tmp_path / "docs/roundups/2020/2020-09-11.md", _page(line + "\n\nText."))
+    assert cli.main(["check", str(tmp_path / "docs")]) == 0, capsys.readouterr().out
+    capsys.readouterr()
+    write_file(page, _page("## Random\n\nSee " + line))
+    assert cli.main(["check", str(tmp_path / "docs")]) == 1
+    assert f"{page}:{PAYLOAD_LINE + 2}: error: unsafe or unsupported HTML" in capsys.readouterr().out
+
+
+def test_the_build_warns_at_the_body_line_not_the_front_matter(tmp_path: Path,
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    summary = 'issue: 41\nsummary: "<script>alert(1)</script>"'  # the same text, printed escaped
+    text = _page("Quoted: <script>alert(1)</script>").replace("issue: 41", summary)
+    page = write_file(project / "docs/roundups/2020/2020-09-11.md", text)
+    build_site(project, strict=False)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [w.split(": warning: ")[0].rsplit(":", 1)[-1] for w in warnings] == [str(PAYLOAD_LINE + 1)], warnings
+    assert str(page) in warnings[0]
+    caplog.clear()
+
+
 def test_check_warns_of_an_element_left_open_at_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     payload = "More in <details><summary>the notes</summary>\n\n[Later](https://example.org/later) - Ann Lee\n\nText."
     page = write_file(tmp_path / "docs/roundups/2020/2020-09-11.md", _page(payload))
