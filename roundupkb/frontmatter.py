@@ -20,6 +20,7 @@ from .models import Diagnostic, RoundupMeta, Severity
 
 MAX_FRONT_MATTER_CHARS = 8 * 1024
 MAX_DEPTH = 4  # collections inside collections (a roundup's front matter has none)
+MAX_NUMBER_DIGITS = 30  # an issue number has 3
 # Keys of a roundup's front matter and what each holds; anything else is an error.
 KEYS = {
     "title": "the issue's title (text)",
@@ -80,6 +81,11 @@ def load_mapping(text: str, first_line: int = 2) -> tuple[dict[str, Any], dict[s
                                            "front matter nests too deeply")
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
+            elif (isinstance(event, yaml.ScalarEvent) and not event.style
+                  and len(event.value) > MAX_NUMBER_DIGITS and event.value.lstrip("+-").isdigit()):
+                raise FrontMatterError(_mark_line(event.start_mark, first_line),
+                                       f"a number of {len(event.value)} digits; front matter numbers have at "
+                                       f"most {MAX_NUMBER_DIGITS}")
         node = yaml.compose(text, Loader=_FAST_LOADER)
         values = yaml.load(text, Loader=_FAST_LOADER)
     except ValueError as exc:  # a timestamp no calendar has: `date: 2020-02-30`

@@ -299,6 +299,7 @@ FRONT_MATTER: list[tuple[str, str, int, str]] = [
     ("alias bomb", "a: &a ['x','x']\nb: &b [*a,*a]\nc: &c [*b,*b]", 4, "anchors and aliases"),
     ("title too long", "headline: '" + "x" * 400 + "'", 4, "longer than 300"),
     ("control characters", 'summary: "a\\u0007b"', 4, "control characters"),
+    ("a 5,000-digit issue number", "issue: " + "9" * 5_000, 4, "a number of 5000 digits"),
 ]
 
 
