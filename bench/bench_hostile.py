@@ -35,10 +35,12 @@ PAGES = {
     "inside the limits: 500 KB of paragraphs with 50 unclosed links each":
         HEAD + ENTRY + ("x [a](b " * 50 + "y" * 4_500 + "\n\n") * 100,
     "inside the limits: 499 repeated headings": HEAD + ENTRY + "### a\n\n" * 498,
+    "inside the limits: 500 KB of 99-line blocks of rules": HEAD + ENTRY + ("***\n" * 99 + "\n") * 1_280,
+    "inside the limits: 500 KB of 99-line blocks of details": HEAD + ENTRY + ("??? note\n" * 99 + "\n") * 560,
     "inside the limits: 100 abbreviations used 20,000 times":
         HEAD + ENTRY + "".join(f"*[A{i}]: x\n\n" for i in range(100))
-        + (" ".join(f"A{i}" for i in range(100)) + "\n") * 200,
-    "inside the limits: 1,998 raw tags": HEAD + ENTRY + "\n".join("<i>x</i>" for _ in range(999)),
+        + (" ".join(f"A{i}" for i in range(100)) + "\n\n") * 200,
+    "inside the limits: 1,998 raw tags": HEAD + ENTRY + "\n\n".join("<i>x</i>" for _ in range(999)),
 }
 
 

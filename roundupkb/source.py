@@ -2,12 +2,14 @@
 
 Every page under `docs/` is hostile input. Before anything parses or renders it, its size, the
 length of its lines, how deeply its lists, quotes and brackets nest, how long its runs of
-emphasis markers are, how many HTML tags it opens, how many `[` one paragraph holds and how many
-headings and abbreviations it defines are checked against fixed limits, far above what any real
-roundup needs (the largest real page is about 45 KB, its longest line 2,000 characters, 15 tags,
-brackets 2 deep, emphasis runs 10 long, 13 `[` in a paragraph, 18 headings, no abbreviations).
-Each limit stops a way to make Python-Markdown slow (quadratic on unclosed tags, deep brackets,
-unclosed links in a long paragraph, repeated headings, many abbreviations) or overflow its recursion.
+emphasis markers and backticks are, how many HTML tags it opens, how many `[` one paragraph holds,
+how many lines run without a blank one, and how many headings, abbreviations and code fences it has
+are checked against fixed limits, far above what any real roundup needs (the largest real page is
+about 45 KB, its longest line 2,000 characters, 15 tags, brackets 2 deep, emphasis runs 10 long,
+single backticks, 13 `[` in a paragraph, 27 lines in a row, 18 headings, no abbreviations or
+fences). Each limit stops a way to make Python-Markdown slow (quadratic on unclosed tags, deep
+brackets, unclosed links in a long paragraph, long blocks read again line by line, repeated
+headings, many abbreviations, fences, growing backtick runs) or overflow its recursion.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ MAX_BRACKETS = 32  # `[` inside `[` on one line
 MAX_MARKER_RUN = 32  # `*` or `_` in a row, outside a line made of them only (a separator)
 MAX_TAGS = 2_000  # raw HTML tags opened in one page
 MAX_PARAGRAPH_BRACKETS = 50  # `[` in one paragraph: each may make Markdown read the rest of it
+MAX_BLOCK_LINES = 100  # lines in a row with no blank line: Markdown reads such a block again per line
+MAX_FENCES = 200  # fence lines (``` or ~~~) in one page
+MAX_BACKTICK_RUN = 32  # backticks in a row (a code span looks ahead for a run of the same length)
 MAX_HEADINGS = 500  # Markdown headings in one page (ids made unique one by one)
 MAX_ABBREVIATIONS = 100  # `*[ABBR]: ...` definitions in one page
 INDENT_PER_LEVEL = 4  # Python-Markdown nests a list four columns in
@@ -32,7 +37,9 @@ _OPEN_TAG = re.compile(r"<[a-zA-Z!/?]")
 _MARKER_RUN = re.compile(rf"\*{{{MAX_MARKER_RUN + 1},}}|_{{{MAX_MARKER_RUN + 1},}}")
 _SEPARATOR = re.compile(r"[ \t]*(?:[*_-][ \t]*)+")
 _HEADING = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]|$)")
+_UNDERLINE = re.compile(r"[ \t]{0,3}(?:=+|-+)[ \t]*")  # under a line of text: a heading
 _ABBREVIATION = re.compile(r"[ \t]{0,3}\*\[")
+_FENCE_LINE = re.compile(r"[ \t>]*(?:```|~~~)")
 
 
 def _error(path: str, line: int, message: str) -> Diagnostic:
@@ -98,6 +105,8 @@ def _line_problem(line: str) -> tuple[str, str] | None:
                            f"over the limit of {MAX_BRACKETS}"
     if ("*" in line or "_" in line) and _MARKER_RUN.search(line) and not _SEPARATOR.fullmatch(line):
         return "markers", f"more than {MAX_MARKER_RUN} '*' or '_' in a row; write them as \\* or \\_"
+    if "`" * (MAX_BACKTICK_RUN + 1) in line:
+        return "backticks", f"more than {MAX_BACKTICK_RUN} '`' in a row, the limit"
     return None
 
 
@@ -106,14 +115,22 @@ def check_limits(text: str, path: str, first_line: int = 1) -> list[Diagnostic]:
     count of HTML tags. `first_line` is the file line `text` starts at."""
     found: list[Diagnostic] = []
     seen: set[str] = set()
-    brackets = headings = abbreviations = 0  # `[` in the paragraph so far; in the page
+    brackets = block = headings = abbreviations = fences = 0  # in the paragraph so far; in the page
     for number, line in enumerate(text.split("\n"), first_line):
         problem = _line_problem(line)
-        brackets = brackets + line.count("[") if line.strip() else 0
+        blank = not line.strip()
+        brackets = 0 if blank else brackets + line.count("[")
+        block = 0 if blank else block + 1
+        if not problem and block > MAX_BLOCK_LINES:
+            problem = "block", f"over {MAX_BLOCK_LINES} lines in a row without a blank line, the limit; " \
+                               "separate paragraphs or list items with blank lines"
+        fences += bool(_FENCE_LINE.match(line))
+        if not problem and fences > MAX_FENCES:
+            problem = "fences", f"the page has over {MAX_FENCES} code fence lines, the limit"
         if not problem and brackets > MAX_PARAGRAPH_BRACKETS:
             problem = "paragraph", f"this paragraph holds over {MAX_PARAGRAPH_BRACKETS} '[', the limit; " \
                                    "split it with blank lines"
-        headings += bool(_HEADING.match(line))
+        headings += bool(_HEADING.match(line) or (block > 1 and _UNDERLINE.fullmatch(line)))
         if not problem and headings > MAX_HEADINGS:
             problem = "headings", f"the page has over {MAX_HEADINGS} headings, the limit"
         abbreviations += bool(_ABBREVIATION.match(line))

@@ -421,8 +421,12 @@ LIMITS: list[tuple[str, bytes, str]] = [
     ("3,000 raw tags", GOOD.encode() + b"\n".join(b"<i>x</i>" for _ in range(3_000)), "HTML tags"),
     ("a paragraph of unclosed links", GOOD.encode() + (b"x [a](b " * 1_200 + b"\n") * 6, "'[', the limit"),
     ("9,000 headings", GOOD.encode() + b"### a\n" * 9_000, "headings, the limit"),
-    ("13,000 abbreviations", GOOD.encode() + b"".join(b"*[A%d]: x\n" % i for i in range(13_000)),
+    ("13,000 abbreviations", GOOD.encode() + b"".join(b"*[A%d]: x\n\n" % i for i in range(13_000)),
      "abbreviations, the limit"),
+    ("20,000 lines in a row", GOOD.encode() + b"??? a\n" * 20_000, "lines in a row"),
+    ("setext headings in short blocks", GOOD.encode() + (b"S\n=\n" * 40 + b"\n") * 20, "headings, the limit"),
+    ("20,000 code fences", GOOD.encode() + b"~~~\nx\n~~~\n\n" * 20_000, "code fence lines"),
+    ("growing backtick runs", GOOD.encode() + b" ".join(b"`" * k + b"x" for k in range(1, 100)), "'`' in a row"),
 ]
 
 
