@@ -54,6 +54,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     taxonomy = load_taxonomy()
+    if args.docs.exists() and not args.docs.is_dir():
+        print(f"{args.docs}: error: not a folder", file=sys.stderr)
+        return 2
     missing = [p for p in args.sources if not p.exists()]
     for path in missing:
         print(f"{path}: error: no such file or folder", file=sys.stderr)

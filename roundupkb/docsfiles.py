@@ -47,6 +47,12 @@ def _owned(rel_path: str, owned: Sequence[str]) -> bool:
     return any(fnmatch.fnmatchcase(rel_path, pattern) for pattern in owned)
 
 
+def leaves_docs(docs: Path, target: Path) -> bool:
+    """Whether writing `target` would land outside `docs`: a symbolic link on the way (which
+    `check_tree` forbids, but a checkout of a pull request may hold) leads elsewhere."""
+    return not target.resolve().is_relative_to(docs.resolve())
+
+
 def check_tree(docs: Path, owned: Sequence[str] | None = None) -> list[Diagnostic]:
     """Every file or folder under `docs` that breaks the rules above, without following links.
 

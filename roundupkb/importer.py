@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import frontmatter
+from .docsfiles import leaves_docs, roundup_files
 from .edition_links import LinkTable
 from .entries import LINK_START, entry_link
 from .import_gate import FRONT_KEYS, ImportFailure, make_clean, page_text
@@ -267,22 +269,37 @@ def unimported_link_lines(roundup: Roundup, page: str) -> list[tuple[int, str]]:
     return found
 
 
-def target_name(date: dt.date, issue: int | None, taken: dict[str, int | None], docs: Path) -> str:
-    """`roundups/<year>/<date>.md`, or `<date>-<issue>.md` when another issue has that date."""
+Identity = tuple[int | None, str]  # (issue number, title): which issue a page holds
+
+
+def page_identity(text: str) -> Identity:
+    """The issue number and title a page's front matter gives (read leniently: any page on disk)."""
+    issue = re.search(r"^issue:\s*(\d{1,30})\s*$", text, re.MULTILINE)
+    title = re.search(r"^title:[ \t]*(.*)$", text, re.MULTILINE)
+    return (int(issue.group(1)) if issue else None, title.group(1).strip() if title else "")
+
+
+def _same_issue(a: Identity, b: Identity) -> bool:
+    return a[0] == b[0] and (a[0] is not None or a[1] == b[1])
+
+
+def target_name(date: dt.date, identity: Identity, taken: Collection[str], docs: Path) -> str:
+    """`roundups/<year>/<date>.md`, or when that path is taken (earlier in this run, or on disk
+    by another issue) `<date>-<issue>.md` (`-special` for an issue without a number), then `-2`,
+    `-3`... A page on disk that holds the same issue (its number; for one without, its title)
+    is reused, so that importing again replaces it."""
     base = f"roundups/{date.year}/{date.isoformat()}"
-    candidate = base + ".md"
-    owner = taken.get(candidate, "free")
-    if owner == "free":
-        existing = docs / candidate
-        if existing.exists():
-            match = re.search(r"^issue:\s*(\d+)", existing.read_text("utf-8", "replace"), re.MULTILINE)
-            found = int(match.group(1)) if match else None
-            if found != issue:
-                return f"{base}-{issue or 'special'}.md"
-        return candidate
-    if owner == issue:
-        return candidate
-    return f"{base}-{issue or 'special'}.md"
+    suffix = str(identity[0]) if identity[0] is not None else "special"
+    candidates = [f"{base}.md", f"{base}-{suffix}.md"]
+    for n in range(2, 1000):
+        candidates.append(f"{base}-{suffix}-{n}.md")
+    for candidate in candidates:
+        if candidate in taken:
+            continue
+        on_disk = docs / candidate
+        if not on_disk.is_file() or _same_issue(page_identity(on_disk.read_text("utf-8", "replace")), identity):
+            return candidate
+    raise ImportFailure(str(docs / base), 1, "too many issues on one date")
 
 
 @dataclass
@@ -330,7 +347,12 @@ def import_sources(
 
     aliases = load_source_aliases()
     result = ImportResult()
-    taken: dict[str, int | None] = {}
+    taken: set[str] = set()  # pages written (or to be) in this run
+    numbers: dict[int, str] = {}  # issue number -> the page that has it, on disk or in this run
+    for page in roundup_files(docs):
+        number = page_identity(page.read_text("utf-8", "replace"))[0]
+        if number is not None:
+            numbers.setdefault(number, page.relative_to(docs).as_posix())
     sources = collect_sources(paths)
     for path in tqdm(sources, desc="import", unit="issue", disable=not progress):
         source = str(path)
@@ -345,8 +367,27 @@ def import_sources(
                                                  "import"))
             result.failed.append(source)
             continue
-        imported.rel_path = target_name(imported.date, imported.issue, taken, docs)
-        taken[imported.rel_path] = imported.issue
+        identity = page_identity(imported.text)
+        try:
+            imported.rel_path = target_name(imported.date, identity, taken, docs)
+        except ImportFailure as failure:
+            result.diagnostics.extend(failure.diagnostics)
+            result.failed.append(source)
+            continue
+        holder = numbers.get(imported.issue) if imported.issue is not None else None
+        if holder is not None and holder != imported.rel_path:
+            result.diagnostics.append(Diagnostic(source, 1, Severity.ERROR, f"issue #{imported.issue} is "
+                                                 f"{docs / holder} already; not written (give --issue)", "import"))
+            result.failed.append(source)
+            continue
+        if leaves_docs(docs, docs / imported.rel_path):
+            result.diagnostics.append(Diagnostic(source, 1, Severity.ERROR, f"{docs / imported.rel_path} leads "
+                                                 f"outside {docs} through a symbolic link; not written", "import"))
+            result.failed.append(source)
+            continue
+        taken.add(imported.rel_path)
+        if imported.issue is not None:
+            numbers[imported.issue] = imported.rel_path
         roundup, problems = parse_roundup(
             imported.text, str(docs / imported.rel_path), imported.rel_path, taxonomy, aliases
         )
@@ -370,8 +411,14 @@ def import_sources(
         if current == new:
             result.unchanged.append(imported.rel_path)
             continue
-        result.written.append(imported.rel_path)
         if not check:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(new)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(new)
+            except OSError as error:
+                result.diagnostics.append(Diagnostic(str(target), 1, Severity.ERROR,
+                                                     f"cannot write: {error.strerror}", "import"))
+                result.failed.append(source)
+                continue
+        result.written.append(imported.rel_path)
     return result

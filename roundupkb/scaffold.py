@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from .archive import build_archive, load_archive, read_pages
-from .docsfiles import ROUNDUPS_DIR
+from .docsfiles import ROUNDUPS_DIR, leaves_docs
+from .frontmatter import MAX_NUMBER_DIGITS
 from .models import Diagnostic, Roundup, Severity, Topic
 from .taxonomy import Taxonomy, load_taxonomy
 
@@ -162,6 +163,9 @@ def plan(
         date = next_date([r.meta.date for r in numbered], today)
     if issue is None:
         issue = next_issue(archive.roundups)
+    holder = next((r for r in archive.roundups if r.meta.issue == issue), None)
+    if holder is not None:
+        raise ScaffoldError(Path(holder.path), f"is issue #{issue} already; pick another number with --issue")
     previous = max(numbered, key=lambda r: r.meta.date).meta.title if numbered else None
     title = title_for(date, previous)
     path = docs / ROUNDUPS_DIR / str(date.year) / f"{date.isoformat()}.md"
@@ -181,8 +185,10 @@ def unfilled_pages(docs: Path, taxonomy: Taxonomy | None = None) -> list[Roundup
     return found
 
 
-def write(scaffold: Scaffold) -> None:
-    """Write the page; never overwrite an existing file."""
+def write(scaffold: Scaffold, docs: Path) -> None:
+    """Write the page; never overwrite an existing file, never write outside `docs`."""
+    if leaves_docs(docs, scaffold.path):
+        raise ScaffoldError(scaffold.path, f"leads outside {docs} through a symbolic link; no page was written")
     scaffold.path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with scaffold.path.open("x", encoding="utf-8") as out:
@@ -201,7 +207,7 @@ def iso_date(text: str) -> dt.date:
 
 
 def positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdigit() or len(text) > MAX_NUMBER_DIGITS or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, not {text!r}")
     return int(text)
 
@@ -222,7 +228,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     if not docs.is_dir():
         print(f"{docs}: error: no such folder", file=sys.stderr)
         return 2
-    scaffold = plan(docs, date=args.date, issue=args.issue)
+    try:
+        scaffold = plan(docs, date=args.date, issue=args.issue)
+    except ScaffoldError as error:
+        print(error, file=sys.stderr)
+        return 1
     pending = [] if scaffold.path.exists() else unfilled_pages(docs)
     if pending:
         first = pending[0]
@@ -233,7 +243,7 @@ def cmd_new(args: argparse.Namespace) -> int:
                          "before making the next one; no page was written"), file=sys.stderr)
         return 1
     try:
-        write(scaffold)
+        write(scaffold, docs)
     except ScaffoldError as error:
         print(error, file=sys.stderr)
         return 1

@@ -162,6 +162,31 @@ def test_new_refuses_to_overwrite(docs_copy: Path, capsys: pytest.CaptureFixture
     assert page.read_bytes() == before
 
 
+def test_new_refuses_an_issue_number_in_use(docs_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new", "--docs", str(docs_copy), "--date", "2020-09-25", "--issue", "41"]) == 1
+    assert capsys.readouterr().err.endswith("is issue #41 already; pick another number with --issue\n")
+    assert not (docs_copy / "roundups" / "2020" / "2020-09-25.md").exists()
+    with pytest.raises(SystemExit):  # a number no page may hold
+        main(["new", "--docs", str(docs_copy), "--issue", "9" * 31])
+
+
+def test_new_never_writes_through_a_symbolic_link(docs_copy: Path, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (docs_copy / "roundups" / "2030").symlink_to(outside)
+    assert main(["new", "--docs", str(docs_copy), "--date", "2030-01-04"]) == 1
+    assert "through a symbolic link; no page was written" in capsys.readouterr().err
+    assert list(outside.iterdir()) == []
+
+
+def test_import_into_a_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "e.txt"
+    source.write_text("Link Roundup, 11 Sept 2020\n\nManaging Teams\n\nA Thing - Ann Lee, Blog\n", encoding="utf-8")
+    assert main(["import", "--docs", str(source), str(source)]) == 2
+    assert capsys.readouterr().err == f"{source}: error: not a folder\n"
+
+
 def test_new_follows_issue_and_date_options(docs_copy: Path) -> None:
     assert main(["new", "--docs", str(docs_copy), "--date", "2021-01-04", "--issue", "60"]) == 0
     text = (docs_copy / "roundups" / "2021" / "2021-01-04.md").read_text(encoding="utf-8")

@@ -57,13 +57,62 @@ def test_archive_front_matter_is_normalised() -> None:
 
 
 def test_target_name_for_two_issues_on_one_date(tmp_path: Path) -> None:
-    taken: dict[str, int | None] = {}
     day = dt.date(2020, 2, 17)
-    first = target_name(day, 7, taken, tmp_path)
-    taken[first] = 7
+    first = target_name(day, (7, "A"), set(), tmp_path)
     assert first == "roundups/2020/2020-02-17.md"
-    assert target_name(day, 8, taken, tmp_path) == "roundups/2020/2020-02-17-8.md"
-    assert target_name(day, 7, taken, tmp_path) == first
+    assert target_name(day, (8, "B"), {first}, tmp_path) == "roundups/2020/2020-02-17-8.md"
+    assert target_name(day, (None, "S"), {first}, tmp_path) == "roundups/2020/2020-02-17-special.md"
+    assert target_name(day, (None, "S"), {first, "roundups/2020/2020-02-17-special.md"}, tmp_path) == \
+        "roundups/2020/2020-02-17-special-2.md"
+    # On disk, a page of the same issue is replaced; another issue's page is not.
+    page = tmp_path / first
+    page.parent.mkdir(parents=True)
+    page.write_text("---\ntitle: A\ndate: 2020-02-17\nissue: 7\n---\n", encoding="utf-8")
+    assert target_name(day, (7, "A, retitled"), set(), tmp_path) == first
+    assert target_name(day, (8, "B"), set(), tmp_path) == "roundups/2020/2020-02-17-8.md"
+
+
+def _edition(folder: Path, name: str, title: str, entry: str) -> Path:
+    path = folder / name
+    path.write_text(f"{title}\n\nHi, all.\n\nManaging Teams\n\n{entry} - Ann Lee, Blog\n", encoding="utf-8")
+    return path
+
+
+def test_two_special_editions_of_one_day_are_both_kept(tmp_path: Path) -> None:
+    title = "Research Computing Teams Special Edition, 11 Sept 2020"
+    sources = [_edition(tmp_path, "s1.txt", title, "First thing"), _edition(tmp_path, "s2.txt", title, "Other thing")]
+    docs = tmp_path / "docs"
+    result = import_sources(sources, docs, TAXONOMY)
+    assert len(result.written) == 2 and result.failed == []
+    texts = [(docs / rel).read_text(encoding="utf-8") for rel in result.written]
+    assert [("First thing" in t, "Other thing" in t) for t in texts] == [(True, False), (False, True)]
+
+
+def test_an_issue_number_already_used_is_not_written(tmp_path: Path) -> None:
+    sources = [_edition(tmp_path, "a.txt", "Research Computing Teams #7, 12 Sept 2020", "First thing"),
+               _edition(tmp_path, "b.txt", "Research Computing Teams #7, 19 Sept 2020", "Other thing")]
+    docs = tmp_path / "docs"
+    result = import_sources(sources, docs, TAXONOMY)
+    assert result.written == ["roundups/2020/2020-09-12.md"] and result.failed == [str(sources[1])]
+    assert [str(d) for d in result.diagnostics if d.severity.value == "error"] == [
+        f"{sources[1]}:1: error: issue #7 is {docs / 'roundups/2020/2020-09-12.md'} already; "
+        "not written (give --issue)"]
+    # On disk too: a later run refuses it as well.
+    again = import_sources([sources[1]], docs, TAXONOMY)
+    assert again.written == [] and again.failed == [str(sources[1])]
+
+
+def test_import_never_writes_through_a_symbolic_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    docs = tmp_path / "docs"
+    (docs / "roundups").mkdir(parents=True)
+    (docs / "roundups" / "2020").symlink_to(outside)
+    source = _edition(tmp_path, "a.txt", "Research Computing Teams #7, 12 Sept 2020", "First thing")
+    result = import_sources([source], docs, TAXONOMY)
+    assert result.written == [] and result.failed == [str(source)]
+    assert "through a symbolic link" in str(result.diagnostics[-1])
+    assert list(outside.iterdir()) == []
 
 
 def test_import_keeps_two_issues_of_one_day_apart(tmp_path: Path) -> None:
