@@ -137,15 +137,20 @@ _STAR = re.compile(r"(?<![\w*])\*(?!\s)|(?<!\s)\*(?![\w*])")
 _UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
 
 
+# Embedding, override and isolate controls: printed beside the site's own text (a topic, a date),
+# an unclosed one would reverse that too.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def strip_markup(text: str) -> str:
-    """Drop emphasis, code markers and links' markup from a short piece of Markdown; its
-    character references (`&amp;`, `&lt;`) become the characters they stand for, as Markdown
-    shows them (whoever prints the text escapes it)."""
+    """Drop emphasis, code markers, links' markup and bidirectional controls from a short piece
+    of Markdown; its character references (`&amp;`, `&lt;`) become the characters they stand
+    for, as Markdown shows them (whoever prints the text escapes it)."""
     text = _TAG.sub("", _MD_LINK.sub(r"\1", text))
     text = text.replace("**", "").replace("`", "")
     text = _UNDERSCORE.sub("", _STAR.sub("", text))
     text = text.replace("\\", "")
-    return " ".join(html.unescape(text).split())
+    return " ".join(_BIDI_CONTROLS.sub("", html.unescape(text)).split())
 
 
 def looks_like_person(text: str) -> bool:

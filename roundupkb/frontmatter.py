@@ -35,7 +35,8 @@ MAX_URL_CHARS = 2000
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 _DELIMITER = re.compile(r"---[ \t]*")
 _END = re.compile(r"(?:---|\.\.\.)[ \t]*")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# C0 controls, and the bidirectional controls that reverse the text after them (the site's own too)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _URL_UNSAFE = re.compile(r"[\s\"'<>\\`]")
 
 

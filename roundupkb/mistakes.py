@@ -6,10 +6,12 @@
 - What `roundupkb new` wrote and nobody replaced: its placeholder entries (error: they would
   publish example links) and its example comments (warning).
 - An entry with no attribution at all under a topic whose entries have one (warning).
+- A date after today (warning: until then the page heads the site's lists and feeds).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -62,6 +64,16 @@ def file_date(roundup: Roundup, rel_path: str, text: str) -> list[Diagnostic]:
                        f"{roundup.meta.date.isoformat()}: rename the file or correct the date", "file-date")]
 
 
+def future_date(roundup: Roundup, text: str, today: dt.date | None = None) -> list[Diagnostic]:
+    """A warning when the page is dated after today."""
+    if roundup.meta.date <= (today or dt.date.today()):
+        return []
+    line = next((n for n, value in enumerate(text.split("\n"), 1) if _DATE_KEY.match(value)), 1)
+    return [Diagnostic(roundup.path, line, Severity.WARNING,
+                       f"dated {roundup.meta.date.isoformat()}, after today: until then it heads the site's "
+                       "lists and feeds; publish it on its day", "future-date")]
+
+
 def scaffold_leftovers(roundup: Roundup, text: str) -> list[Diagnostic]:
     """Errors for the template's placeholder entries, one warning for its example comments."""
     found = [
@@ -82,7 +94,8 @@ def scaffold_leftovers(roundup: Roundup, text: str) -> list[Diagnostic]:
 
 def page_mistakes(roundup: Roundup, text: str, rel_path: str) -> list[Diagnostic]:
     """Every rule above that one page decides on its own."""
-    return [*repeated_links(roundup), *file_date(roundup, rel_path, text), *scaffold_leftovers(roundup, text)]
+    return [*repeated_links(roundup), *file_date(roundup, rel_path, text), *future_date(roundup, text),
+            *scaffold_leftovers(roundup, text)]
 
 
 def _bare_link_line(entry: Entry, lines: list[str]) -> bool:

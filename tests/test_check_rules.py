@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -59,6 +60,16 @@ def test_file_name_and_date_disagree(tmp_path: Path, capsys: pytest.CaptureFixtu
     ok = "roundups/2020/2020-09-26-42.md"
     (docs / name).rename(docs / ok)
     assert run_check(docs, capsys) == (0, [])
+
+
+def test_a_page_dated_after_today_is_a_warning(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    later = dt.date.today() + dt.timedelta(days=30)
+    name = f"roundups/{later.year}/{later.isoformat()}.md"
+    docs = docs_with(tmp_path, {name: FRONT.replace("2020-09-11", later.isoformat())})
+    assert run_check(docs, capsys) == (0, [
+        f"{docs / name}:3: warning: dated {later.isoformat()}, after today: until then it heads the site's "
+        "lists and feeds; publish it on its day"])
+    assert run_check(docs_with(tmp_path / "today", {PAGE: FRONT}), capsys) == (0, [])
 
 
 def test_year_folder_that_does_not_match_is_still_an_error(

@@ -25,10 +25,10 @@ TAXONOMY = load_taxonomy()
 ALIASES = load_source_aliases()
 
 
-def archive_issue(body: str, title: str = "#300 - Link Roundup, 4 Mar 2030", subtitle: str = "") -> bytes:
+def archive_issue(body: str, title: str = "#300 - Link Roundup, 4 Mar 2023", subtitle: str = "") -> bytes:
     """An issue in the archive's Jekyll format; the body starts on line 6 (7 with a subtitle)."""
     extra = f'subtitle: "{subtitle}"\n' if subtitle else ""
-    return (f'---\ntitle: "{title}"\n{extra}date: 2030-03-04\nlayout: email\n---\n' + body).encode("utf-8")
+    return (f'---\ntitle: "{title}"\n{extra}date: 2023-03-04\nlayout: email\n---\n' + body).encode("utf-8")
 
 
 def imported(data: bytes, name: str = "0300.md", **options: object) -> Imported:
@@ -60,17 +60,17 @@ def warnings(page: Imported) -> list[tuple[int, str]]:
 
 TWEET = ('<blockquote class="twitter-tweet"><p lang="en" dir="ltr">Managers: read <em>this</em> on '
          'snake_case <a href="https://t.co/abc123">t.co/abc123</a></p>&mdash; Pat Example (@pat) '
-         '<a href="https://twitter.com/pat/status/1234567?ref_src=twsrc%5Etfw">March 3, 2030</a>'
+         '<a href="https://twitter.com/pat/status/1234567?ref_src=twsrc%5Etfw">March 3, 2023</a>'
          '</blockquote> <script async src="https://platform.twitter.com/widgets.js" '
          'charset="utf-8"></script>')
 TWEET_LINES = ('<blockquote class="twitter-tweet">\n<p lang="en">A tweet over\nseveral lines</p>\n\n'
-               '&mdash; Pat (@pat) <a href="https://twitter.com/pat/status/99">May 1, 2030</a>\n'
+               '&mdash; Pat (@pat) <a href="https://twitter.com/pat/status/99">May 1, 2023</a>\n'
                '</blockquote>\n\n'
                '<script async src="https://platform.twitter.com/widgets.js"></script>')
 BLUESKY = ('<blockquote class="bluesky-embed" data-bluesky-uri="at://did:plc:x/app.bsky.feed.post/y">'
            '<p lang="en">A post about clusters</p>&mdash; Sam '
            '(<a href="https://bsky.app/profile/sam">@sam</a>) '
-           '<a href="https://bsky.app/profile/sam/post/y">1 March 2030</a></blockquote>'
+           '<a href="https://bsky.app/profile/sam/post/y">1 March 2023</a></blockquote>'
            '<script async src="https://embed.bsky.app/static/embed.js" charset="utf-8"></script>')
 MASTODON_QUOTE = ('<blockquote class="mastodon-embed" data-embed-url="https://hpc.social/@kim/42/embed" '
                   'style="background: #FCF8FF;"> <a href="https://hpc.social/@kim/42" target="_blank"> '
@@ -120,7 +120,7 @@ def test_embedded_post_becomes_a_quote_with_its_link(name: str) -> None:
 def test_tweet_text_is_escaped_and_script_dropped_with_a_warning() -> None:
     page = imported(archive_issue(f"## Random\n\nA thread worth reading.\n\n{TWEET}\n"))
     assert "> Managers: read *this* on snake\\_case [t.co/abc123](https://t.co/abc123)" in page.text
-    assert ("> — Pat Example (@pat) [March 3, 2030]"
+    assert ("> — Pat Example (@pat) [March 3, 2023]"
             "(https://twitter.com/pat/status/1234567?ref_src=twsrc%5Etfw)") in page.text
     ((_, message),) = warnings(page)
     assert message.endswith("its text and links kept, its <script> dropped")
@@ -175,7 +175,7 @@ def test_split_link_is_paired(lines: str) -> None:
     body = f"## Managing Teams\n\n{lines}\n\nWhat it says.\n"
     page = imported(archive_issue(body))
     assert entries(page) == [("A Split Title", "https://example.org/split", "managing-teams")]
-    roundup, _ = parse_roundup(page.text, "p.md", "roundups/2030/2030-03-04.md", TAXONOMY, ALIASES)
+    roundup, _ = parse_roundup(page.text, "p.md", "roundups/2023/2023-03-04.md", TAXONOMY, ALIASES)
     assert roundup is not None and roundup.entries[0].authors == ["Ann Lee"]
     assert checked(page) == []
     assert [m for _, m in warnings(page) if m.startswith("split link: joined [A Split Title]()")]
@@ -494,23 +494,23 @@ def test_an_imported_page_is_imported_again_unchanged() -> None:
 @pytest.mark.parametrize(
     ("title", "subtitle", "headline"),
     [
-        ("#200 - Link Roundup, 4 Mar 2030", "Offer things worth paying for.  Plus: Vendors; Tools",
+        ("#200 - Link Roundup, 4 Mar 2023", "Offer things worth paying for.  Plus: Vendors; Tools",
          "Offer things worth paying for"),
-        ("#200 - 4 Mar 2030", "Hiring well; Onboarding; Tools", "Hiring well"),
-        ("#200 - 4 Mar 2030", "Why teams stall? Plus: More", "Why teams stall?"),
-        ("#200 - 4 Mar 2030", "Are we vendors? Yes we are; Budgets", "Are we vendors?"),
-        ("#200 - 4 Mar 2030", "Roundup - Trust; Conferences", "Trust"),
-        ("#200 - 4 Mar 2030", "Plus: Only the rest; More", None),
+        ("#200 - 4 Mar 2023", "Hiring well; Onboarding; Tools", "Hiring well"),
+        ("#200 - 4 Mar 2023", "Why teams stall? Plus: More", "Why teams stall?"),
+        ("#200 - 4 Mar 2023", "Are we vendors? Yes we are; Budgets", "Are we vendors?"),
+        ("#200 - 4 Mar 2023", "Roundup - Trust; Conferences", "Trust"),
+        ("#200 - 4 Mar 2023", "Plus: Only the rest; More", None),
         ("#200 - The Market for Our Skills", "Plus: Things", "The Market for Our Skills"),
-        ("#200 - 4 Mar 2030 - Hard times ahead", "Plus: Things", "Hard times ahead"),
+        ("#200 - 4 Mar 2023 - Hard times ahead", "Plus: Things", "Hard times ahead"),
         ("#200 - Why Management?  Part 2 - In Labs", "", "Why Management? Part 2 - In Labs"),
-        ("#200 - Link Roundup, 4 Mar 2030", "", None),
-        ("#200 - March 2030", "", None),
+        ("#200 - Link Roundup, 4 Mar 2023", "", None),
+        ("#200 - March 2023", "", None),
     ],
 )
 def test_headline_from_title_or_subtitle(title: str, subtitle: str, headline: str | None) -> None:
     page = imported(archive_issue("Hi.\n", title=title, subtitle=subtitle))
-    roundup, _ = parse_roundup(page.text, "p.md", "roundups/2030/2030-03-04.md", TAXONOMY, ALIASES)
+    roundup, _ = parse_roundup(page.text, "p.md", "roundups/2023/2023-03-04.md", TAXONOMY, ALIASES)
     assert roundup is not None and roundup.meta.headline == headline
     assert (title_headline(title) or (subtitle_headline(subtitle) if subtitle else None)) == headline
 

@@ -222,3 +222,13 @@ def test_character_references_in_a_title_are_the_characters_markdown_shows() -> 
     entry = roundup.entries[0]
     assert entry.title == "AT&T <b> news — now"  # whoever prints it escapes it once
     assert entry.source == "R&D Blog"
+
+
+def test_bidirectional_controls_never_reach_a_title_or_an_attribution() -> None:
+    # Printed beside the site's own text, an unclosed override would reverse it too.
+    page = PAGE.replace("[Same title](https://example.org/a) - Ann Lee",
+                        "[\u202eeltit desrever](https://example.org/a) - \u202eAnn Lee, \u2067The Blog")
+    roundup, problems = parse_roundup(page, "p.md", "roundups/2020/2020-09-11.md", TAXONOMY, ALIASES)
+    assert roundup is not None and not problems
+    entry = roundup.entries[0]
+    assert (entry.title, entry.authors, entry.source) == ("eltit desrever", ["Ann Lee"], "The Blog")
