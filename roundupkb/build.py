@@ -303,12 +303,13 @@ class SiteBuild:
         pieces, numbers = self.site.fragments.split(html)
         taken = self.site.fragments.anchors(numbers)  # the page's own text may not take them
         found = [removal for piece in pieces for removal in removals(piece, taken_ids=taken)]
-        lines = source_text.split("\n")
-        front, _ = frontmatter.split(lines, path)  # found in the body, never in the front matter
-        start = front.body_start if front is not None else 0
-        located = locate(found, lines[start:], start + 1)
-        for line, message in dict.fromkeys((line, removal_message(r)) for line, r in located):
-            self.warnings.append(Diagnostic(path, line, Severity.WARNING, message, "unsafe-html"))
+        if found:  # rare: only then is the source read again, for the lines
+            lines = source_text.split("\n")
+            front, _ = frontmatter.split(lines, path)  # found in the body, never in the front matter
+            start = front.body_start if front is not None else 0
+            located = locate(found, lines[start:], start + 1)
+            for line, message in dict.fromkeys((line, removal_message(r)) for line, r in located):
+                self.warnings.append(Diagnostic(path, line, Severity.WARNING, message, "unsafe-html"))
         html, anchors = self.site.fragments.fill(html, page_cleaner(taken))
         roundup = self.roundup(rel_path)
         for entry in roundup.entries if roundup is not None else []:
