@@ -220,8 +220,7 @@ class SectionReader:
         rejected: list[str] = []
         for word in mark.group(1).split():
             slug = word[1:]
-            if word[:1] not in "+-" or slug not in self.taxonomy.by_slug or \
-                    self.taxonomy.by_slug[slug].kind != "articles":
+            if slug not in self.taxonomy.by_slug or self.taxonomy.by_slug[slug].kind != "articles":
                 subjects = ", ".join(t.slug for t in self.taxonomy.topics if t.kind == "articles")
                 self._diag(line.number, Severity.ERROR, f"topics mark: {word!r} is not +topic or -topic of a "
                                                         f"subject topic ({subjects})")

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from . import frontmatter
 from .check import check_page
 from .import_html import escape_line, fix_html
 from .lines import Line
@@ -20,7 +21,7 @@ from .models import Diagnostic, Severity
 from .rendering import Renderer
 from .taxonomy import Taxonomy, load_source_aliases
 
-FRONT_KEYS = ("title", "date", "issue", "headline", "summary", "image")
+FRONT_KEYS = tuple(frontmatter.KEYS)  # in the order a page writes them
 MAX_ROUNDS = 3  # rounds of making HTML safe before the last resort of showing it as text
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from .archive import Archive
@@ -106,19 +105,16 @@ def _bare_link_line(entry: Entry, lines: list[str]) -> bool:
     return bool(match) and match is not None and not BREAK.sub("", match.group("rest")).strip(" \t*_")
 
 
-def missing_attributions(archive: Archive, texts: dict[str, str],
-                         only: Iterable[str] | None = None) -> list[Diagnostic]:
+def missing_attributions(archive: Archive, texts: dict[str, str]) -> list[Diagnostic]:
     """A warning for each entry with nothing after its link, in a topic whose other entries
-    mostly name their authors or source (`texts`: page path -> text; `only`: the pages to
-    report on)."""
+    mostly name their authors or source (`texts`: page path -> text, of the pages to report on)."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # topic -> [with attribution, all]
     for entry in archive.entries:
         counts[entry.topic][0] += bool(entry.attribution)
         counts[entry.topic][1] += 1
-    wanted = set(only) if only is not None else None
     found = []
     for roundup in archive.roundups:
-        if (wanted is not None and roundup.path not in wanted) or roundup.path not in texts:
+        if roundup.path not in texts:
             continue
         lines = texts[roundup.path].split("\n")
         for entry in roundup.entries:

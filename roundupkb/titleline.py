@@ -22,8 +22,7 @@ _INFO = date_parser.parserinfo()
 _WORD = re.compile(r"\S+")
 _ISSUE = re.compile(r"#\s?(\d{1,6})\b")
 _ISSUE_WORD = re.compile(r"\bissue\s+(?:no\.?\s*)?(\d{1,6})\b", re.IGNORECASE)
-_SEPARATORS = " \t,;:|-–—·"
-_EDGE = " \t,;:|-–—·"
+_EDGE = " \t,;:|-–—·"  # what separates the parts of a title line
 _MAX_WORDS = 6  # the longest date style: `Wednesday, the 3rd of March, 2021`
 _LEADING_WORDS = frozenset({"the", "on"})
 _FIRST = dt.datetime(1, 1, 1)
@@ -126,7 +125,7 @@ def issue_number(title: str) -> int | None:
 def _tidy(text: str) -> str:
     text = " ".join(text.split())
     text = re.sub(r"\s+([,;:])", r"\1", text)
-    return text.strip(_SEPARATORS)
+    return text.strip(_EDGE)
 
 
 def title_without_number(title: str) -> str:
@@ -151,8 +150,8 @@ def title_headline(title: str) -> str | None:
     if span:
         before, after = text[: span.start].rstrip(), text[span.end :].lstrip()
         # `Link Roundup, 3 Mar 2021 - The Essay`: the date closes the name; the essay follows.
-        name = before.strip(_SEPARATORS)
-        if after.strip(_SEPARATORS) and name and _GENERIC.match(name):
+        name = before.strip(_EDGE)
+        if after.strip(_EDGE) and name and _GENERIC.match(name):
             before = ""
         text = f"{before} {after}"
     text = _tidy(text)
