@@ -37,14 +37,6 @@ ARCHIVE_LATEST = 20  # issues on /roundups/ (each year has its own page)
 REPEATED_SHOWN = 200  # links on /links/repeated/, most repeated first
 
 
-def cards(site: Site, entries: list[Entry], from_page: str, *, show_topic: bool, id_prefix: str = "") -> str:
-    """A list of entry cards; `id_prefix` keeps card ids unique on a page that lists an entry
-    more than once (under each of its sources)."""
-    html = site.render("partials/rkb/entry-cards.html", id_prefix=id_prefix,
-                       entries=[site.entry_context(e, from_page, show_topic=show_topic) for e in entries])
-    return site.fragments.add(html)
-
-
 def rows(site: Site, entries: list[Entry], from_page: str, *, show_topic: bool, id_prefix: str = "",
          scores: dict[str, float | None] | None = None) -> str:
     """A compact list of entries (one or two lines each)."""
@@ -250,7 +242,6 @@ def explore_markdown(site: Site) -> str:
         years=list(reversed(years_of(site.archive))),
         pagefind_href=relative_url(page, "pagefind/pagefind.js"),
         script_href=relative_url(page, "assets/javascripts/explore.js"),
-        root_href=relative_url(page, ""),
         topics_href=relative_url(page, "topics/"),
         archive_href=relative_url(page, "roundups/"),
         export_href=relative_url(page, "data/entries.json"),

@@ -199,7 +199,9 @@ def archive_related(archive: Archive, cache: DiskCache | None = None,
     """Related ids for every entry of an archive (every entry has a key, maybe an empty list),
     and whether they came from the cache. Ids the archive does not hold are never returned."""
     docs = archive_docs(archive)
-    key = digest("related", k, MIN_SCORE, [asdict(d) for d in docs])
+    model = [k, MIN_SCORE, CANDIDATES, TITLE_WEIGHT, BODY_WEIGHT, SOURCE_WEIGHT, TOPIC_WEIGHT, MAX_DF, MAX_DF_FROM,
+             MAX_POSTINGS]  # all that shapes a result
+    key = digest("related", model, [asdict(d) for d in docs])
     ranking, cached = (cache or DiskCache(None)).get_or_make(
         "related", key, lambda: rank_related(docs, k), _read, lambda r: r)
     known = {d.id for d in docs}

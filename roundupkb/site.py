@@ -410,15 +410,6 @@ class Site:
             return None
         return self.fragments.add(self.render("partials/rkb/related.html", related=related))
 
-    def _cards(self, entries: list[Entry], from_page: str, *, show_topic: bool, id_prefix: str = "") -> str:
-        """A list of entry cards; `id_prefix` keeps card ids unique on a page that lists an
-        entry more than once (under each of its sources)."""
-        html = self.render(
-            "partials/rkb/entry-cards.html", id_prefix=id_prefix,
-            entries=[self.entry_context(e, from_page, show_topic=show_topic) for e in entries],
-        )
-        return self.fragments.add(html)
-
     def source_initials(self) -> list[str]:
         """The initials that have a page of sources, in alphabetical order (`0-9` last)."""
         initials = {g.initial for g in self.sources}

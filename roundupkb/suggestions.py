@@ -31,7 +31,8 @@ def cached_suggestions(archive: Archive, cache: DiskCache | None = None) -> tupl
     came from the cache."""
     docs = suggest_docs(archive)
     topics = content_topics(archive.taxonomy)
-    model = [suggest.MIN_EXAMPLES, suggest.SAME_LINK_VOTES, suggest.META_WEIGHT, suggest.YEAR_WORDS_WEIGHT]
+    model = [suggest.MIN_EXAMPLES, suggest.SAME_LINK_VOTES, suggest.META_WEIGHT, suggest.YEAR_WORDS_WEIGHT,
+             suggest.ALPHA, suggest.EPOCHS, suggest.MIN_DF_FROM, suggest.SCORE_DIGITS]  # all that shapes a result
     key = digest("suggestions", MAX_SUGGESTIONS, model, topics, [asdict(d) for d in docs])
     return (cache or DiskCache(None)).get_or_make(
         "suggestions", key, lambda: suggest_topics(docs, topics), _read,
