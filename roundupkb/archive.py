@@ -33,7 +33,6 @@ class Archive:
     related: dict[str, list[str]] = field(default_factory=dict)  # entry id -> related ids, best first
     # entry id (under a section that is not a subject) -> suggested (topic, score), best first
     suggestions: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
-    shown_topics: dict[str, list[str]] = field(default_factory=dict)  # entry id -> topics it is under too
 
     @property
     def entries(self) -> list[Entry]:

@@ -54,7 +54,7 @@ from .sanitize import locate, page_cleaner, removal_message, removals
 from .search import PagefindError, PagefindIndex
 from .site import Site, relative_url, source_page
 from .source import check_limits, decode
-from .suggestions import cached_suggestions, shown_topics
+from .suggestions import cached_suggestions
 
 Render = Callable[..., str]
 MAX_ERRORS_SHOWN = 20
@@ -201,10 +201,9 @@ class SiteBuild:
             raise BuildError([], f"{error} (run `roundupkb links check` to rebuild it)") from None
         ranked = time.perf_counter()
         archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
-        archive.shown_topics = shown_topics(archive)
         self._site = Site(archive, self.render, link_status=self.link_status)
         self.search = PagefindIndex(self.settings.language)
-        for record in search_records(archive, self._site.display_title, archive.shown_topics):
+        for record in search_records(archive, self._site.display_title, self._site.also):
             self.search.add(record)
         self.search.start_files()
         archive.related, related_cached = archive_related(archive, self.cache)

@@ -23,7 +23,7 @@ from .issues import issue_heading, issue_label, issue_name
 from .linkstatus import LinkResult, status_for, wayback_url
 from .models import Entry, Roundup, Topic
 from .records import attribution_text
-from .suggestions import listed_by_topic
+from .suggestions import listed_by_topic, shown_topics
 from .text import excerpt
 from .titles import display_title
 from .urls import is_unsafe
@@ -165,10 +165,7 @@ class Site:
         self.sources = self._sources()
         # topic slug -> (entry id, score) of the entries suggested for it, best first
         self.suggested = listed_by_topic(self.archive)
-        self._also: dict[str, list[str]] = defaultdict(list)  # entry id -> those topics
-        for slug, pairs in self.suggested.items():
-            for entry_id, _ in pairs:
-                self._also[entry_id].append(slug)
+        self.also = shown_topics(self.suggested)  # entry id -> those topics
         self._source_index = {(g.kind, g.name): g for g in self.sources}
         self._excerpts: dict[str, str] = {}
 
@@ -176,7 +173,7 @@ class Site:
 
     def also_listed_under(self, entry: Entry) -> list[str]:
         """The topics an entry is listed under besides its own section's (pinned or suggested)."""
-        return self._also.get(entry.id, [])
+        return self.also.get(entry.id, [])
 
     def display_title(self, entry: Entry) -> str:
         """How the site names an entry: its link text, or for a fragment of a sentence ("this",

@@ -60,10 +60,10 @@ def listed_by_topic(archive: Archive, threshold: float = SHOW_THRESHOLD) -> dict
     return listed
 
 
-def shown_topics(archive: Archive, threshold: float = SHOW_THRESHOLD) -> dict[str, list[str]]:
-    """Entry id -> the topics it is listed under besides its own (see `listed_by_topic`)."""
+def shown_topics(listed: dict[str, list[tuple[str, float | None]]]) -> dict[str, list[str]]:
+    """Entry id -> the topics it is listed under besides its own, from `listed_by_topic`."""
     out: dict[str, list[str]] = {}
-    for topic, pairs in listed_by_topic(archive, threshold).items():
+    for topic, pairs in listed.items():
         for entry_id, _ in pairs:
             out.setdefault(entry_id, []).append(topic)
     return out
