@@ -234,7 +234,7 @@ class SiteBuild:
             if entries:
                 out.update({path: (text, False) for path, text in pages.topic_pages(site, slug).items()})
                 for path, content in topic_feeds(site.archive, slug, self.feed_settings, self.commentary,
-                                                 site.render, entries).items():
+                                                 site.render, entries, site.display_title).items():
                     out[path] = (content, False)
         for initial in site.source_initials():
             out[source_page(initial).rstrip("/") + ".md"] = (pages.source_page_markdown(site, initial), False)

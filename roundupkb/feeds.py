@@ -26,6 +26,7 @@ import markdown
 from feedgen.feed import FeedGenerator
 
 from .archive import Archive
+from .issues import issue_name
 from .models import Entry, Roundup, Topic
 from .sanitize import clean
 from .text import excerpt, plain_text
@@ -162,18 +163,18 @@ class FeedItem:
 
 
 def _item(entry: Entry, roundup: Roundup, topic: Topic, settings: FeedSettings,
-          renderer: CommentaryRenderer, render: Render) -> FeedItem:
+          renderer: CommentaryRenderer, render: Render, title_of: Callable[[Entry], str]) -> FeedItem:
     guid = settings.url(f"{entry.page}#{entry.anchor}")
     url = entry.url if entry.url and not is_unsafe(entry.url) and \
         entry.url.lower().startswith(("http://", "https://")) else None
     attribution = plain_text(entry.attribution) if entry.attribution else ""
-    title = entry.title.strip() or entry.anchor
+    title = title_of(entry).strip() or entry.anchor
     roundup_url = settings.url(roundup.page)
     fragment = render(
         "partials/rkb/feed-item.html",
         title=title, href=url or guid, attribution=attribution,
         commentary=renderer.markdown(entry.commentary) if entry.commentary.strip() else "",
-        roundup={"title": roundup.meta.title, "href": roundup_url, "date": roundup.meta.date,
+        roundup={"title": issue_name(roundup), "href": roundup_url, "date": roundup.meta.date,
                  "issue": roundup.meta.issue},
         permalink=guid,
     )
@@ -192,12 +193,14 @@ def _item(entry: Entry, roundup: Roundup, topic: Topic, settings: FeedSettings,
 
 
 def topic_items(archive: Archive, slug: str, settings: FeedSettings, renderer: CommentaryRenderer,
-                render: Render, entries: Sequence[Entry] | None = None) -> list[FeedItem]:
-    """The latest `settings.length` entries of a topic as feed items, newest first."""
+                render: Render, entries: Sequence[Entry] | None = None,
+                title_of: Callable[[Entry], str] = lambda entry: entry.title) -> list[FeedItem]:
+    """The latest `settings.length` entries of a topic as feed items, newest first, named by
+    `title_of` (the site's display title)."""
     topic = archive.taxonomy.get(slug)
     chosen = list(entries if entries is not None else archive.by_topic()[slug])[: settings.length]
     roundups = {r.page: r for r in archive.roundups}
-    return [_item(e, roundups[e.page], topic, settings, renderer, render) for e in chosen]
+    return [_item(e, roundups[e.page], topic, settings, renderer, render, title_of) for e in chosen]
 
 
 # -- the three formats ---------------------------------------------------------------------------
@@ -292,9 +295,10 @@ def json_bytes(meta: FeedMeta, items: Sequence[FeedItem]) -> bytes:
 
 
 def topic_feeds(archive: Archive, slug: str, settings: FeedSettings, renderer: CommentaryRenderer,
-                render: Render, entries: Sequence[Entry] | None = None) -> dict[str, bytes]:
+                render: Render, entries: Sequence[Entry] | None = None,
+                title_of: Callable[[Entry], str] = lambda entry: entry.title) -> dict[str, bytes]:
     """Every feed file of a topic: `{site path: content}`, or `{}` for a topic without entries."""
-    items = topic_items(archive, slug, settings, renderer, render, entries)
+    items = topic_items(archive, slug, settings, renderer, render, entries, title_of)
     if not items:
         return {}
     topic = archive.taxonomy.get(slug)

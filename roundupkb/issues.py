@@ -35,5 +35,5 @@ def issue_label(roundup: Roundup) -> str:
 
 
 def issue_title(roundup: Roundup) -> str:
-    """The page's `<title>`: the heading, and the date once when the name does not say it."""
+    """The page's `<title>`: the heading, then the date (`issue_name` drops a date ending the title)."""
     return f"{issue_heading(roundup)} · {human_date(roundup.meta.date)}"
