@@ -1,6 +1,6 @@
 """How an issue is named: its number and headline, with its date said once.
 
-`#184 · The Job Market for Our Community` on pages, in listings, feeds, search and `<title>`.
+`#200 · The Market for Our Skills` on pages, in listings, feeds, search and `<title>`.
 An issue without a headline is named by its title, less a date at its end (`Link Roundup,
 11 Sept 2020` reads `Link Roundup`), since the date is shown beside the name.
 """
@@ -24,7 +24,7 @@ def issue_name(roundup: Roundup) -> str:
 
 
 def issue_heading(roundup: Roundup) -> str:
-    """`#184 · The Job Market for Our Community` (no number: the name alone)."""
+    """`#200 · The Market for Our Skills` (no number: the name alone)."""
     name = issue_name(roundup)
     return f"#{roundup.meta.issue} · {name}" if roundup.meta.issue else name
 

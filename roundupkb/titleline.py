@@ -139,8 +139,8 @@ def title_without_number(title: str) -> str:
 
 def title_headline(title: str) -> str | None:
     """The essay a title names, if it names one: what is left once the newsletter's name and
-    number (`Research Computing Teams #12,` or `#184 -`), a date and a generic `Link Roundup`
-    are taken out. `#184 - The Job Market for Our Community` gives the title; `#41 - Link
+    number (`Research Computing Teams #12,` or `#200 -`), a date and a generic `Link Roundup`
+    are taken out. `#200 - The Market for Our Skills` gives the title; `#41 - Link
     Roundup, 11 Sept 2020` gives None."""
     text = " ".join(title.split())
     match = _ISSUE.search(text) or _ISSUE_WORD.search(text)
@@ -162,8 +162,8 @@ def title_headline(title: str) -> str | None:
 
 def subtitle_headline(subtitle: str) -> str | None:
     """The lead story of a subtitle: the first sentence of what comes before `Plus:` or the
-    first `;`. `Offer services worth paying for.  Plus: Effective vendor relationships; ...`
-    gives `Offer services worth paying for`; a subtitle that starts with `Plus:` gives None."""
+    first `;`. `Offer things worth keeping.  Plus: Vendors we trust; ...`
+    gives `Offer things worth keeping`; a subtitle that starts with `Plus:` gives None."""
     text = " ".join(subtitle.split())
     plus = _PLUS.search(text)
     if plus:
