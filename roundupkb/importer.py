@@ -314,7 +314,7 @@ class ImportResult:
 
 
 def collect_sources(paths: list[Path]) -> list[Path]:
-    """Files named, and the .md/.txt files inside folders named, in a stable order."""
+    """Files named, and the .md/.txt/.eml files inside folders named, in a stable order."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
