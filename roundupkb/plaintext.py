@@ -24,7 +24,7 @@ from .attribution import strip_markup
 from .edition_links import LinkTable, PlainEntry, attach_links
 from .import_links import escape_title, plain, short_title
 from .lines import Line
-from .models import Diagnostic, Severity
+from .models import Diagnostic, Severity, Topic
 from .taxonomy import Taxonomy
 from .titleline import find_date, issue_number, title_date, title_headline, title_without_number
 from .urls import link_problem
@@ -192,6 +192,13 @@ def _date_of(title: str, title_line: int, mail: _Mail, date: dt.date | None,
                                    "give one with --date YYYY-MM-DD")
 
 
+def _heading_topic(line: str, taxonomy: Taxonomy) -> Topic | None:
+    """The topic a line names when it reads as a section heading (short, no sentence end)."""
+    if line.startswith("- ") or line.endswith(_TERMINAL) or len(line.split()) > 10:
+        return None
+    return taxonomy.match(line).topic
+
+
 def convert_plaintext(
     text: str,
     source: str,
@@ -224,10 +231,9 @@ def convert_plaintext(
     topic_slug: str | None = None
     first_in_section = False
     previous_bullet = False
-    for number, line in content:
+    for position, (number, line) in enumerate(content):
         is_bullet = line.startswith("- ")
-        heading_like = not is_bullet and not line.endswith(_TERMINAL) and len(line.split()) <= 10
-        match_topic = taxonomy.match(line).topic if heading_like else None
+        match_topic = _heading_topic(line, taxonomy)
         if match_topic or (len(line) < 40 and PROSE_HEADING.match(line)):
             kind = match_topic.kind if match_topic else None
             topic_slug = match_topic.slug if match_topic else None
@@ -247,14 +253,20 @@ def convert_plaintext(
                                         "its link"))
                 continue
             if bare.group("rest"):
-                following = next((t for n, t in content if n > number), "")
-                title_text = short_title(following) or url
+                # the commentary on the next line, else the attribution, else the address
+                following = content[position + 1][1] if position + 1 < len(content) else ""
+                if _heading_topic(following, taxonomy) or (len(following) < 40 and PROSE_HEADING.match(following)) \
+                        or _BARE_URL.match(following):
+                    following = ""
+                title_text, how = next((t, h) for t, h in ((short_title(following), "its commentary"),
+                                                          (plain(bare.group("rest").strip()), "its attribution"),
+                                                          (url, "its address")) if t)
                 index = writer.emit(f"[{escape_title(title_text)}]() - {plain(bare.group('rest').strip())}",
                                     number)
                 entries.append(PlainEntry(index, number, topic_slug, kind, title_text, url))
                 notes.append(Diagnostic(source, number, Severity.WARNING,
-                                        f"bare address: gave it the title {title_text!r} from its "
-                                        "commentary; please check it"))
+                                        f"bare address: gave it the title {title_text!r} from {how}; "
+                                        "please check it"))
                 first_in_section = previous_bullet = False
                 continue
             writer.emit(f"<{url}>", number)

@@ -405,6 +405,14 @@ def test_bare_address_with_an_attribution_is_an_entry(line: str) -> None:
         in warnings(page)
 
 
+def test_a_bare_address_never_takes_the_next_heading_as_its_title() -> None:
+    edition = ("Research Computing Teams #7, 12 Sept 2020\n\nHi.\n\nManaging Teams\n\n"
+               "https://example.org/x - Cy Dee\n\nCareers\n\nA Thing - Ann Lee, Blog\n")
+    page = imported(edition.encode(), "e.txt")
+    assert ("Cy Dee", "https://example.org/x", "managing-teams") in entries(page)
+    assert (7, "bare address: gave it the title 'Cy Dee' from its attribution; please check it") in warnings(page)
+
+
 @pytest.mark.parametrize("line", ["https://example.org/alone", "<https://example.org/alone>"])
 def test_address_alone_becomes_a_link_not_an_entry(line: str) -> None:
     page = imported(archive_issue(f"## Managing Teams\n\n[A](https://example.org/a) - Ann Lee\n\n{line}\n"))
