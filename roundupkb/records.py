@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .archive import Archive
-from .issues import issue_heading, issue_name
+from .issues import issue_heading
 from .models import Entry, Roundup
 from .text import plain_text
 from .words import human_date, plural
@@ -99,10 +99,8 @@ def issue_record(roundup: Roundup, synonyms: Synonyms) -> SearchRecord:
     heading = issue_heading(roundup)
     essay = _limited(plain_text(roundup.intro))
     content = synonyms.expand(". ".join(p for p in (heading, roundup.meta.summary or "", essay) if p))
-    meta = {"title": heading, "name": issue_name(roundup), "date": human_date(roundup.meta.date),
-            "kind": ISSUE, "links": plural(len(roundup.entries), "link")}
-    if roundup.meta.summary:
-        meta["summary"] = roundup.meta.summary
+    meta = {"title": heading, "date": human_date(roundup.meta.date), "kind": ISSUE,
+            "links": plural(len(roundup.entries), "link")}  # what a result shows
     return SearchRecord(url=roundup.page, title=heading, content=content, meta=meta,
                         filters={"kind": [ISSUE], "year": [str(roundup.meta.date.year)]},
                         sort={"date": roundup.meta.date.isoformat()})

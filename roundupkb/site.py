@@ -19,7 +19,7 @@ from slugify import slugify
 
 from .archive import Archive
 from .discovery import NOT_ARTICLE_TOPICS
-from .issues import issue_heading, issue_label, issue_name
+from .issues import issue_heading, issue_label
 from .linkstatus import LinkResult, status_for, wayback_url
 from .models import Entry, Roundup, Topic
 from .records import attribution_text
@@ -298,8 +298,6 @@ class Site:
         return {
             "title": roundup.meta.title,
             "heading": issue_heading(roundup),
-            "name": issue_name(roundup),
-            "headline": roundup.meta.headline,
             "issue_label": issue_label(roundup),
             "issue": roundup.meta.issue,
             "date": roundup.meta.date,
