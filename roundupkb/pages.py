@@ -117,9 +117,11 @@ def archive_pages(site: Site) -> dict[str, str]:
     for roundup in site.roundups:
         by_year[roundup.meta.date.year].append(roundup)
     page = "roundups/"
-    years = site.render("partials/rkb/year-list.html", years=[
-        {"year": y, "count": len(by_year[y]), "href": relative_url(page, f"roundups/{y}/")}
-        for y in sorted(by_year, reverse=True)])
+    def year_links(here: str) -> list[dict[str, Any]]:
+        return [{"year": y, "count": len(by_year[y]), "href": relative_url(here, f"roundups/{y}/")}
+                for y in sorted(by_year, reverse=True)]
+
+    years = site.render("partials/rkb/year-list.html", years=year_links(page))
     latest = site.render("partials/rkb/roundup-list.html",
                          roundups=[site.roundup_context(r, page) for r in site.roundups[:ARCHIVE_LATEST]])
     out = {"roundups/index.md": "\n".join([
@@ -130,9 +132,7 @@ def archive_pages(site: Site) -> dict[str, str]:
         here = f"roundups/{year}/"
         html = site.render("partials/rkb/roundup-list.html", roundups=[site.roundup_context(r, here) for r in roundups])
         nav = site.render("partials/rkb/year-list.html", current=year, archive_href=relative_url(here, "roundups/"),
-                          years=[
-            {"year": y, "count": len(by_year[y]), "href": relative_url(here, f"roundups/{y}/")}
-            for y in sorted(by_year, reverse=True)])
+                          years=year_links(here))
         out[f"roundups/{year}/index.md"] = "\n".join([
             f"# {year}", "", f"{plural(len(roundups), 'issue')}, newest first.", "", site.fragments.add(nav), "",
             site.fragments.add(html), ""])
