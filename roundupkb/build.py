@@ -309,14 +309,14 @@ class SiteBuild:
             located = locate(found, lines[start:], start + 1)
             for line, message in dict.fromkeys((line, removal_message(r)) for line, r in located):
                 self.warnings.append(Diagnostic(path, line, Severity.WARNING, message, "unsafe-html"))
-        html, anchors = self.site.fragments.fill(html, page_cleaner(taken))
+        html = self.site.fragments.fill(pieces, numbers, page_cleaner(taken))
         roundup = self.roundup(rel_path)
         for entry in roundup.entries if roundup is not None else []:
-            if entry.anchor not in anchors:
+            if entry.anchor not in taken:
                 self.warnings.append(Diagnostic(
                     path, entry.line, Severity.WARNING, f"entry {entry.title!r} is not shown: the text "
                     "before it leaves a code block or an HTML comment open", "entry-hidden"))
-        return html, anchors
+        return html, taken
 
     # -- 5. the end ----------------------------------------------------------------------------
 

@@ -81,21 +81,16 @@ class Fragments:
         """The anchor ids the fragments `numbers` define."""
         return {anchor for number in numbers for anchor in self._anchors.get(number, ())}
 
-    def fill(self, html: str, clean: Callable[[str], str]) -> tuple[str, set[str]]:
-        """(`html` with each placeholder replaced by its HTML, the anchor ids of those filled).
-
-        `html` is a page's HTML as Markdown made it; `clean` sanitises each piece between two
-        placeholders on its own, so a tag the page leaves open (`<details>`, `<div title="`)
-        is closed before the next fragment and cannot hide or swallow it. A placeholder the
-        page's text turned into text (inside a code block) is not filled.
-        """
-        pieces, numbers = self.split(html)
+    def fill(self, pieces: list[str], numbers: list[int], clean: Callable[[str], str]) -> str:
+        """A page's HTML from its `split`: each piece sanitised by `clean` on its own, so a tag
+        the page leaves open (`<details>`, `<div title="`) is closed before the next fragment and
+        cannot hide or swallow it, and each fragment's HTML in its placeholder's place. A
+        placeholder the page's text turned into text (inside a code block) was not split out,
+        so it is not filled."""
         out = [clean(pieces[0])]
-        anchors: set[str] = set()
         for number, piece in zip(numbers, pieces[1:], strict=True):
             out += [self._html[number], clean(piece)]
-            anchors.update(self._anchors.get(number, ()))
-        return "".join(out), anchors
+        return "".join(out)
 
 
 def safe_href(url: str | None) -> str | None:
