@@ -214,9 +214,7 @@ class _Section:
                             f"[Title]({url[:40]}) - Author to make it one")
             return
         if bare and not _ATTRIBUTION.match(rest):
-            self.warn(line, "line starts with a bare address followed by text: left as text; "
-                            "write [Title](url) - Author to make it an entry")
-            return
+            return  # left as text: the parser's bare-address warning names it, at the page's line
         title, attribution, how = self._title(index, rest, url)
         line.text = f"{match.group('indent')}[{escape_title(title)}]({url}){attribution}".rstrip()
         kind = "bare address" if bare else "link with no text"

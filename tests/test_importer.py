@@ -180,3 +180,12 @@ def test_synthetic_generator_is_deterministic_and_clean(tmp_path: Path) -> None:
     topics = {e.topic for e in archive.entries}
     assert {"managing-teams", "software", "events", "random"} <= topics
     assert any(archive.same_link_of(e) for e in archive.entries) or len(archive.entries) < 100
+
+
+def test_a_bare_address_followed_by_text_is_reported_once(tmp_path: Path) -> None:
+    source = tmp_path / "0007.md"
+    source.write_text('---\ntitle: "#7 - Link Roundup, 17 Feb 2020"\ndate: 2020-02-17\nlayout: email\n---\n'
+                      "## Managing Teams\n\nhttps://example.org/x is worth a read.\n", encoding="utf-8")
+    result = import_sources([source], tmp_path / "docs", TAXONOMY)
+    assert result.written == ["roundups/2020/2020-02-17.md"]
+    assert [d.message[:14] for d in result.diagnostics if "address" in d.message] == ["bare address: "]
