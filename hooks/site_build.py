@@ -63,7 +63,7 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         owned_files=_strings(extra.get("owned_files"), "owned_files"),
         macro_pages=_strings(extra.get("macro_pages"), "macro_pages"),
         markdown_extensions=tuple(config.markdown_extensions), extension_configs=config.mdx_configs,
-        newsletter=newsletter,
+        newsletter=newsletter, today=dt.date.today(),
     )
 
 
@@ -121,6 +121,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     if taken:
         build.close()
         raise PluginError("these files are made by the build; remove them from docs/:\n" + "\n".join(taken))
+    for path in build.drafts:  # built by `mkdocs serve` only, marked as a draft (MkDocs' own mechanism)
+        draft = files.get_file_from_path(path)
+        if draft is not None:
+            draft.inclusion = InclusionLevel.DRAFT
     for path, (content, in_nav) in generated.items():
         inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
         files.append(File.generated(config, path, content=content, inclusion=inclusion))
@@ -142,8 +146,12 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     build = SiteBuild.of(config)
     source = page.file.content_string if page.file.generated_by is None else ""
-    html, anchors = build.page_html(html, f"{config.docs_dir.rstrip('/')}/{page.file.src_uri}", source,
-                                    page.file.src_uri)
+    try:
+        html, anchors = build.page_html(html, f"{config.docs_dir.rstrip('/')}/{page.file.src_uri}", source,
+                                        page.file.src_uri)
+    except BuildError as error:
+        build.close()
+        raise PluginError(str(error)) from None
     if page.present_anchor_ids is not None:
         page.present_anchor_ids |= anchors
     _log_pending(build)

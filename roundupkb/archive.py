@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,15 @@ class Archive:
 
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
+
+    def take_drafts(self, today: dt.date) -> list[Roundup]:
+        """Take out the roundups dated after `today` (drafts: published on their date) and return
+        them; the links across issues are then matched among the rest."""
+        drafts = [r for r in self.roundups if r.meta.date > today]
+        if drafts:
+            self.roundups = [r for r in self.roundups if r.meta.date <= today]
+            self.same_link = _same_links(self.entries)
+        return drafts
 
     def same_link_of(self, entry: Entry) -> list[str]:
         """Ids of the entries of other roundups that link to the same page as `entry`."""

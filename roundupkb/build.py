@@ -20,6 +20,7 @@ config, and each event calls one method, in this order (also in the README, "How
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import html
 import secrets
 import shutil
@@ -30,10 +31,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import frontmatter, pages
+from . import frontmatter, pages, rendering, sanitize
 from .archive import build_archive
-from .cache import DiskCache
+from .cache import DiskCache, digest
+from .characters import forbidden_references, reference_lines
 from .docsfiles import check_tree, is_roundup_path
+from .encoders import xml_text
 from .export import roundups_json, to_json
 from .feeds import (
     ROUNDUP_FEEDS,
@@ -48,6 +51,7 @@ from .issues import issue_title
 from .linkstatus import CacheError, LinkResult, health_by_year, load_status
 from .models import Diagnostic, Roundup, Severity
 from .newsletter import Newsletter
+from .parser import page_url
 from .records import search_records
 from .related import archive_related
 from .sanitize import locate, page_cleaner, removal_message, removals
@@ -55,9 +59,20 @@ from .search import PagefindError, PagefindIndex
 from .site import Site, relative_url, source_page
 from .source import check_limits, decode
 from .suggestions import cached_suggestions
+from .text import TEXT_VERSION, known_texts, remember_texts
 
 Render = Callable[..., str]
 MAX_ERRORS_SHOWN = 20
+# The plain text of every fragment, kept between builds: it depends on the fragment, the Markdown
+# extensions and the allow-list.
+TEXT_CACHE_KEY = digest(TEXT_VERSION, rendering.EXTENSIONS, rendering.EXTENSION_CONFIGS,
+                        sorted(sanitize.TAGS), sorted(sanitize.DROP_WITH_CONTENT))
+
+
+def _text_map(data: Any) -> dict[str, str]:
+    if not isinstance(data, dict):
+        raise ValueError("not a map of texts")
+    return {str(k): v for k, v in data.items() if isinstance(v, str)}
 STATE_ATTRIBUTE = "roundupkb_build"  # where the hooks keep this build's SiteBuild on MkDocs' config
 
 
@@ -102,6 +117,7 @@ class BuildSettings:
     markdown_extensions: tuple[Any, ...] = ()
     extension_configs: Mapping[str, Any] | None = None
     newsletter: Newsletter | None = None  # extra.newsletter: the newsletter this site indexes
+    today: dt.date = dt.date.max  # the build's date: a roundup dated after it is a draft
 
     @property
     def link_status_file(self) -> Path:
@@ -134,6 +150,7 @@ class SiteBuild:
         self.commentary = CommentaryRenderer(self.feed_settings, settings.markdown_extensions,
                                              settings.extension_configs)
         self._site: Site | None = None
+        self.drafts: list[str] = []  # docs-relative paths of the roundups dated after `settings.today`
         self.search: PagefindIndex | None = None
         self.link_status: dict[str, LinkResult] = {}
         self.notes: list[str] = []  # what the build did, for the log
@@ -191,6 +208,12 @@ class SiteBuild:
         errors += archive.errors
         if errors:
             raise BuildError(errors, "roundup pages have errors (run `roundupkb check`)")
+        drafts = archive.take_drafts(self.settings.today)
+        draft_pages = {r.page for r in drafts}
+        self.drafts = [p.rel_path for p in pages if page_url(p.rel_path) in draft_pages]
+        for roundup in drafts:
+            self.notes.append(f"draft: {roundup.path} is dated {roundup.meta.date}, after today: it is "
+                              "not published (nor listed, nor in the feeds) until then")
         missing = [d for d in archive.diagnostics if d.code == "no-url"]
         self.warnings += [d for d in archive.diagnostics if d.code != "no-url"]
         if missing:
@@ -200,13 +223,19 @@ class SiteBuild:
         except CacheError as error:
             raise BuildError([], f"{error} (run `roundupkb links check` to rebuild it)") from None
         ranked = time.perf_counter()
+        fragments = [text for e in archive.entries for text in (e.commentary, e.attribution or "")]
+        fragments += [r.intro for r in archive.roundups]
+        stored = self.cache.get("plain-text", TEXT_CACHE_KEY, _text_map)
+        texts_missing = remember_texts(stored or {}, fragments)
         archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
-        self._site = Site(archive, self.render, link_status=self.link_status)
+        self._site = Site(archive, self.render, link_status=self.link_status, drafts=drafts)
         self.search = PagefindIndex(self.settings.language)
         for record in search_records(archive, self._site.display_title, self._site.also):
             self.search.add(record)
         self.search.start_files()
         archive.related, related_cached = archive_related(archive, self.cache)
+        if texts_missing:
+            self.cache.put("plain-text", TEXT_CACHE_KEY, known_texts(fragments))
         seconds = time.perf_counter() - ranked
         self.notes.append(
             f"read {len(archive.roundups)} roundups, {len(archive.entries)} entries in "
@@ -277,6 +306,8 @@ class SiteBuild:
             "categories": [category_label(site.topic(slug)) for slug in roundup.topics],
             "search": {"exclude": True},
         }
+        if roundup.meta.date > self.settings.today:
+            meta["draft"] = True  # the feed plugin leaves drafts out
         if roundup.meta.summary or roundup.meta.headline:
             meta["description"] = roundup.meta.summary or roundup.meta.headline
         # Always a description of our own: without one the feed plugin prints the page's own
@@ -285,7 +316,7 @@ class SiteBuild:
             description = roundup_description(roundup, site.archive, self.feed_settings, self.commentary, site.render)
         else:
             description = html.escape(roundup.meta.summary or roundup.meta.headline or issue_title(roundup))
-        meta["rss"] = {"feed_description": description}
+        meta["rss"] = {"feed_description": xml_text(description)}  # the feed plugin writes it into XML
         return meta
 
     def roundup_markdown(self, roundup: Roundup, source_text: str) -> str:
@@ -298,7 +329,14 @@ class SiteBuild:
         those fragments define). What the sanitiser removed is added to `warnings` at its line
         (once per line), and so is an entry whose header the page's own text swallowed (an open
         code block or comment before it). An element left open is closed at the end of its
-        entry; `check` reports it."""
+        entry; `check` reports it. A character reference to a character no page may hold is an
+        error (BuildError)."""
+        references = forbidden_references(html)
+        if references:  # written as `&#7;`: the page would hold what no output can (`characters.py`)
+            lines = source_text.split("\n")
+            raise BuildError([Diagnostic(path, line, Severity.ERROR, f"{what} is not allowed in a page: delete it",
+                                         "character") for line, what in reference_lines(references, lines, 1)],
+                             "a page holds characters no page may hold (run `roundupkb check`)")
         pieces, numbers = self.site.fragments.split(html)
         taken = self.site.fragments.anchors(numbers)  # the page's own text may not take them
         found = [removal for piece in pieces for removal in removals(piece, taken_ids=taken)]

@@ -203,27 +203,29 @@ def entries_per_issue(archive: Archive) -> Chart:
             f"the largest had {largest}."
         )
     years = years_of(archive)
-    start, end = dt.date(years[0], 1, 1), dt.date(years[-1] + 1, 1, 1)
-    days = (end - start).days
+    # Days as ordinals: the day after 9999-12-31 has no `date`, but it has a number.
+    start, end = dt.date(years[0], 1, 1).toordinal(), dt.date(years[-1], 12, 31).toordinal() + 1
+    days = end - start
 
-    def x(day: dt.date) -> float:
-        return 100 * (day - start).days / days
+    def x(day: int) -> float:
+        return 100 * (day - start) / days
 
     axis, chart.y_ticks = _count_axis(max(counts))
     # Each issue's bar reaches the next issue, so that a weekly run reads as one area and a
     # pause as a gap: at most MAX_ISSUE_DAYS wide, ISSUE_DAYS for the last one.
-    nexts = [r.meta.date for r in roundups[1:]] + [roundups[-1].meta.date + dt.timedelta(ISSUE_DAYS)]
+    nexts = [r.meta.date.toordinal() for r in roundups[1:]] + [roundups[-1].meta.date.toordinal() + ISSUE_DAYS]
     for roundup, count, following in zip(roundups, counts, nexts, strict=True):
         if not count:
             continue
-        left = x(roundup.meta.date)
-        following = max(following, roundup.meta.date + dt.timedelta(1))  # two issues on one day
-        width = min(x(following), x(roundup.meta.date + dt.timedelta(MAX_ISSUE_DAYS)), 100) - left
+        day = roundup.meta.date.toordinal()
+        left = x(day)
+        following = max(following, day + 1)  # two issues on one day
+        width = min(x(following), x(day + MAX_ISSUE_DAYS), 100) - left
         height = 100 * count / axis
         label = f"#{roundup.meta.issue}, " if roundup.meta.issue else ""
         tip = f"{label}{roundup.meta.date:%Y-%m-%d}: {plural(count, 'entry', 'entries')}"
         chart.marks.append(Mark(_r(left), _r(100 - height), _r(width), _r(height), "1", tip))
-    bounds = [x(dt.date(y, 1, 1)) for y in [*years, years[-1] + 1]]
+    bounds = [x(dt.date(y, 1, 1).toordinal()) for y in years] + [x(end)]
     chart.x_grid = [_r(b) for b in bounds[1:-1]]
     chart.x_ticks = _year_ticks(years, [(a + b) / 2 for a, b in itertools.pairwise(bounds)])
     return chart

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import frontmatter
 from .archive import Archive, build_archive, read_pages
+from .characters import forbidden_references, reference_lines
 from .docsfiles import NAMING, check_tree, is_roundup_path
 from .mistakes import missing_attributions, page_mistakes
 from .models import Diagnostic, Entry, Roundup, Severity
@@ -24,11 +25,14 @@ from .sanitize import locate, removal_message, removals
 from .source import decode
 from .taxonomy import Taxonomy
 
+UNREADABLE = ("limit", "character")  # codes of errors after which a page is not looked at further
+
 
 def unsafe_html(text: str, path: str, render: Renderer | None = None,
                 entries: Iterable[Entry] = (), taxonomy: Taxonomy | None = None) -> list[Diagnostic]:
-    """An error for everything the sanitiser would remove from the page's rendered body, and for
-    an element left open at the start of a line (Markdown stops there); a warning for one left open
+    """An error for everything the sanitiser would remove from the page's rendered body, for a
+    character reference to a character no page may hold (`characters.py`), and for an element
+    left open at the start of a line (Markdown stops there); a warning for one left open
     inside a line, which the site closes at the end of its entry (the body is cleaned in pieces
     split before each of `entries`, as the build does, and may not take their anchors). The link
     line of an entry under a subject (`taxonomy`) is left out, as the site shows its header instead."""
@@ -57,6 +61,8 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     found = [removal for piece in html.split(boundary)
              for removal in removals(piece, open_elements=True, taken_ids=taken)]
     found_at: dict[tuple[int, Severity, str, str], None] = {}  # once each: two <a> left open on a line: one slip
+    for line, what in reference_lines(forbidden_references(html), body, start + 1):
+        found_at[(line, Severity.ERROR, f"{what} is not allowed in a page: delete it", "character")] = None
     for line, removal in locate(found, body, start + 1):
         if not removal.closed:
             message = f"unsafe or unsupported HTML: {removal_message(removal)}"
@@ -85,7 +91,7 @@ def check_page(text: str, path: str, rel_path: str, taxonomy: Taxonomy, aliases:
     """Everything `check` finds in one page on its own (not what needs the rest of the archive:
     duplicate issue numbers, attributions other entries of a topic have)."""
     roundup, found = parse_roundup(text, path, rel_path, taxonomy, aliases)
-    if any(d.code == "limit" for d in found):
+    if any(d.code in UNREADABLE for d in found):
         return roundup, found
     return roundup, found + page_checks(roundup, text, path, rel_path, render, taxonomy)
 
@@ -124,7 +130,7 @@ def check_files(
     archive = build_archive(pages, taxonomy)
     diagnostics += archive.diagnostics
     render = Renderer()
-    limited = {d.path for d in diagnostics if d.code == "limit"}
+    limited = {d.path for d in diagnostics if d.code in UNREADABLE}
     parsed = {roundup.path: roundup for roundup in archive.roundups}
     texts: dict[str, str] = {}
     for path, rel, content in pages:

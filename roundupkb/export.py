@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from .archive import Archive
+from .encoders import csv_cell, json_text
 from .linkstatus import LinkResult, status_for
 from .models import Entry, Roundup
 from .text import plain_text
@@ -84,19 +84,20 @@ def roundup_record(roundup: Roundup) -> dict[str, Any]:
 def to_json(archive: Archive, links: Mapping[str, LinkResult] | None = None) -> str:
     """`{"entries": [...]}` with every entry, newest roundup first."""
     data = {"entries": [entry_record(e, archive, links) for e in archive.entries]}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return json_text(data, indent=1) + "\n"
 
 
 def roundups_json(archive: Archive) -> str:
     """`{"roundups": [...]}` with every roundup, newest first."""
     data = {"roundups": [roundup_record(r) for r in archive.roundups]}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return json_text(data, indent=1) + "\n"
 
 
 def to_csv(archive: Archive, links: Mapping[str, LinkResult] | None = None) -> str:
-    """Every entry as CSV; list fields are joined with '; '."""
+    """Every entry as CSV; list fields are joined with '; '. Every cell is quoted, and one that a
+    spreadsheet would read as a formula starts with `'` (`encoders.csv_cell`)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for entry in archive.entries:
         record = entry_record(entry, archive, links)
@@ -104,5 +105,5 @@ def to_csv(archive: Archive, links: Mapping[str, LinkResult] | None = None) -> s
         record["same_link"] = "; ".join(record["same_link"])
         record["related"] = "; ".join(record["related"])
         record["topic_suggestions"] = "; ".join(f"{s['topic']}:{s['score']:.2f}" for s in record["topic_suggestions"])
-        writer.writerow(record)
+        writer.writerow({name: csv_cell(value) for name, value in record.items()})
     return out.getvalue()

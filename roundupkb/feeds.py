@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import markdown
 from feedgen.feed import FeedGenerator
 
 from .archive import Archive
+from .encoders import json_text, xml_text
 from .issues import issue_name
 from .models import Entry, Roundup, Topic
 from .sanitize import clean
@@ -218,15 +218,17 @@ class FeedMeta:
 
 
 def _generator(meta: FeedMeta, items: Sequence[FeedItem], self_url: str) -> FeedGenerator:
+    """The feed in feedgen's terms; every text goes through `xml_text`, XML's encoder."""
+    x = xml_text
     fg = FeedGenerator()
     fg.load_extension("dc", atom=False, rss=True)
-    fg.id(self_url)
-    fg.title(meta.title)
-    fg.description(meta.description)
-    fg.subtitle(meta.description)
-    fg.link(href=self_url, rel="self")
-    fg.link(href=meta.home_url, rel="alternate")  # last: feedgen's RSS <link> is the last link
-    fg.language(meta.language)
+    fg.id(x(self_url))
+    fg.title(x(meta.title))
+    fg.description(x(meta.description))
+    fg.subtitle(x(meta.description))
+    fg.link(href=x(self_url), rel="self")
+    fg.link(href=x(meta.home_url), rel="alternate")  # last: feedgen's RSS <link> is the last link
+    fg.language(x(meta.language))
     fg.generator(GENERATOR)
     newest = items[0].published if items else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     fg.updated(newest)
@@ -234,18 +236,18 @@ def _generator(meta: FeedMeta, items: Sequence[FeedItem], self_url: str) -> Feed
     fg.pubDate(newest)
     for item in items:
         fe = fg.add_entry(order="append")
-        fe.id(item.guid)
-        fe.guid(item.guid, permalink=True)
-        fe.title(item.title)
-        fe.link(href=item.link, rel="alternate")
+        fe.id(x(item.guid))
+        fe.guid(x(item.guid), permalink=True)
+        fe.title(x(item.title))
+        fe.link(href=x(item.link), rel="alternate")
         fe.published(item.published)
         fe.updated(item.published)
-        fe.category(term=item.topic.slug, label=item.topic.title)
+        fe.category(term=x(item.topic.slug), label=x(item.topic.title))
         if item.authors:
-            fe.author([{"name": name} for name in item.authors])
-            fe.dc.dc_creator(list(item.authors))
-        fe.description(html.escape(item.summary or item.title, quote=False))
-        fe.content(item.content_html, type="html")
+            fe.author([{"name": x(name)} for name in item.authors])
+            fe.dc.dc_creator([x(name) for name in item.authors])
+        fe.description(html.escape(x(item.summary or item.title), quote=False))
+        fe.content(x(item.content_html), type="html")
     return fg
 
 
@@ -291,7 +293,7 @@ def json_feed(meta: FeedMeta, items: Sequence[FeedItem]) -> dict[str, Any]:
 
 
 def json_bytes(meta: FeedMeta, items: Sequence[FeedItem]) -> bytes:
-    return (json.dumps(json_feed(meta, items), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json_text(json_feed(meta, items), indent=2) + "\n").encode("utf-8")
 
 
 def topic_feeds(archive: Archive, slug: str, settings: FeedSettings, renderer: CommentaryRenderer,

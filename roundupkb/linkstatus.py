@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from .characters import printable
 from .models import Entry
 from .urls import normalize
 
@@ -28,10 +29,8 @@ DEFAULT_CACHE = Path("data") / "link-status.json"
 DEFAULT_MAX_AGE_DAYS = 30.0
 WAYBACK = "https://web.archive.org/web/"
 MAX_TITLE = 300
-# C0 and C1 controls become spaces; bidirectional overrides and isolates are dropped.
-_INVISIBLE = {c: " " for c in [*range(0x20), *range(0x7F, 0xA0)]} | dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
+# Bidirectional overrides and isolates are dropped (forbidden characters: `characters.printable`).
+_BIDI = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 @dataclass(frozen=True)
@@ -92,9 +91,10 @@ class LinkResult:
 
 
 def clean_title(text: str) -> str | None:
-    """A page title as one line of plain text: control and bidi-override characters dropped,
-    white space collapsed, at most `MAX_TITLE` characters (cut with "…"); None when empty."""
-    text = " ".join(text[: MAX_TITLE * 8].translate(_INVISIBLE).split())
+    """A page title as one line of plain text: the characters no content may hold
+    (`characters.py`) and bidi overrides dropped, white space collapsed, at most `MAX_TITLE`
+    characters (cut with "…"); None when empty."""
+    text = " ".join(printable(text[: MAX_TITLE * 8]).translate(_BIDI).split())
     if len(text) > MAX_TITLE:
         text = text[: MAX_TITLE - 1].rstrip() + "…"
     return text or None

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from .charts import all_charts, stats_intro
 from .discovery import repeated_links, years_of
+from .encoders import markdown_text
 from .feeds import topic_feed_links
 from .issues import issue_label
 from .models import Entry, Roundup
@@ -21,7 +22,6 @@ from .site import (
     MIN_SOURCE_ENTRIES,
     Site,
     SourceGroup,
-    escape_md,
     initial_label,
     relative_url,
     safe_href,
@@ -80,7 +80,7 @@ def topic_pages(site: Site, slug: str) -> dict[str, str]:
     out = {}
     for number in range(1, count + 1):
         page = page_path(base, number)
-        title = escape_md(topic.title) + (f" (page {number} of {count})" if number > 1 else "")
+        title = markdown_text(topic.title) + (f" (page {number} of {count})" if number > 1 else "")
         parts = [f"# {title}", "",
                  site.fragments.add(site.render(
                      "partials/rkb/topic-header.html", topic=topic, count=len(entries), suggested=len(suggested),
@@ -201,7 +201,7 @@ def source_page_markdown(site: Site, initial: str) -> str:
         header = site.render("partials/rkb/source-header.html", kind=kind, count=len(group.entries),
                              profile=_profile(site, group, page), shown=min(per_source, len(group.entries)),
                              explore_href=relative_url(page, f"explore/?{query}"), by_name=group.kind != "publication")
-        parts += [f"## {escape_md(group.name)} {{#{group.slug}}}", "", site.fragments.add(header), ""]
+        parts += [f"## {markdown_text(group.name)} {{#{group.slug}}}", "", site.fragments.add(header), ""]
         if per_source:
             parts += [rows(site, group.entries[:per_source], page, show_topic=True, id_prefix=f"{group.slug}--"), ""]
     return "\n".join(parts)

@@ -160,7 +160,12 @@ def plan(
     archive = load_archive(docs, taxonomy)
     numbered = [r for r in archive.roundups if r.meta.issue is not None] or archive.roundups
     if date is None:
-        date = next_date([r.meta.date for r in numbered], today)
+        try:
+            date = next_date([r.meta.date for r in numbered], today)
+        except OverflowError:
+            latest = max(numbered, key=lambda r: r.meta.date)
+            raise ScaffoldError(Path(latest.path), "is dated so late that no day follows it; "
+                                                   "give the new roundup's date with --date") from None
     if issue is None:
         issue = next_issue(archive.roundups)
     holder = next((r for r in archive.roundups if r.meta.issue == issue), None)

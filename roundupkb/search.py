@@ -19,6 +19,7 @@ from collections import deque
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from .encoders import json_text
 from .records import SearchRecord
 
 LANGUAGE = "en"
@@ -42,7 +43,7 @@ READ_SIZE = 1 << 20
 
 
 def _request(message_id: int, payload: dict[str, Any]) -> bytes:
-    return base64.b64encode(json.dumps({"message_id": message_id, "payload": payload}).encode("utf-8")) + b","
+    return base64.b64encode(json_text({"message_id": message_id, "payload": payload}).encode("utf-8")) + b","
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -7,11 +7,12 @@ environment, so this module can move to another generator unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 import posixpath
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -131,6 +132,29 @@ class SourceGroup:
 
 
 OTHER_INITIAL = "0-9"
+# Ids the pages of sources hold besides the sources' own: their headings' (`# Sources: J`).
+_PAGE_IDS = frozenset({f"sources-{c}" for c in "abcdefghijklmnopqrstuvwxyz"} | {"sources-09"})
+
+
+def source_slugs(sources: Sequence[tuple[str, str, dt.date]]) -> dict[tuple[str, str], str]:
+    """`{(kind, name): slug}`: each source's anchor on the page of its initial.
+
+    Publications and people share one set of anchors, and the source that appeared first (its
+    earliest entry; then publications before people, then by name) keeps the plain slug of its
+    name: `julia-evans`. A later name that slugs the same way ("Julia Evans!", a publication
+    named like a person) gets `julia-evans-2`, so a newcomer can never take the address the
+    site's links already point to.
+    """
+    slugs: dict[tuple[str, str], str] = {}
+    used: set[str] = set(_PAGE_IDS)
+    for kind, name, _ in sorted(sources, key=lambda s: (s[2], s[0] != "publication", s[1])):
+        base = slugify(name, max_length=60) or "source"
+        slug, n = base, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        slugs[kind, name] = slug
+    return slugs
 
 
 def source_page(initial: str) -> str:
@@ -150,10 +174,11 @@ class Site:
     render: Render
     link_status: Mapping[str, LinkResult] = field(default_factory=dict)
     fragments: Fragments = field(default_factory=Fragments)
+    drafts: Sequence[Roundup] = ()  # dated after the build: their own pages only, listed nowhere
 
     def __post_init__(self) -> None:
         self.roundups = self.archive.roundups  # newest first
-        self.by_page = {r.page: r for r in self.roundups}
+        self.by_page = {r.page: r for r in [*self.roundups, *self.drafts]}
         self._position = {r.page: i for i, r in enumerate(self.roundups)}
         self.entries_by_id = self.archive.by_id()
         self.topics = self.archive.by_topic()
@@ -184,7 +209,9 @@ class Site:
         return f"topics/{slug}/"
 
     def neighbours(self, roundup: Roundup) -> tuple[Roundup | None, Roundup | None]:
-        """(previous = older, next = newer) roundup."""
+        """(previous = older, next = newer) roundup. A draft's older one is the latest issue."""
+        if roundup.page not in self._position:
+            return (self.roundups[0] if self.roundups else None), None
         index = self.position(roundup)
         older = self.roundups[index + 1] if index + 1 < len(self.roundups) else None
         newer = self.roundups[index - 1] if index > 0 else None
@@ -216,19 +243,12 @@ class Site:
                 publications[entry.source].append(entry)
             for author in entry.authors:
                 authors[author].append(entry)
-        groups: list[SourceGroup] = []
-        used: set[str] = set()
-        for kind, table in (("publication", publications), ("author", authors)):
-            for name, entries in sorted(table.items(), key=lambda kv: (-len(kv[1]), kv[0].lower())):
-                if len(entries) < MIN_SOURCE_ENTRIES:
-                    continue
-                base = slugify(name, max_length=60) or "source"
-                slug, n = base, 2
-                while slug in used:  # one anchor per source, whatever its kind
-                    slug, n = f"{base}-{n}", n + 1
-                used.add(slug)
-                groups.append(SourceGroup(name, kind, slug, entries))
-        return groups
+        listed = [(kind, name, entries) for kind, table in (("publication", publications), ("author", authors))
+                  for name, entries in table.items() if len(entries) >= MIN_SOURCE_ENTRIES]
+        slugs = source_slugs([(kind, name, min(e.date for e in entries)) for kind, name, entries in listed])
+        groups = [SourceGroup(name, kind, slugs[kind, name], entries) for kind, name, entries in listed]
+        # publications, then people; the most linked first
+        return sorted(groups, key=lambda g: (g.kind != "publication", -len(g.entries), g.name.lower()))
 
     # -- context for templates ---------------------------------------------------------------
 
@@ -404,11 +424,3 @@ class Site:
         """The initials that have a page of sources, in alphabetical order (`0-9` last)."""
         initials = {g.initial for g in self.sources}
         return sorted(initials, key=lambda i: (i == OTHER_INITIAL, i))
-
-
-def escape_md(text: str) -> str:
-    """Text safe to place in a Markdown heading: HTML escaped, Markdown specials backslashed."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for char in "\\`*_[]#":
-        text = text.replace(char, "\\" + char)
-    return text

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from .characters import forbidden_characters
 from .models import Diagnostic, Severity
 
 MAX_PAGE_BYTES = 512 * 1024
@@ -30,6 +31,7 @@ MAX_FENCES = 200  # fence lines (``` or ~~~) in one page
 MAX_BACKTICK_RUN = 32  # backticks in a row (a code span looks ahead for a run of the same length)
 MAX_HEADINGS = 500  # Markdown headings in one page (ids made unique one by one)
 MAX_ABBREVIATIONS = 100  # `*[ABBR]: ...` definitions in one page
+MAX_CHARACTER_ERRORS = 10  # forbidden characters reported per page (the rest: "and N more")
 INDENT_PER_LEVEL = 4  # Python-Markdown nests a list four columns in
 _INDENT = re.compile(r"[ \t]*")
 _QUOTES = re.compile(r"(?:[ \t]{0,3}>)+")
@@ -64,6 +66,18 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [Diagnostic(path, line, Severity.ERROR,
                                  f"invalid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")]
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def character_errors(text: str, found: list[tuple[int, str]], path: str, first_line: int = 1) -> list[Diagnostic]:
+    """An error at the line of each forbidden character (`characters.py`) of `text`, the first
+    `MAX_CHARACTER_ERRORS` of them."""
+    errors = [Diagnostic(path, text.count("\n", 0, offset) + first_line, Severity.ERROR,
+                         f"{what} is not allowed in a page: delete it", "character")
+              for offset, what in found[:MAX_CHARACTER_ERRORS]]
+    if len(found) > MAX_CHARACTER_ERRORS:
+        errors.append(Diagnostic(path, errors[-1].line, Severity.ERROR,
+                                 f"... and {len(found) - MAX_CHARACTER_ERRORS} more such characters", "character"))
+    return errors
 
 
 def nesting(line: str) -> int:
@@ -111,8 +125,9 @@ def _line_problem(line: str) -> tuple[str, str] | None:
 
 
 def check_limits(text: str, path: str, first_line: int = 1) -> list[Diagnostic]:
-    """Errors for a page over the limits: the first line over each line limit, and the page's
-    count of HTML tags. `first_line` is the file line `text` starts at."""
+    """Errors for a page over the limits: the first line over each line limit, the page's count
+    of HTML tags, and each character no content may hold (`characters.py`). `first_line` is the
+    file line `text` starts at."""
     found: list[Diagnostic] = []
     seen: set[str] = set()
     brackets = block = headings = abbreviations = fences = 0  # in the paragraph so far; in the page
@@ -142,4 +157,5 @@ def check_limits(text: str, path: str, first_line: int = 1) -> list[Diagnostic]:
     tags = len(_OPEN_TAG.findall(text)) if text.count("<") > MAX_TAGS else 0
     if tags > MAX_TAGS:
         found.append(_error(path, first_line, f"page opens {tags} HTML tags, over the limit of {MAX_TAGS}"))
-    return found
+    characters = forbidden_characters(text)
+    return found + (character_errors(text, characters, path, first_line) if characters else [])

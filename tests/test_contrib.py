@@ -350,18 +350,18 @@ def test_a_new_roundup_builds_and_its_edit_link_goes_to_its_file(
     """What the Publish workflow does: REPO_URL names the repository; the page builds strictly."""
     project = make_project(tmp_path / "project")
     docs = project / "docs"
-    assert main(["new", "--docs", str(docs), "--date", "2030-01-04", "--issue", "999"]) == 0
-    _fill(docs / "roundups" / "2030" / "2030-01-04.md", "Managing Teams", "A Fresh Entry",
+    assert main(["new", "--docs", str(docs), "--date", "2025-01-03", "--issue", "999"]) == 0
+    _fill(docs / "roundups" / "2025" / "2025-01-03.md", "Managing Teams", "A Fresh Entry",
           "https://example.org/fresh-entry")
     monkeypatch.setenv("REPO_URL", "https://github.com/someone/roundupkb-fork")
     site = build_site(project)
 
-    page = BeautifulSoup((site / "roundups" / "2030" / "2030-01-04" / "index.html").read_text("utf-8"),
+    page = BeautifulSoup((site / "roundups" / "2025" / "2025-01-03" / "index.html").read_text("utf-8"),
                          "html.parser")
     edit = page.find("a", title="Edit this page")
     assert edit is not None
     assert edit["href"] == (
-        "https://github.com/someone/roundupkb-fork/edit/main/docs/roundups/2030/2030-01-04.md"
+        "https://github.com/someone/roundupkb-fork/edit/main/docs/roundups/2025/2025-01-03.md"
     )
     text = page.get_text()
     assert "A Fresh Entry" in text

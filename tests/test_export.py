@@ -161,7 +161,7 @@ def test_export_cli_json_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[s
     jsonschema.validate(json.loads(out.read_text("utf-8")), schema())
     assert cli.main(["export", str(docs), "--format", "csv"]) == 0
     printed = capsys.readouterr().out
-    assert printed.splitlines()[0] == ",".join(FIELDS)
+    assert printed.splitlines()[0] == ",".join(f"\"{name}\"" for name in FIELDS)
     assert len(list(csv.DictReader(io.StringIO(printed)))) == 6
 
 

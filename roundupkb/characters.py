@@ -1,0 +1,85 @@
+"""Which characters content text may hold: one rule for every page, field and outside text.
+
+A roundup's text reaches HTML, XML feeds, JSON, CSV and plain-text outputs. XML 1.0 refuses C0
+controls and non-characters outright (a feed reader then refuses the whole feed), a lone surrogate
+cannot be written as UTF-8 at all, and C1 controls and the rest print as nothing or as garbage.
+None of them is ever needed in a roundup, so they are refused where text is read:
+
+- in a page's text, written as they are (`source.check_limits`) or as numeric character references
+  (`&#1;`, `&#xFFFF;`) that reach the page's HTML, where a browser or feed reader decodes them
+  (the checker and the build read those off the rendered HTML);
+- in front matter values, where YAML's escapes (`"\\u0001"`) make them (`frontmatter.read_meta`);
+- in text from the web (page titles the link checker records): dropped as it is read.
+
+Every writer also passes its text through `printable()`, so a road nobody thought of yet still
+cannot produce a malformed feed: the rule is enforced where text comes in and where it goes out.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls other than tab and line ends, DEL and the C1 controls, the non-characters
+# (U+FDD0..U+FDEF and the last two code points of every plane) and surrogates.
+_NONCHARACTERS = "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff" + _NONCHARACTERS + "]")
+# A numeric character reference: `&#65;`, `&#x41;` (the `;` may be missing, as browsers allow).
+_REFERENCE = re.compile(r"&#(?:[xX](?P<hex>[0-9a-fA-F]{1,8})|(?P<dec>[0-9]{1,10}))")
+
+
+def is_forbidden(code_point: int) -> bool:
+    """Whether a code point may not appear in content (also true past U+10FFFF)."""
+    return code_point > 0x10FFFF or bool(FORBIDDEN.match(chr(code_point)))
+
+
+def describe(code_point: int) -> str:
+    """`U+0001 (a control character)`: how a message names a forbidden code point."""
+    if code_point > 0x10FFFF:
+        return f"U+{code_point:X} (past the last Unicode code point)"
+    if 0xD800 <= code_point <= 0xDFFF:
+        kind = "a lone surrogate"
+    elif code_point < 0x20 or 0x7F <= code_point <= 0x9F:
+        kind = "a control character"
+    else:
+        kind = "a Unicode non-character"
+    return f"U+{code_point:04X} ({kind})"
+
+
+def forbidden_characters(text: str) -> list[tuple[int, str]]:
+    """(offset, description) of each forbidden character in `text`, in order."""
+    return [(m.start(), describe(ord(m.group(0)))) for m in FORBIDDEN.finditer(text)]
+
+
+def forbidden_references(html: str) -> list[tuple[str, str]]:
+    """(reference as written, description) of each numeric character reference in `html` to a
+    forbidden code point. Read off the HTML Markdown made of a page, so a reference shown as
+    code (`&amp;#7;` there) is text, not a character."""
+    found: list[tuple[str, str]] = []
+    if "&#" not in html:
+        return found
+    for match in _REFERENCE.finditer(html):
+        digits = match.group("hex") or match.group("dec")
+        code_point = int(digits, 16 if match.group("hex") else 10)
+        # 0 and the C1 range are decoded to U+FFFD and cp1252 letters by browsers, but not by
+        # every other reader: refuse them all, nobody needs them.
+        if is_forbidden(code_point) or code_point == 0:
+            found.append((match.group(0), f"a character reference to {describe(code_point)}"))
+    return found
+
+
+def reference_lines(found: list[tuple[str, str]], lines: list[str], first_line: int) -> list[tuple[int, str]]:
+    """(line, description) of each reference of `found` (`forbidden_references`), at the first of
+    `lines` (numbered from `first_line`) that holds it as written, else at `first_line`."""
+    located = []
+    for reference, what in found:
+        line = next((n for n, text in enumerate(lines, first_line) if reference in text), first_line)
+        located.append((line, what))
+    return list(dict.fromkeys(located))
+
+
+def printable(text: str) -> str:
+    """`text` with every forbidden character dropped (controls become a space): what any writer
+    may put out, and how text from the web is read."""
+    if not FORBIDDEN.search(text):
+        return text
+    return FORBIDDEN.sub(lambda m: " " if ord(m.group(0)) < 0xA0 else "", text)
