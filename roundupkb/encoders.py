@@ -57,9 +57,13 @@ def csv_cell(value: object) -> object:
     return "'" + text if text.lstrip(" ").startswith(FORMULA_STARTS) else text
 
 
+# ASCII marks that mean nothing to Markdown or its extensions inside a heading's text.
+_PLAIN_MARKS = frozenset(" .,-'()/:?;%")
+
+
 def markdown_text(text: str) -> str:
-    """Text to place in generated Markdown (a heading), as text: every ASCII punctuation mark
-    becomes a numeric character reference, which Markdown and its extensions pass through as
-    text and the browser shows as the mark."""
-    return "".join(f"&#{ord(c)};" if c.isascii() and not c.isalnum() and c != " " else c
+    """Text to place in generated Markdown (a heading), as text: every other ASCII punctuation
+    mark (`{`, `*`, `[`, `<`, `&`, `#`, `\\`...) becomes a numeric character reference, which
+    Markdown and its extensions pass through as text and the browser shows as the mark."""
+    return "".join(f"&#{ord(c)};" if c.isascii() and not c.isalnum() and c not in _PLAIN_MARKS else c
                    for c in printable(text))
