@@ -18,10 +18,13 @@ format has its own rule for the rest, and every writer goes through the one for 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-from .characters import printable
+from .characters import FORBIDDEN, printable
 
+# How `json.dumps` writes a C0 control or DEL (the others it writes as they are).
+_ESCAPED_CONTROL = re.compile(r"\\(?:u00(?:[01][0-9a-fA-F]|7[fF])|[bf])")
 # A spreadsheet reads a cell starting with one of these as a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,8 +46,12 @@ def _printable(value: Any) -> Any:
 
 def json_text(data: Any, *, indent: int | None = None) -> str:
     """`data` as JSON (UTF-8 text, not ASCII escapes), with every string printable: a lone
-    surrogate could not even be written as UTF-8."""
-    return json.dumps(_printable(data), ensure_ascii=False, indent=indent)
+    surrogate could not even be written as UTF-8. (Content is checked where it is read, so the
+    strings are made printable one by one only when the text holds such a character at all.)"""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    if FORBIDDEN.search(text) or _ESCAPED_CONTROL.search(text):
+        return json.dumps(_printable(data), ensure_ascii=False, indent=indent)
+    return text
 
 
 def csv_cell(value: object) -> object:

@@ -25,7 +25,7 @@ from mkdocs.exceptions import Abort
 from sitekit import build_site, make_project, write_file
 
 from roundupkb import cli
-from roundupkb.encoders import FORMULA_STARTS, csv_cell, markdown_text
+from roundupkb.encoders import FORMULA_STARTS, csv_cell, json_text, markdown_text, xml_text
 from roundupkb.linkstatus import LinkResult
 from roundupkb.rendering import Renderer
 from roundupkb.urls import normalize
@@ -124,6 +124,16 @@ def test_a_cell_a_spreadsheet_would_run_is_text(start: str) -> None:
     for value in (f"{start}HYPERLINK(\"https://evil.example\")", f"  {start}1+1"):
         cell = csv_cell(value)
         assert isinstance(cell, str) and cell.startswith("'") and cell.endswith(value.strip(" ")[1:])
+
+
+@pytest.mark.parametrize("char", [*FORBIDDEN, "\ud800"])
+def test_no_writer_puts_out_a_forbidden_character(char: str) -> None:
+    value = f"a{char}b"
+    data = json.loads(json_text({"key": [value, {"inner": value}]}))
+    assert char not in "".join([data["key"][0], data["key"][1]["inner"]])
+    assert data["key"][0].replace(" ", "") == "ab"
+    assert char not in xml_text(value) and char not in str(csv_cell(value))
+    assert char not in markdown_text(value)
 
 
 @pytest.mark.parametrize("name", ["Evil {: #julia-evans }", "Pub {#x}", "*[HTML]: hidden", "<b>Bold</b> &amp; co",
