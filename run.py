@@ -11,7 +11,8 @@ commands:
                         -a, --dev-addr HOST:PORT  listen there instead (e.g. -a 127.0.0.1:8001);
                         other options go to `mkdocs serve` (python3 run.py serve --help)
   build                 build the site into site/ with --strict (options go to `mkdocs build`)
-  test                  install Chromium too, then run ruff, mypy and pytest (options go to pytest)
+  test                  install Chromium too, then run ruff, mypy, import-linter, vulture and pytest
+                        (options go to pytest)
                         --quick: leave out the browser, corpus and slow tests (under a minute)
   help                  show this text
 """
@@ -229,6 +230,8 @@ def main() -> None:
                 install_chromium()
             run(BIN / "ruff", "check", ".")
             run(BIN / "mypy")
+            run(BIN / "lint-imports")  # the layers of the package (pyproject.toml)
+            run(BIN / "vulture", "roundupkb", "hooks", "vulture_allowlist.py", "--min-confidence", "60")
             run(BIN / "pytest", *(["-m", QUICK] if quick else []), *extra)
         elif command in ("help", "-h", "--help"):
             print(__doc__)

@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from generate import generate  # noqa: E402
 
-from roundupkb.archive import build_archive, load_archive, roundup_files  # noqa: E402
-from roundupkb.export import to_csv, to_json  # noqa: E402
-from roundupkb.importer import import_sources  # noqa: E402
-from roundupkb.taxonomy import load_source_aliases, load_taxonomy  # noqa: E402
+from roundupkb.editions.importer import import_sources  # noqa: E402
+from roundupkb.publish.export import to_csv, to_json  # noqa: E402
+from roundupkb.reading.archive import build_archive, load_archive, roundup_files  # noqa: E402
+from roundupkb.reading.taxonomy import load_source_aliases, load_taxonomy  # noqa: E402
 
 T = TypeVar("T")
 

@@ -15,11 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-from roundupkb.archive import load_archive
-from roundupkb.charts import all_charts
-from roundupkb.discovery import repeated_links
-from roundupkb.related import archive_related
-from roundupkb.suggestions import cached_suggestions
+from roundupkb.publish.charts import all_charts
+from roundupkb.publish.discovery import repeated_links
+from roundupkb.ranking.related import archive_related
+from roundupkb.ranking.suggestions import cached_suggestions
+from roundupkb.reading.archive import load_archive
 
 
 def timed(label: str, func, *args):  # type: ignore[no-untyped-def]

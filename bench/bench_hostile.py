@@ -5,7 +5,7 @@
 
 Pages over a limit must be refused fast: a 2 MB single-line page (goal < 2 s) and a YAML alias
 bomb in front matter (goal < 1 s, a clear error, no traceback). Pages just inside every limit
-(`roundupkb/source.py`) show the most work a page can still cause: the checker renders them,
+(`roundupkb/reading/limits.py`) show the most work a page can still cause: the checker renders them,
 as the build does.
 """
 

@@ -27,8 +27,8 @@ import threading
 import time
 from collections import Counter
 
-from roundupkb import linkcheck
-from roundupkb.linkstatus import LinkResult
+from roundupkb.links import checker as linkcheck
+from roundupkb.links.status import LinkResult
 
 KINDS = (("missing", 0.03), ("moved", 0.04), ("nohead", 0.03), ("slow", 0.005))
 

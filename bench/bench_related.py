@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from roundupkb.archive import load_archive
-from roundupkb.related import archive_docs, rank_related
+from roundupkb.ranking.related import archive_docs, rank_related
+from roundupkb.reading.archive import load_archive
 
 
 def main(paths: list[str]) -> None:

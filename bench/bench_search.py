@@ -42,8 +42,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from serverkit import serve_site  # noqa: E402
 from sitekit import make_project  # noqa: E402
 
-from roundupkb.archive import load_archive  # noqa: E402
-from roundupkb.titles import display_title  # noqa: E402
+from roundupkb.reading.archive import load_archive  # noqa: E402
+from roundupkb.reading.display_title import display_title  # noqa: E402
 
 MKDOCS = str(Path(sys.executable).parent / "mkdocs")
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")

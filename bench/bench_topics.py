@@ -45,11 +45,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from roundupkb.archive import Archive, load_archive
-from roundupkb.importer import import_sources
-from roundupkb.models import Entry
-from roundupkb.parser import parse_roundup
-from roundupkb.suggest import (
+from roundupkb.editions.importer import import_sources
+from roundupkb.ranking.classifier import (
     SHOW_THRESHOLD,
     SuggestDoc,
     content_topics,
@@ -57,7 +54,10 @@ from roundupkb.suggest import (
     suggest_docs,
     suggest_topics,
 )
-from roundupkb.taxonomy import Taxonomy, load_taxonomy
+from roundupkb.reading.archive import Archive, load_archive
+from roundupkb.reading.models import Entry
+from roundupkb.reading.parser import parse_roundup
+from roundupkb.reading.taxonomy import Taxonomy, load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "rct-archive"

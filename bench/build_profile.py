@@ -25,8 +25,8 @@ from mkdocs.config import load_config
 from mkdocs.plugins import PluginCollection
 from mkdocs.structure.pages import Page
 
-from roundupkb.build import SiteBuild
-from roundupkb.search import PagefindIndex
+from roundupkb.publish.build import SiteBuild
+from roundupkb.publish.pagefind import PagefindIndex
 
 SPENT: dict[str, float] = defaultdict(float)
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from roundupkb.build import SiteBuild
-from roundupkb.feeds import ROUNDUP_FEEDS, topic_feed_links
-from roundupkb.site import Site, relative_url
+from roundupkb.publish.build import SiteBuild
+from roundupkb.publish.feeds import ROUNDUP_FEEDS, topic_feed_links
+from roundupkb.publish.site import Site, relative_url
 
 SMALL_ARCHIVE = 10  # below this many roundups the home page says how to import an archive
 

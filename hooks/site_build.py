@@ -1,8 +1,8 @@
-"""MkDocs hooks of Roundup KB: each event runs one step of `roundupkb.build.SiteBuild`.
+"""MkDocs hooks of Roundup KB: each event runs one step of `roundupkb.publish.build.SiteBuild`.
 
 The build's state lives on the `SiteBuild` that `on_config` makes for every build and attaches
 to MkDocs' config; the macros (`hooks/macros.py`) reach it the same way. These functions only
-move data between MkDocs and that object; the steps are described in `roundupkb/build.py`.
+move data between MkDocs and that object; the steps are described in `roundupkb/publish/build.py`.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils.meta import get_data
 
-from roundupkb.build import BuildError, BuildSettings, SiteBuild, SourcePage
-from roundupkb.docsfiles import newest_roundup_date
-from roundupkb.newsletter import read_newsletter
-from roundupkb.search import PagefindError
-from roundupkb.words import human_date, plural
+from roundupkb.publish.build import BuildError, BuildSettings, SiteBuild, SourcePage
+from roundupkb.publish.newsletter import read_newsletter
+from roundupkb.publish.pagefind import PagefindError
+from roundupkb.reading.docs_tree import newest_roundup_date
+from roundupkb.reading.labels import human_date, plural
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sitekit import build_site, make_project
 
-from roundupkb.taxonomy import load_taxonomy
+from roundupkb.reading.taxonomy import load_taxonomy
 
 PAGES = {
     "2021/2021-01-08.md": """\

@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from roundupkb.importer import import_sources
-from roundupkb.taxonomy import load_taxonomy
+from roundupkb.editions.importer import import_sources
+from roundupkb.reading.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("mkdocs.yml", "hooks", "overrides")

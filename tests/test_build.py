@@ -157,7 +157,7 @@ def _pagefind_children() -> list[int]:
 def test_a_build_failing_while_pages_are_made_leaves_no_pagefind_running(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from roundupkb.build import SiteBuild
+    from roundupkb.publish.build import SiteBuild
 
     def fails(*args: object) -> str:
         raise RuntimeError("the page could not be made")

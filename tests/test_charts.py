@@ -12,8 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from discoverykit import ARTICLE_TOPICS, roundup_page, synthetic_pages
 
-from roundupkb.archive import Archive, build_archive
-from roundupkb.charts import (
+from roundupkb.publish.charts import (
     MAX_SERIES,
     Chart,
     Mark,
@@ -25,7 +24,8 @@ from roundupkb.charts import (
     stats_intro,
     topics_by_year,
 )
-from roundupkb.words import plural, span
+from roundupkb.reading.archive import Archive, build_archive
+from roundupkb.reading.labels import plural, span
 
 ROOT = Path(__file__).resolve().parent.parent
 CSS = ROOT / "docs" / "assets" / "stylesheets" / "discovery.css"

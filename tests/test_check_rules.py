@@ -10,8 +10,8 @@ import pytest
 from sitekit import write_file
 
 from roundupkb import cli
-from roundupkb.scaffold import PLACEHOLDER_TITLES, PLACEHOLDER_URLS
-from roundupkb.taxonomy import load_taxonomy
+from roundupkb.checks.scaffold import PLACEHOLDER_TITLES, PLACEHOLDER_URLS
+from roundupkb.reading.taxonomy import load_taxonomy
 
 PAGE = "roundups/2020/2020-09-11.md"
 FRONT = "---\ntitle: Link Roundup, 11 Sept 2020\ndate: 2020-09-11\nissue: 41\n---\n\n"

@@ -14,10 +14,10 @@ import yaml
 from bs4 import BeautifulSoup
 from sitekit import build_site, make_project
 
-from roundupkb.archive import load_archive
+from roundupkb.checks.scaffold import next_date, title_for
 from roundupkb.cli import main
-from roundupkb.scaffold import next_date, title_for
-from roundupkb.taxonomy import load_taxonomy
+from roundupkb.reading.archive import load_archive
+from roundupkb.reading.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -314,7 +314,7 @@ def test_pre_commit_runs_check_changed_and_the_pinned_ruff() -> None:
     assert where == "local" and check["language"] == "system"
     assert check["entry"] == "roundupkb check --changed" and check["pass_filenames"] is False
     assert re.search(check["files"], "docs/roundups/2020/2020-09-11.md")
-    assert not re.search(check["files"], "roundupkb/cli.py")
+    assert not re.search(check["files"], "roundupkb/cli/main.py")
     ruff_repo, rev, _ = hooks["ruff-check"]
     assert ruff_repo == "https://github.com/astral-sh/ruff-pre-commit"
     pinned = re.search(r"^ruff==(\S+)$", (ROOT / "requirements-dev.txt").read_text("utf-8"), re.M)

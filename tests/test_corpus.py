@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from roundupkb import cli
-from roundupkb.archive import load_archive
-from roundupkb.check import check_files, has_errors
-from roundupkb.models import Entry
+from roundupkb.checks.checker import check_files, has_errors
+from roundupkb.reading.archive import load_archive
+from roundupkb.reading.models import Entry
 
 ROOT = Path(__file__).resolve().parent.parent
 

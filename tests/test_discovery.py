@@ -105,8 +105,8 @@ def test_explore_answers_from_the_search_index_not_a_data_file(site: Path) -> No
 
 
 def test_dead_links_chart_once_a_link_check_has_run() -> None:
-    from roundupkb.charts import dead_links_chart
-    from roundupkb.discovery import dead_share_by_year
+    from roundupkb.publish.charts import dead_links_chart
+    from roundupkb.publish.discovery import dead_share_by_year
 
     shares = dead_share_by_year({2020: {"ok": 6, "broken": 4, "unchecked": 3}, 2021: {"unchecked": 2},
                                  2022: {"ok": 9, "redirect": 0, "broken": 1}})

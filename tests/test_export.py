@@ -12,9 +12,9 @@ import jsonschema
 import pytest
 
 from roundupkb import cli
-from roundupkb.archive import build_archive
-from roundupkb.export import FIELDS, to_csv, to_json
-from roundupkb.urls import normalize
+from roundupkb.publish.export import FIELDS, to_csv, to_json
+from roundupkb.reading.archive import build_archive
+from roundupkb.reading.urls import normalize
 
 FIRST = """---
 title: Link Roundup, 4 Sept 2020

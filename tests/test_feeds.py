@@ -12,7 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sitekit import build_site, make_project
 
-from roundupkb.feeds import CommentaryRenderer, FeedSettings, absolute_url
+from roundupkb.publish.feeds import CommentaryRenderer, FeedSettings, absolute_url
 
 PAGES = {
     "2021/2021-01-08.md": """\

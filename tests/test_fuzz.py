@@ -7,10 +7,10 @@ import datetime as dt
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roundupkb.archive import build_archive
-from roundupkb.importer import ImportFailure, convert
-from roundupkb.parser import parse_roundup
-from roundupkb.taxonomy import load_source_aliases, load_taxonomy
+from roundupkb.editions.importer import ImportFailure, convert
+from roundupkb.reading.archive import build_archive
+from roundupkb.reading.parser import parse_roundup
+from roundupkb.reading.taxonomy import load_source_aliases, load_taxonomy
 
 TAXONOMY = load_taxonomy()
 ALIASES = load_source_aliases()

@@ -25,7 +25,7 @@ from serverkit import serve_site
 from sitekit import build_site, make_project, write_file
 
 from roundupkb import cli
-from roundupkb.sanitize import clean
+from roundupkb.markup.sanitize import clean
 
 GOOD = """\
 ---

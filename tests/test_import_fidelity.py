@@ -13,12 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from roundupkb import cli
-from roundupkb.check import check_page
-from roundupkb.importer import Imported, ImportFailure, convert
-from roundupkb.models import Severity
-from roundupkb.parser import parse_roundup
-from roundupkb.taxonomy import Taxonomy, TaxonomyError, load_source_aliases, load_taxonomy, parse_taxonomy
-from roundupkb.titleline import subtitle_headline, title_date, title_headline
+from roundupkb.checks.checker import check_page
+from roundupkb.editions.importer import Imported, ImportFailure, convert
+from roundupkb.editions.title_line import subtitle_headline, title_date, title_headline
+from roundupkb.reading.models import Severity
+from roundupkb.reading.parser import parse_roundup
+from roundupkb.reading.taxonomy import Taxonomy, TaxonomyError, load_source_aliases, load_taxonomy, parse_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 TAXONOMY = load_taxonomy()

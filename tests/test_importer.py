@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from roundupkb.archive import load_archive
-from roundupkb.importer import convert, detect_format, import_sources, target_name, title_date
-from roundupkb.taxonomy import load_taxonomy
+from roundupkb.editions.importer import convert, detect_format, import_sources, target_name, title_date
+from roundupkb.reading.archive import load_archive
+from roundupkb.reading.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 TAXONOMY = load_taxonomy()

@@ -15,12 +15,14 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from roundupkb import linkcheck, linkfix, linkguard
 from roundupkb.cli import main
-from roundupkb.linkcheck import CheckConfig
-from roundupkb.linkguard import GuardedTransport, address_kind, host_problem, literal_address
-from roundupkb.linkstatus import LinkResult, load_status, save_status, url_key
-from roundupkb.models import Entry
+from roundupkb.links import checker as linkcheck
+from roundupkb.links import fix as linkfix
+from roundupkb.links import guard as linkguard
+from roundupkb.links.checker import CheckConfig
+from roundupkb.links.guard import GuardedTransport, address_kind, host_problem, literal_address
+from roundupkb.links.status import LinkResult, load_status, save_status, url_key
+from roundupkb.reading.models import Entry
 
 STRICT = CheckConfig(timeout=2, retries=0, per_host_delay=0.0, page_titles=False)
 ALLOWED = dataclasses.replace(STRICT, allow_private=True)

@@ -18,10 +18,17 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from roundupkb import linkcheck, linkpolite, linkstatus
-from roundupkb.linkcheck import CheckConfig
-from roundupkb.linkstatus import LinkResult
-from roundupkb.models import Entry
+from roundupkb.links import checker as linkcheck
+from roundupkb.links import polite as linkpolite
+from roundupkb.links import status as linkstatus
+from roundupkb.links.checker import CheckConfig
+from roundupkb.links.status import LinkResult
+from roundupkb.reading.models import Entry
+
+
+def check_urls(urls: list[str], config: CheckConfig | None = None, **kwargs: object) -> list[LinkResult]:
+    """`acheck_urls` run to the end, for a test without an event loop."""
+    return asyncio.run(linkcheck.acheck_urls(urls, config, **kwargs))  # type: ignore[arg-type]
 
 # The test server is on 127.0.0.1, which the checker refuses without allow_private. Most tests
 # here pin down the HEAD-first mode (page_titles=False); the default, one GET per URL that
@@ -36,7 +43,7 @@ NOW = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
 
 
 def check(url: str, config: CheckConfig = FAST) -> LinkResult:
-    return linkcheck.check_urls([url], config)[0]
+    return check_urls([url], config)[0]
 
 
 def requests_made(server: HTTPServer) -> list[tuple[str, str]]:
@@ -56,7 +63,7 @@ def test_default_mode_sends_one_get_per_url_and_hop(httpserver: HTTPServer) -> N
     httpserver.expect_request("/page").respond_with_data("")
     httpserver.expect_request("/gone").respond_with_data("", status=404)
     httpserver.expect_request("/old").respond_with_data("", status=301, headers={"Location": "/page"})
-    results = linkcheck.check_urls([httpserver.url_for(p) for p in ("/page", "/gone", "/old")], GET_FIRST)
+    results = check_urls([httpserver.url_for(p) for p in ("/page", "/gone", "/old")], GET_FIRST)
     assert [(r.status, r.http_status) for r in results] == [("ok", 200), ("broken", 404), ("redirect", 200)]
     assert sorted(requests_made(httpserver)) == [("GET", "/gone"), ("GET", "/old"), ("GET", "/page"),
                                                  ("GET", "/page")]
@@ -248,7 +255,7 @@ def test_many_urls_keep_order_and_report_progress(httpserver: HTTPServer) -> Non
     urls = [httpserver.url_for(f"/ok?n={n}") for n in range(20)] + [httpserver.url_for("/missing")]
     seen: list[str] = []
     config = LOCAL(concurrency=5, per_host=2, per_host_delay=0.001, timeout=1)
-    results = linkcheck.check_urls(urls, config, on_result=lambda r: seen.append(r.url))
+    results = check_urls(urls, config, on_result=lambda r: seen.append(r.url))
     assert [r.url for r in results] == urls
     assert sorted(seen) == sorted(urls)
     assert [r.status for r in results] == ["ok"] * 20 + ["broken"]

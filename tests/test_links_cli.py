@@ -12,8 +12,8 @@ from bs4 import BeautifulSoup
 from pytest_httpserver import HTTPServer
 
 from roundupkb.cli import main
-from roundupkb.links_cli import markdown_report
-from roundupkb.linkstatus import load_status
+from roundupkb.cli.links import markdown_report
+from roundupkb.links.status import load_status
 
 PAGE = """---
 title: Link Roundup, 11 Sept 2020

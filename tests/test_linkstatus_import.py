@@ -1,4 +1,4 @@
-"""The site build imports `roundupkb.linkstatus`; it must not pull in the network stack."""
+"""The site build imports `roundupkb.links.status`; it must not pull in the network stack."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ def loaded_after_import(module: str) -> set[str]:
 
 
 def test_linkstatus_loads_no_httpx_nor_asyncio() -> None:
-    loaded = loaded_after_import("roundupkb.linkstatus")
-    assert "roundupkb.linkstatus" in loaded
+    loaded = loaded_after_import("roundupkb.links.status")
+    assert "roundupkb.links.status" in loaded
     assert not {"httpx", "httpcore", "asyncio"} & loaded
 
 
 def test_the_check_does_load_httpx() -> None:
     """The probe works: the checker module does load httpx."""
-    assert {"httpx", "asyncio"} <= loaded_after_import("roundupkb.linkcheck")
+    assert {"httpx", "asyncio"} <= loaded_after_import("roundupkb.links.checker")

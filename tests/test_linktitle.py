@@ -15,17 +15,23 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from roundupkb import linkcheck, linkstatus
-from roundupkb.linkcheck import CheckConfig
-from roundupkb.linkstatus import LinkResult
-from roundupkb.linktitle import MAX_BODY, page_title, read_start
+from roundupkb.links import checker as linkcheck
+from roundupkb.links import status as linkstatus
+from roundupkb.links.checker import CheckConfig
+from roundupkb.links.page_title import MAX_BODY, page_title, read_start
+from roundupkb.links.status import LinkResult
 
 LOCAL = CheckConfig(timeout=2, retries=0, per_host_delay=0.0, allow_private=True)
 HTML = "text/html; charset=utf-8"
 
 
+def check_urls(urls: list[str], config: CheckConfig | None = None, **kwargs: object) -> list[LinkResult]:
+    """`acheck_urls` run to the end, for a test without an event loop."""
+    return asyncio.run(linkcheck.acheck_urls(urls, config, **kwargs))  # type: ignore[arg-type]
+
+
 def check(url: str, config: CheckConfig = LOCAL) -> LinkResult:
-    return linkcheck.check_urls([url], config)[0]
+    return check_urls([url], config)[0]
 
 
 def methods(server: HTTPServer) -> list[str]:

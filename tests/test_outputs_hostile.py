@@ -25,10 +25,10 @@ from mkdocs.exceptions import Abort
 from sitekit import build_site, make_project, write_file
 
 from roundupkb import cli
-from roundupkb.encoders import FORMULA_STARTS, csv_cell, json_text, markdown_text, xml_text
-from roundupkb.linkstatus import LinkResult
-from roundupkb.rendering import Renderer
-from roundupkb.urls import normalize
+from roundupkb.links.status import LinkResult
+from roundupkb.markup.encoders import FORMULA_STARTS, csv_cell, json_text, markdown_text, xml_text
+from roundupkb.markup.rendering import Renderer
+from roundupkb.reading.urls import normalize
 
 
 def page(date: str, issue: int, body: str, title: str = "Link Roundup", extra: str = "") -> str:

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import yaml
 
-from roundupkb.archive import build_archive
-from roundupkb.importer import convert
-from roundupkb.parser import parse_roundup
-from roundupkb.taxonomy import load_source_aliases, load_taxonomy
+from roundupkb.editions.importer import convert
+from roundupkb.reading.archive import build_archive
+from roundupkb.reading.parser import parse_roundup
+from roundupkb.reading.taxonomy import load_source_aliases, load_taxonomy
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = sorted(p for p in GOLDEN.iterdir() if p.suffix in (".md", ".txt"))

@@ -10,7 +10,7 @@ import pytest
 from discoverykit import build_fixture_site
 from htmlcheck import parse
 
-from roundupkb.related import Doc, rank_related
+from roundupkb.ranking.related import Doc, rank_related
 
 SCHEMA = Path(__file__).resolve().parent.parent / "roundupkb" / "data" / "entries.schema.json"
 

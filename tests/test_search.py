@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sitekit import build_site, make_project
 
-from roundupkb.archive import build_archive
-from roundupkb.records import Synonyms, search_records
-from roundupkb.search import PagefindError, PagefindIndex, write_files
+from roundupkb.publish.pagefind import PagefindError, PagefindIndex, write_files
+from roundupkb.publish.search_records import Synonyms, search_records
+from roundupkb.reading.archive import build_archive
 
 PAGE = """\
 ---

@@ -12,7 +12,7 @@ from htmlcheck import broken_links, parse
 from mkdocs.exceptions import Abort
 from sitekit import build_site, make_project
 
-from roundupkb import pages
+from roundupkb.publish import pages
 
 FIRST = """\
 ---
@@ -319,7 +319,7 @@ def test_rebuild_reflects_edits_without_leaking_state(tmp_path: Path) -> None:
 
 
 def test_broken_link_gets_badge_archived_copy_and_export_status(tmp_path: Path) -> None:
-    from roundupkb.linkstatus import LinkResult, save_status, url_key
+    from roundupkb.links.status import LinkResult, save_status, url_key
 
     project = make_project(tmp_path, keep_roundups=False)
     write_roundups(project, {"2021/2021-01-08.md": FIRST})

@@ -1,4 +1,4 @@
-"""Topic suggestions for entries under non-content sections (roundupkb/suggest.py).
+"""Topic suggestions for entries under non-content sections (roundupkb/ranking/classifier.py).
 
 Synthetic data only: each content topic has a small vocabulary of its own, written here by
 hand; the corpus test (skipped without ../shared/corpus) runs the cross-validation of
@@ -21,20 +21,18 @@ from types import ModuleType
 import pytest
 from sitekit import write_file
 
-from roundupkb.archive import build_archive, load_archive
-from roundupkb.importer import import_sources
-from roundupkb.suggest import (
+from roundupkb.editions.importer import import_sources
+from roundupkb.ranking.classifier import (
     MAX_SUGGESTIONS,
     SHOW_THRESHOLD,
     SuggestDoc,
-    archive_suggestions,
     content_topics,
     link_domain,
-    shown_by_topic,
     suggest_docs,
     suggest_topics,
 )
-from roundupkb.taxonomy import load_taxonomy
+from roundupkb.reading.archive import build_archive, load_archive
+from roundupkb.reading.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ["managing-teams", "software", "data", "systems"]
@@ -189,12 +187,6 @@ def test_docs_of_stop_words_only_still_get_suggestions() -> None:
     assert suggest_topics(docs, CONTENT)["r/0"][0][0] == "systems"
 
 
-def test_shown_by_topic_keeps_scores_at_the_threshold_best_first() -> None:
-    suggestions = {"b": [("data", 0.9), ("systems", 0.05)], "a": [("data", 0.9)],
-                   "c": [("systems", 0.8), ("data", 0.1)], "d": [("systems", 0.79)], "e": []}
-    assert shown_by_topic(suggestions, 0.8) == {"data": [("a", 0.9), ("b", 0.9)], "systems": [("c", 0.8)]}
-
-
 def test_link_domain() -> None:
     assert link_domain("https://WWW.Example.org/a?b=c") == "example.org"
     assert link_domain("http://sub.example.org:8080/") == "sub.example.org"
@@ -240,7 +232,7 @@ def test_archive_suggestions_from_pages(tmp_path: Path) -> None:
     docs = {d.id: d for d in suggest_docs(archive)}
     assert docs[min(random_ids)].domain in ("racks.example.org", "misc.example.net")
     assert docs[min(random_ids)].year == 2021
-    out = archive_suggestions(archive)
+    out = suggest_topics(suggest_docs(archive), content_topics(archive.taxonomy))
     assert set(out) == random_ids
     storage = [i for i in random_ids if "new-scheduler" in i]
     assert len(storage) == 4
@@ -289,7 +281,7 @@ def test_cross_validated_quality_on_the_corpus(corpus_dir: Path, tmp_path: Path)
 def test_an_editor_pins_and_rejects_suggested_topics(tmp_path: Path) -> None:
     """`<!-- topics: +slug -slug -->` after an entry: listed under the pinned topic whatever the
     classifier says, never under a rejected one; a mark that names no subject is an error."""
-    from roundupkb.suggestions import listed_by_topic, shown_topics
+    from roundupkb.ranking.suggestions import listed_by_topic, shown_topics
 
     page = textwrap.dedent("""\
         ---

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from roundupkb.taxonomy import TaxonomyError, load_taxonomy, normalize_heading, parse_taxonomy
+from roundupkb.reading.taxonomy import TaxonomyError, load_taxonomy, normalize_heading, parse_taxonomy
 
 TAXONOMY = load_taxonomy()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from roundupkb.urls import is_unsafe, normalize, scheme_of
+from roundupkb.reading.urls import is_unsafe, normalize, scheme_of
 
 
 def test_normalised_links_compare_equal_across_spellings() -> None:

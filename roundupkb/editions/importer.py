@@ -1,0 +1,424 @@
+"""Importing existing issues (the archive's Jekyll Markdown, plain-text e-mail editions).
+
+Each source becomes one page in the format of `docs/contributing.md`. Prose is kept verbatim;
+only structure is normalised (headings, separators, front matter), broken entry links are
+repaired (`editions/link_repairs.py`) and HTML the site would remove is made safe (`editions/embedded_html.py`).
+Every line that starts with a link in a section either becomes an entry or is reported.
+
+A page is written only when `roundupkb check` would accept it: the importer runs the checker's
+own per-page checks on the text, and a page it cannot make clean is reported, at the source's
+lines, and not written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from roundupkb.editions.gate import FRONT_KEYS, ImportFailure, make_clean, page_text
+from roundupkb.editions.link_repairs import repair_links
+from roundupkb.editions.link_table import LinkTable
+from roundupkb.editions.text_edition import EditionError, convert_plaintext
+from roundupkb.editions.title_line import subtitle_headline, title_date, title_headline
+from roundupkb.reading import frontmatter
+from roundupkb.reading.docs_tree import leaves_docs, roundup_files
+from roundupkb.reading.entries import LINK_START, entry_link
+from roundupkb.reading.limits import decode
+from roundupkb.reading.lines import SEPARATOR, Line, heading_at, scan_body
+from roundupkb.reading.models import Diagnostic, Roundup, Severity
+from roundupkb.reading.parser import parse_roundup
+from roundupkb.reading.taxonomy import Taxonomy, load_source_aliases
+
+__all__ = ["ImportFailure", "ImportResult", "Imported", "convert", "detect_format", "import_sources",
+           "target_name", "title_date"]
+
+ISSUE_TITLE = re.compile(r"^\s*#\s*(\d+)\s*[-–—:]?\s*(.*)$")
+ANCHOR_TAG = re.compile(r"</?a\b[^>]*>|&nbsp;", re.IGNORECASE)
+BOLD_LINE = re.compile(r"^\s*\*\*([^*\[\]]+?)\*\*\s*$")
+BAD_DESTINATION = re.compile(r"^(\s{0,3}(?:\*\*|__)?\[[^\[\]]*\])\((?!<)([^()]*\s[^()]*)\)")
+SOURCE_SUFFIXES = (".md", ".txt", ".eml")
+
+
+@dataclass
+class Imported:
+    """One source converted to a page, with what was noticed on the way."""
+
+    source: str
+    rel_path: str
+    text: str
+    date: dt.date
+    issue: int | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    roundup: Roundup | None = None
+
+
+def detect_format(text: str) -> str:
+    """`archive` (Jekyll Markdown with `layout:`/`#N` titles), `page` (already ours) or `plaintext`."""
+    if text.startswith("---\n"):
+        head = text.split("\n---", 1)[0]
+        if re.search(r"^(layout|hero-img|subtitle):", head, re.MULTILINE) or re.search(
+            r"^title:\s*[\"']?#\d+", head, re.MULTILINE
+        ):
+            return "archive"
+        return "page"
+    return "plaintext"
+
+
+def _split_front(text: str, source: str) -> tuple[dict[str, Any], list[str], int]:
+    lines = text.split("\n")
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            try:
+                meta, _ = frontmatter.load_mapping("\n".join(lines[1:i]), first_line=2)
+            except frontmatter.FrontMatterError as error:
+                raise ImportFailure(source, error.line, str(error)) from None
+            return meta, lines[i + 1 :], i + 2
+    raise ImportFailure(source, 1, "front matter is not closed")
+
+
+def convert_archive(
+    text: str, source: str, taxonomy: Taxonomy
+) -> tuple[list[Line], dict[str, Any], list[Diagnostic]]:
+    """Archive Markdown -> (page body lines, front matter values, notes)."""
+    notes: list[Diagnostic] = []
+    raw, body_lines, first = _split_front(text, source)
+    title = str(raw.get("title") or "").strip()
+    meta: dict[str, Any] = {}
+    subtitle = raw.get("subtitle") if isinstance(raw.get("subtitle"), str) else ""
+    headline = title_headline(title) or (subtitle_headline(subtitle) if subtitle else None)
+    if headline:
+        meta["headline"] = headline
+    match = ISSUE_TITLE.match(title)
+    if match:
+        meta["issue"] = int(match.group(1))
+        title = match.group(2).strip() or title
+    meta["title"] = " ".join(title.split()) or "Untitled"
+    date = raw.get("date")
+    if isinstance(date, dt.datetime):
+        date = date.date()
+    if isinstance(date, str):
+        try:
+            date = dt.date.fromisoformat(date.strip())
+        except ValueError:
+            date = None
+    written = title_date(title)
+    if not isinstance(date, dt.date):
+        if written is None:
+            raise ImportFailure(source, 1, "no usable 'date:' in the front matter or the title")
+        date = written
+    elif written and written != date:
+        notes.append(
+            Diagnostic(
+                source,
+                2,
+                Severity.WARNING,
+                f"title says {written.isoformat()} but 'date:' says {date.isoformat()}; using 'date:'",
+            )
+        )
+    meta["date"] = date
+    if isinstance(raw.get("subtitle"), str) and raw["subtitle"].strip():
+        meta["summary"] = " ".join(raw["subtitle"].split())
+    image = raw.get("hero-img")
+    if isinstance(image, str) and image.strip():
+        problem = frontmatter.image_problem(image.strip())
+        if problem:
+            notes.append(Diagnostic(source, 1, Severity.WARNING,
+                                    f"'hero-img' {problem}, so it was left out: {image.strip()[:60]!r}"))
+        else:
+            meta["image"] = image.strip()
+    lines = scan_body(body_lines, first)
+    # Headings before the first topic heading belong to the essay: they become `###`.
+    heads: dict[int, tuple[int, str, int]] = {}
+    first_topic: int | None = None
+    i = 0
+    while i < len(lines):
+        head = heading_at(lines, i)
+        if head is None and not lines[i].code:
+            bold = BOLD_LINE.match(lines[i].text)
+            blank_before = i == 0 or not lines[i - 1].text.strip()
+            blank_after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
+            if bold and blank_before and blank_after and taxonomy.match(bold.group(1)).topic:
+                head = (2, bold.group(1).strip(), 1)
+        if head:
+            text_clean = " ".join(ANCHOR_TAG.sub(" ", head[1]).split())
+            heads[i] = (head[0], text_clean, head[2])
+            if head[0] <= 2 and first_topic is None and taxonomy.match(text_clean).topic:
+                first_topic = i
+            i += head[2]
+        else:
+            i += 1
+    out: list[Line] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if i in heads:
+            level, heading, span = heads[i]
+            # Essay headings sink to `###`; a `===`-underlined heading in the roundup is a section.
+            essay = first_topic is None or i < first_topic or level > 2
+            level = max(level, 3) if essay else 2
+            out.append(Line(line.number, "#" * level + " " + heading))
+            i += span
+            continue
+        bad = None if line.code else BAD_DESTINATION.match(line.text)
+        if not line.code and SEPARATOR.match(line.text):
+            out.append(Line(line.number, "----------"))
+        elif bad:
+            notes.append(
+                Diagnostic(
+                    source,
+                    line.number,
+                    Severity.WARNING,
+                    f"link destination {bad.group(2)!r} is not a URL; imported without one",
+                )
+            )
+            out.append(Line(line.number, (bad.group(1) + "()" + line.text[bad.end() :]).rstrip()))
+        else:
+            out.append(Line(line.number, line.text.rstrip(), line.code))
+        i += 1
+    return out, meta, notes
+
+
+def _trim(body: list[Line]) -> list[Line]:
+    """The body without blank lines at its ends."""
+    start, end = 0, len(body)
+    while start < end and not body[start].text.strip() and not body[start].code:
+        start += 1
+    while end > start and not body[end - 1].text.strip() and not body[end - 1].code:
+        end -= 1
+    return body[start:end]
+
+
+def convert(
+    data: bytes,
+    source: str,
+    taxonomy: Taxonomy,
+    issue: int | None = None,
+    *,
+    date: dt.date | None = None,
+    links: LinkTable | None = None,
+) -> Imported:
+    """Convert one source file's bytes into a page that `roundupkb check` accepts.
+
+    `issue` and `date` are the issue's number and date when the source does not say them (or
+    says them wrongly: the source's own are then reported); `links` gives a plain-text
+    edition's entries their addresses. Raises ImportFailure naming the source's lines."""
+    text, problems = decode(data, source)
+    if text is None:
+        raise ImportFailure(source, problems[0].line, problems[0].message)
+    fmt = detect_format(text)
+    if fmt == "plaintext":
+        try:
+            body, meta, notes = convert_plaintext(text, source, taxonomy, issue, date, links)
+        except EditionError as error:
+            raise ImportFailure(source, error.line, str(error)) from None
+    elif fmt == "archive":
+        body, meta, notes = convert_archive(text, source, taxonomy)
+        body, repairs = repair_links(body, taxonomy, source)
+        notes += repairs
+    else:
+        raw, body_lines, first = _split_front(text, source)
+        meta = {k: raw.get(k) for k in FRONT_KEYS}
+        if not isinstance(meta.get("date"), dt.date) and date is None:
+            raise ImportFailure(source, 2, "front matter 'date' must be YYYY-MM-DD")
+        body = [Line(first + n, line.rstrip()) for n, line in enumerate(body_lines)]
+        notes = []
+    if issue is not None:
+        meta["issue"] = issue
+    if date is not None and meta.get("date") != date:
+        if isinstance(meta.get("date"), dt.date):
+            notes.append(Diagnostic(source, 1, Severity.WARNING,
+                                    f"the source says {meta['date'].isoformat()} but --date says "
+                                    f"{date.isoformat()}; using --date"))
+        meta["date"] = date
+    body, fixes = make_clean(meta, _trim(body), source, taxonomy)
+    notes += fixes
+    page, _ = page_text(meta, body)
+    when: dt.date = meta["date"]
+    return Imported(
+        source=source, rel_path="", text=page, date=when, issue=meta.get("issue"), diagnostics=notes
+    )
+
+
+def unimported_link_lines(roundup: Roundup, page: str) -> list[tuple[int, str]]:
+    """Lines of topic sections that start with a link but did not become an entry."""
+    entry_lines = {e.line for e in roundup.entries}
+    lines = page.split("\n")
+    found: list[tuple[int, str]] = []
+    body = scan_body(lines, 1)
+    topic_lines: set[int] = set()
+    for section in roundup.sections:
+        if section.topic:
+            count = section.body.count("\n") + 1
+            topic_lines.update(range(section.line, section.line + count + 3))
+    previous = ""
+    for line in body:
+        # A link that only wraps onto the start of a line, mid-paragraph, is not an entry's.
+        starts_paragraph, previous = not previous.strip(), line.text
+        starts_with_link = not line.code and starts_paragraph and LINK_START.match(line.text)
+        if (
+            line.number in topic_lines
+            and starts_with_link
+            and line.number not in entry_lines
+            and not entry_link(line)
+        ):
+            found.append((line.number, line.text.strip()[:70]))
+    return found
+
+
+Identity = tuple[int | None, str]  # (issue number, title): which issue a page holds
+
+
+def page_identity(text: str) -> Identity:
+    """The issue number and title a page's front matter gives (read leniently: any page on disk)."""
+    issue = re.search(r"^issue:\s*(\d{1,30})\s*$", text, re.MULTILINE)
+    title = re.search(r"^title:[ \t]*(.*)$", text, re.MULTILINE)
+    return (int(issue.group(1)) if issue else None, title.group(1).strip() if title else "")
+
+
+def _same_issue(a: Identity, b: Identity) -> bool:
+    return a[0] == b[0] and (a[0] is not None or a[1] == b[1])
+
+
+def target_name(date: dt.date, identity: Identity, taken: Collection[str], docs: Path) -> str:
+    """`roundups/<year>/<date>.md`, or when that path is taken (earlier in this run, or on disk
+    by another issue) `<date>-<issue>.md` (`-special` for an issue without a number), then `-2`,
+    `-3`... A page on disk that holds the same issue (its number; for one without, its title)
+    is reused, so that importing again replaces it."""
+    base = f"roundups/{date.year}/{date.isoformat()}"
+    suffix = str(identity[0]) if identity[0] is not None else "special"
+    candidates = [f"{base}.md", f"{base}-{suffix}.md"]
+    for n in range(2, 1000):
+        candidates.append(f"{base}-{suffix}-{n}.md")
+    for candidate in candidates:
+        if candidate in taken:
+            continue
+        on_disk = docs / candidate
+        if not on_disk.is_file() or _same_issue(page_identity(on_disk.read_text("utf-8", "replace")), identity):
+            return candidate
+    raise ImportFailure(str(docs / base), 1, "too many issues on one date")
+
+
+@dataclass
+class ImportResult:
+    """What an import run did."""
+
+    pages: list[Imported] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def collect_sources(paths: list[Path]) -> list[Path]:
+    """Files named, and the .md/.txt/.eml files inside folders named, in a stable order."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in SOURCE_SUFFIXES and p.name.lower() != "readme.md"
+                )
+            )
+        else:
+            out.append(path)
+    return out
+
+
+def import_sources(
+    paths: list[Path],
+    docs: Path,
+    taxonomy: Taxonomy,
+    *,
+    check: bool = False,
+    issue: int | None = None,
+    date: dt.date | None = None,
+    links: LinkTable | None = None,
+    progress: bool = False,
+) -> ImportResult:
+    """Convert sources into pages under `docs/roundups/`; write only what changed (and nothing
+    that `roundupkb check` would reject)."""
+    from tqdm import tqdm
+
+    aliases = load_source_aliases()
+    result = ImportResult()
+    taken: set[str] = set()  # pages written (or to be) in this run
+    numbers: dict[int, str] = {}  # issue number -> the page that has it, on disk or in this run
+    for page in roundup_files(docs):
+        number = page_identity(page.read_text("utf-8", "replace"))[0]
+        if number is not None:
+            numbers.setdefault(number, page.relative_to(docs).as_posix())
+    sources = collect_sources(paths)
+    for path in tqdm(sources, desc="import", unit="issue", disable=not progress):
+        source = str(path)
+        try:
+            imported = convert(path.read_bytes(), source, taxonomy, issue, date=date, links=links)
+        except ImportFailure as failure:
+            result.diagnostics.extend(failure.diagnostics)
+            result.failed.append(source)
+            continue
+        except OSError as error:
+            result.diagnostics.append(Diagnostic(source, 1, Severity.ERROR, f"cannot read: {error.strerror}",
+                                                 "import"))
+            result.failed.append(source)
+            continue
+        identity = page_identity(imported.text)
+        try:
+            imported.rel_path = target_name(imported.date, identity, taken, docs)
+        except ImportFailure as failure:
+            result.diagnostics.extend(failure.diagnostics)
+            result.failed.append(source)
+            continue
+        holder = numbers.get(imported.issue) if imported.issue is not None else None
+        if holder is not None and holder != imported.rel_path:
+            result.diagnostics.append(Diagnostic(source, 1, Severity.ERROR, f"issue #{imported.issue} is "
+                                                 f"{docs / holder} already; not written (give --issue)", "import"))
+            result.failed.append(source)
+            continue
+        if leaves_docs(docs, docs / imported.rel_path):
+            result.diagnostics.append(Diagnostic(source, 1, Severity.ERROR, f"{docs / imported.rel_path} leads "
+                                                 f"outside {docs} through a symbolic link; not written", "import"))
+            result.failed.append(source)
+            continue
+        taken.add(imported.rel_path)
+        if imported.issue is not None:
+            numbers[imported.issue] = imported.rel_path
+        roundup, problems = parse_roundup(
+            imported.text, str(docs / imported.rel_path), imported.rel_path, taxonomy, aliases
+        )
+        imported.roundup = roundup
+        result.diagnostics.extend(imported.diagnostics)
+        result.diagnostics.extend(p for p in problems if p.code != "no-url")
+        if roundup is not None:
+            for number, text in unimported_link_lines(roundup, imported.text):
+                result.diagnostics.append(
+                    Diagnostic(
+                        str(docs / imported.rel_path),
+                        number,
+                        Severity.WARNING,
+                        f"line starts with a link but is read as commentary: {text!r}",
+                    )
+                )
+        result.pages.append(imported)
+        target = docs / imported.rel_path
+        current = target.read_bytes() if target.exists() else None
+        new = imported.text.encode("utf-8")
+        if current == new:
+            result.unchanged.append(imported.rel_path)
+            continue
+        if not check:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(new)
+            except OSError as error:
+                result.diagnostics.append(Diagnostic(str(target), 1, Severity.ERROR,
+                                                     f"cannot write: {error.strerror}", "import"))
+                result.failed.append(source)
+                continue
+        result.written.append(imported.rel_path)
+    return result

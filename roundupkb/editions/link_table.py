@@ -1,0 +1,172 @@
+"""`roundupkb import edition.txt --links FILE.tsv`: the addresses a plain-text edition left out.
+
+FILE is tab-separated, one link a row: `topic<TAB>link text<TAB>url` (`#` starts a comment, blank
+lines are skipped). The topic is a topic's slug or a heading that matches it. A row belongs to
+the entry of that topic whose title is its link text, compared without regard to case, quotes,
+punctuation at the ends and spacing; in a miscellany topic (Random), whose entries are whole
+paragraphs, to the paragraph that holds the link text, which then becomes a link inside it as
+in the web edition. Rows and entries left without a partner are reported.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from roundupkb.editions.link_repairs import escape_title, plain
+from roundupkb.reading.lines import Line
+from roundupkb.reading.models import Diagnostic, Severity
+from roundupkb.reading.taxonomy import Taxonomy
+from roundupkb.reading.urls import link_problem
+
+_QUOTES = "\"'`‘’‚‛“”„‟«»"
+_STRIP = _QUOTES + " .,;:!?…"
+
+
+@dataclass
+class LinkRow:
+    """One row of a links file."""
+
+    line: int
+    topic: str
+    text: str
+    url: str
+    used: bool = False
+
+
+@dataclass
+class LinkTable:
+    """The rows of a links file, and its path for messages."""
+
+    path: str
+    rows: list[LinkRow]
+
+
+@dataclass
+class PlainEntry:
+    """An entry a plain-text edition made: where it is in the page body, and what it says."""
+
+    index: int  # its line in the page body
+    number: int  # its source line
+    topic: str
+    kind: str
+    title: str
+    url: str | None
+    paragraph: str | None = None  # a miscellany entry's whole text
+
+
+class LinksFileError(Exception):
+    """A links file that cannot be used: every problem as a diagnostic."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__("; ".join(str(d) for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+def _fold(char: str) -> str:
+    return "" if char in _QUOTES else " " if char.isspace() else char.casefold()
+
+
+def folded(text: str) -> str:
+    """`text` as titles are compared: case, quotes, spacing and end punctuation ignored."""
+    text = unicodedata.normalize("NFKC", text)
+    return " ".join("".join(_fold(c) for c in text).split()).strip(_STRIP)
+
+
+def _folded_with_positions(text: str) -> tuple[str, list[int]]:
+    """`folded()` without trimming, and for each of its characters the index it came from."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, char in enumerate(text):
+        for piece in _fold(char):
+            if piece == " " and (not out or out[-1] == " "):
+                continue
+            out.append(piece)
+            where.append(i)
+    return "".join(out), where
+
+
+def read_link_table(path: Path, taxonomy: Taxonomy) -> LinkTable:
+    """Read a links file; raise LinksFileError naming `path:line` for each bad row."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+        problem = Diagnostic(str(path), 1, Severity.ERROR, f"cannot read the links file: {reason}")
+        raise LinksFileError([problem]) from None
+    rows: list[LinkRow] = []
+    problems: list[Diagnostic] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = [f.strip() for f in line.rstrip("\r").split("\t")]
+        if len(fields) != 3 or not all(fields):
+            problems.append(Diagnostic(str(path), number, Severity.ERROR,
+                                       "a row is topic<TAB>link text<TAB>url, three fields"))
+            continue
+        topic_name, link_text, url = fields
+        topic = taxonomy.by_slug.get(topic_name) or taxonomy.match(topic_name).topic
+        bad_url = link_problem(url)
+        if topic is None:
+            problems.append(Diagnostic(str(path), number, Severity.ERROR, f"unknown topic {topic_name!r}"))
+        elif bad_url:
+            problems.append(Diagnostic(str(path), number, Severity.ERROR, bad_url))
+        else:
+            rows.append(LinkRow(number, topic.slug, link_text, url))
+    if problems:
+        raise LinksFileError(problems)
+    return LinkTable(str(path), rows)
+
+
+def _link_paragraph(paragraph: str, text: str, url: str) -> str | None:
+    """The paragraph with `text` (found as `folded()` finds it) made a link to `url`."""
+    haystack, where = _folded_with_positions(paragraph)
+    needle = folded(text)
+    at = haystack.find(needle) if needle else -1
+    if at == -1:
+        return None
+    start, end = where[at], where[at + len(needle) - 1] + 1
+    return f"{plain(paragraph[:start])}[{escape_title(paragraph[start:end])}]({url}){plain(paragraph[end:])}"
+
+
+def attach_links(out: list[Line], entries: list[PlainEntry], table: LinkTable | None,
+                 source: str) -> list[Diagnostic]:
+    """Give the entries their addresses (from the table, or found beside them in the text),
+    rewriting their lines in `out`; report rows and entries left without a partner."""
+    notes: list[Diagnostic] = []
+    for entry in entries:
+        row = None
+        if table is not None and entry.url is None:
+            for candidate in table.rows:
+                if candidate.used or candidate.topic != entry.topic:
+                    continue
+                if entry.kind == "miscellany" and entry.paragraph is not None:
+                    if folded(candidate.text) and folded(candidate.text) in folded(entry.paragraph):
+                        row = candidate
+                        break
+                elif folded(candidate.text) == folded(entry.title):
+                    row = candidate
+                    break
+            if row is not None:
+                row.used = True
+                entry.url = row.url
+        if entry.url is None:
+            if table is not None:
+                notes.append(Diagnostic(source, entry.number, Severity.WARNING,
+                                        f"entry {entry.title[:60]!r} ({entry.topic}) has no row in "
+                                        f"{table.path}"))
+            continue
+        line = out[entry.index]
+        if entry.kind == "miscellany" and entry.paragraph is not None and row is not None:
+            linked = _link_paragraph(entry.paragraph, row.text, entry.url)
+            if linked is not None:
+                line.text = linked
+                continue
+        line.text = line.text.replace("]()", f"]({entry.url})", 1)
+    if table is not None:
+        for row in table.rows:
+            if not row.used:
+                notes.append(Diagnostic(table.path, row.line, Severity.WARNING,
+                                        f"no entry of {row.topic} matches {row.text[:60]!r} in {source}"))
+    return notes
