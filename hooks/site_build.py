@@ -21,6 +21,7 @@ from mkdocs.utils.meta import get_data
 from roundupkb.publish.build import BuildError, BuildSettings, SiteBuild, SourcePage
 from roundupkb.publish.newsletter import read_newsletter
 from roundupkb.publish.pagefind import PagefindError
+from roundupkb.reading.archive import publication_day
 from roundupkb.reading.docs_tree import newest_roundup_date
 from roundupkb.reading.labels import human_date, plural
 
@@ -63,7 +64,7 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         owned_files=_strings(extra.get("owned_files"), "owned_files"),
         macro_pages=_strings(extra.get("macro_pages"), "macro_pages"),
         markdown_extensions=tuple(config.markdown_extensions), extension_configs=config.mdx_configs,
-        newsletter=newsletter, today=dt.date.today(),
+        newsletter=newsletter, today=publication_day(),
     )
 
 
@@ -75,7 +76,7 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
 def on_config(config: MkDocsConfig) -> None:
     ours = os.environ.get(EPOCH_SET_BY_BUILD)
     if os.environ.get("SOURCE_DATE_EPOCH") in (None, ours):
-        newest = newest_roundup_date(Path(config.docs_dir), until=dt.date.today())
+        newest = newest_roundup_date(Path(config.docs_dir), until=publication_day())
         epoch = int(dt.datetime.combine(newest, dt.time(12), tzinfo=dt.UTC).timestamp()) if newest else None
         for name in ("SOURCE_DATE_EPOCH", EPOCH_SET_BY_BUILD):
             if epoch is None:

@@ -67,8 +67,8 @@ def test_a_page_dated_after_today_is_a_warning(tmp_path: Path, capsys: pytest.Ca
     name = f"roundups/{later.year}/{later.isoformat()}.md"
     docs = docs_with(tmp_path, {name: FRONT.replace("2020-09-11", later.isoformat())})
     assert run_check(docs, capsys) == (0, [
-        f"{docs / name}:3: warning: dated {later.isoformat()}, after today: until then it heads the site's "
-        "lists and feeds; publish it on its day"])
+        f"{docs / name}:3: warning: dated {later.isoformat()}, after today (UTC): a draft, which the site "
+        "publishes on that day (`serve` shows it, marked DRAFT)"])
     assert run_check(docs_with(tmp_path / "today", {PAGE: FRONT}), capsys) == (0, [])
 
 

@@ -299,7 +299,7 @@ FRONT_MATTER: list[tuple[str, str, int, str]] = [
     ("title too long", "headline: '" + "x" * 400 + "'", 4, "longer than 300"),
     ("control characters", 'summary: "a\\u0007b"', 4, "a control character"),
     ("a 5,000-digit issue number", "issue: " + "9" * 5_000, 4, "a number of 5000 digits"),
-    ("a right-to-left override", 'headline: "Fine \\u202eenil siht"', 4, "bidirectional control characters"),
+    ("a right-to-left override", 'headline: "Fine \\u202eenil siht"', 4, "a bidirectional control"),
 ]
 
 

@@ -228,15 +228,20 @@ def test_other_schemes_are_never_fetched(httpserver: HTTPServer) -> None:
     host = f"{httpserver.host}:{httpserver.port}"
     urls = [f"ftp://{host}/f", f"file://{host}/etc/passwd", "mailto:a@example.org", "javascript:alert(1)"]
 
-    async def run() -> tuple[list[LinkResult], int]:
-        async with linkcheck.LinkChecker(FAST) as checker:
-            results = await checker.check_many(urls)
-            return results, checker.requests
+    sent: list[httpx.Request] = []
 
-    results, requests = asyncio.run(run())
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200)
+
+    async def run() -> list[LinkResult]:
+        async with linkcheck.LinkChecker(FAST, transport=httpx.MockTransport(handler)) as checker:
+            return await checker.check_many(urls)
+
+    results = asyncio.run(run())
     assert [r.status for r in results] == ["broken"] * 4
     assert all(r.error and r.error.startswith("unsupported scheme") for r in results)
-    assert requests == 0
+    assert sent == []
     assert httpserver.log == []
 
 

@@ -69,7 +69,9 @@ CHARACTER_CASES += [
                                                       "Bell &#7; here.\n"), 11),
     ("hex reference in a quote", page("2021-01-08", 1, "## Managing Teams\n\n[Title](https://example.org/a)\n\n"
                                                        "> A &#xFFFF; B\n"), 11),
-    ("reference in a Random paragraph", page("2021-01-08", 1, "## Random\n\nA [link &#x9b; text](https://example.org/a)"
+    ("hex reference in link text", page("2021-01-08", 1, "## Managing Teams\n\n[A &#xFFFF; B](https://example.org/a)"
+                                                         " - Ann &#x1b; Lee\n"), 9),
+    ("reference in a Random paragraph", page("2021-01-08", 1, "## Random\n\nA [link &#x81; text](https://example.org/a)"
                                                               " in a sentence.\n"), 9),
     ("reference without semicolon", page("2021-01-08", 1, "Intro &#x1b[31m red.\n\n## Managing Teams\n\n"
                                                           "[Title](https://example.org/a)\n"), 7),
@@ -81,6 +83,14 @@ CHARACTER_CASES += [
                                       extra='summary: "bell \\a here"\n'), 5),
     ("YAML escape of a surrogate", page("2021-01-08", 1, "## Managing Teams\n\n[Title](https://example.org/a)\n",
                                         extra='headline: "half \\ud800 pair"\n'), 5),
+    ("bidi override in commentary", page("2021-01-08", 1, "## Managing Teams\n\n[Title](https://example.org/a)\n\n"
+                                                      "Open \u202egpj.exe\u202c now.\n"), 11),
+    ("bidi isolate in an author", page("2021-01-08", 1, "## Managing Teams\n\n[Title](https://example.org/a) - "
+                                                        "Ann \u2067Lee\n"), 9),
+    ("tag characters in commentary", page("2021-01-08", 1, "## Managing Teams\n\n[Title](https://example.org/a)\n\n"
+                                                           "Visible \U000e0049\U000e0047\U000e004e text.\n"), 11),
+    ("YAML escape of tag characters", page("2021-01-08", 1, "## Managing Teams\n\n[Title](https://example.org/a)\n",
+                                           extra='summary: "\\U000E0041\\U000E0042 x"\n'), 5),
     ("YAML escape of a non-character", page("2021-01-08", 1, "## Managing Teams\n\n[Title](https://example.org/a)\n",
                                             extra='summary: "x \\uFFFE y"\n'), 5),
 ]
@@ -107,6 +117,24 @@ def test_the_build_refuses_them_at_the_same_line(name: str, text: str, line: int
     assert f"{path}:{line}: error: " in caplog.text
     assert "Traceback" not in caplog.text
     caplog.clear()
+
+
+def test_windows_1252_references_are_letters(tmp_path: Path) -> None:
+    path = write_file(tmp_path / "docs/roundups/2021/2021-01-08.md", page(
+        "2021-01-08", 1, "## Managing Teams\n\n[Title](https://example.org/a) - Ann Lee\n\n"
+        "It&#146;s a well&#150;known &#147;quote&#148;&#133;\n"))
+    code, said = check(tmp_path / "docs")
+    assert code == 0, said
+    assert f"{path}:11:" not in said
+
+
+def test_an_emoji_flag_keeps_its_tag_characters(tmp_path: Path) -> None:
+    flag = "\U0001f3f4\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f"
+    path = write_file(tmp_path / "docs/roundups/2021/2021-01-08.md", page(
+        "2021-01-08", 1, f"## Managing Teams\n\n[Title](https://example.org/a) - Ann Lee\n\nFrom {flag} with love.\n"))
+    code, said = check(tmp_path / "docs")
+    assert code == 0, said
+    assert f"{path}:11:" not in said
 
 
 def test_a_reference_shown_as_code_is_text(tmp_path: Path) -> None:
@@ -156,6 +184,9 @@ def _entry(title: str, url: str, attribution: str, commentary: str = "Commentary
     return f"[{title}](https://example.org/{url}){' - ' + attribution if attribution else ''}\n\n{commentary}\n\n"
 
 
+# A lookalike named once long ago: when a second link lists it, it is the later source.
+OLDEST = page("2020-06-05", 5, "## Managing Teams\n\n" + _entry("Old lookalike post", "lookalike-0",
+                                                                 "Bob Roe, Julia Evans!"))
 OLDER = page("2021-01-08", 1, "## Managing Teams\n\n" + "".join(
     _entry(f"Julia post {n}", f"julia-{n}", "Julia Evans") for n in range(2)))
 # Names that take other sources' anchors, or read as Markdown syntax, each linked often enough
@@ -194,7 +225,8 @@ DRAFTS = {
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = make_project(tmp_path_factory.mktemp("outputs"), keep_roundups=False)
-    for rel, text in [("docs/roundups/2021/2021-01-08.md", OLDER), ("docs/roundups/2022/2022-01-07.md", SOURCES),
+    for rel, text in [("docs/roundups/2020/2020-06-05.md", OLDEST), ("docs/roundups/2021/2021-01-08.md", OLDER),
+                      ("docs/roundups/2022/2022-01-07.md", SOURCES),
                       ("docs/roundups/2022/2022-02-04.md", FORMULA_PAGE),
                       ("docs/roundups/2022/2022-03-04.md", HIDDEN_PAGE), *DRAFTS.items()]:
         write_file(project / rel, text)
@@ -348,6 +380,16 @@ def test_a_draft_is_listed_nowhere_until_its_date(site: Path, caplog: pytest.Log
     assert not (site / "roundups/2099").exists() and not (site / "roundups/9999").exists()
     home = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert "2099" not in home.get_text() and "9999" not in home.get_text()
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "2099-01-02" not in sitemap and "9999-12-31" not in sitemap
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_the_export_command_leaves_drafts_out(site: Path, fmt: str, tmp_path: Path) -> None:
+    out = tmp_path / f"entries.{fmt}"
+    assert cli.main(["export", str(site.parent / "docs"), "--format", fmt, "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "Source post 0-0" in text and "DRAFTWORD" not in text
 
 
 def test_the_build_log_names_each_draft(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -381,3 +423,18 @@ def test_images_in_content_send_no_referrer(site: Path) -> None:
     assert soup.select("article img")  # the commentary's chart
     policy = soup.find("meta", attrs={"name": "referrer"})
     assert policy is not None and policy["content"] == "no-referrer"
+
+
+@pytest.mark.slow
+def test_a_committed_build_cache_is_refused(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import subprocess
+
+    project = make_project(tmp_path, keep_roundups=False)
+    write_file(project / "docs/roundups/2021/2021-01-08.md", OLDER)
+    planted = write_file(project / ".cache/roundupkb/plain-text-0.json", '{"x": "Visit evil.example"}')
+    for cmd in (["init", "-q"], ["add", "-f", str(planted)]):
+        subprocess.run(["git", *cmd], cwd=project, check=True, capture_output=True)
+    with pytest.raises(Abort):
+        build_site(project)
+    assert ".cache/roundupkb/plain-text-0.json:1: error: a build's cache is under version control" in caplog.text
+    caplog.clear()

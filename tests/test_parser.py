@@ -224,11 +224,11 @@ def test_character_references_in_a_title_are_the_characters_markdown_shows() -> 
     assert entry.source == "R&D Blog"
 
 
-def test_bidirectional_controls_never_reach_a_title_or_an_attribution() -> None:
+def test_bidirectional_controls_are_refused_at_their_line() -> None:
     # Printed beside the site's own text, an unclosed override would reverse it too.
     page = PAGE.replace("[Same title](https://example.org/a) - Ann Lee",
                         "[\u202eeltit desrever](https://example.org/a) - \u202eAnn Lee, \u2067The Blog")
+    line = page.split("\n").index(next(x for x in page.split("\n") if "desrever" in x)) + 1
     roundup, problems = parse_roundup(page, "p.md", "roundups/2020/2020-09-11.md", TAXONOMY, ALIASES)
-    assert roundup is not None and not problems
-    entry = roundup.entries[0]
-    assert (entry.title, entry.authors, entry.source) == ("eltit desrever", ["Ann Lee"], "The Blog")
+    assert roundup is None
+    assert [(p.line, p.message.split(" (")[0]) for p in problems] == [(line, "U+202E")] * 2 + [(line, "U+2067")]

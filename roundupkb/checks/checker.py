@@ -20,6 +20,7 @@ from roundupkb.markup.sanitize import locate, removal_message, removals
 from roundupkb.reading import frontmatter
 from roundupkb.reading.archive import Archive, build_archive, read_pages
 from roundupkb.reading.docs_tree import NAMING, check_tree, is_roundup_path
+from roundupkb.reading.entries import link_line_shown
 from roundupkb.reading.limits import decode
 from roundupkb.reading.models import Diagnostic, Entry, Roundup, Severity
 from roundupkb.reading.parser import parse_roundup
@@ -46,7 +47,7 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     before = {entry.line - start - 1 for entry in entries}
     topics = taxonomy.by_slug if taxonomy is not None else {}
     replaced = {entry.line - start - 1 for entry in entries
-                if entry.topic in topics and topics[entry.topic].kind != "miscellany"}
+                if entry.topic in topics and not link_line_shown(entry, topics[entry.topic])}
     taken = {entry.anchor for entry in entries}
     for index, text_line in enumerate(body):
         if index in replaced:

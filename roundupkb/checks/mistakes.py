@@ -17,7 +17,7 @@ from collections import defaultdict
 from pathlib import PurePosixPath
 
 from roundupkb.checks.scaffold import PLACEHOLDER_TITLES, PLACEHOLDER_URLS, leftover_lines
-from roundupkb.reading.archive import Archive
+from roundupkb.reading.archive import Archive, publication_day
 from roundupkb.reading.entries import ENTRY_LINE
 from roundupkb.reading.lines import BREAK
 from roundupkb.reading.models import Diagnostic, Entry, Roundup, Severity
@@ -65,12 +65,12 @@ def file_date(roundup: Roundup, rel_path: str, text: str) -> list[Diagnostic]:
 
 def future_date(roundup: Roundup, text: str, today: dt.date | None = None) -> list[Diagnostic]:
     """A warning when the page is dated after today."""
-    if roundup.meta.date <= (today or dt.date.today()):
+    if roundup.meta.date <= (today or publication_day()):
         return []
     line = next((n for n, value in enumerate(text.split("\n"), 1) if _DATE_KEY.match(value)), 1)
     return [Diagnostic(roundup.path, line, Severity.WARNING,
-                       f"dated {roundup.meta.date.isoformat()}, after today: until then it heads the site's "
-                       "lists and feeds; publish it on its day", "future-date")]
+                       f"dated {roundup.meta.date.isoformat()}, after today (UTC): a draft, which the site "
+                       "publishes on that day (`serve` shows it, marked DRAFT)", "future-date")]
 
 
 def scaffold_leftovers(roundup: Roundup, text: str) -> list[Diagnostic]:

@@ -19,7 +19,7 @@ from roundupkb.links.status import DEFAULT_CACHE, CacheError, load_status
 from roundupkb.publish import export as export_mod
 from roundupkb.ranking.related import archive_related
 from roundupkb.ranking.suggestions import cached_suggestions
-from roundupkb.reading.archive import load_archive
+from roundupkb.reading.archive import load_archive, publication_day
 from roundupkb.reading.models import Diagnostic, Severity
 from roundupkb.reading.taxonomy import TaxonomyError, load_taxonomy
 
@@ -98,6 +98,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if archive.errors:
         _print_diagnostics(archive.errors)
         return 1
+    drafts = archive.take_drafts(publication_day())  # what the site publishes, and no more
+    if drafts:
+        print(f"left out {len(drafts)} draft(s) dated after today", file=sys.stderr)
     cache = args.links or args.docs.resolve().parent / DEFAULT_CACHE
     try:
         links = load_status(cache)
@@ -118,8 +121,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     archive = load_archive(args.docs)
+    drafts = archive.take_drafts(publication_day())
     counts = Counter(e.topic for e in archive.entries)
-    print(f"{len(archive.roundups)} roundups, {len(archive.entries)} entries")
+    print(f"{len(archive.roundups)} roundups, {len(archive.entries)} entries"
+          + (f" (and {len(drafts)} draft(s) dated after today)" if drafts else ""))
     for topic in archive.taxonomy.topics:
         print(f"{counts.get(topic.slug, 0):6d}  {topic.slug:16s} {topic.title}")
     return 0

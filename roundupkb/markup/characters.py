@@ -3,12 +3,16 @@
 A roundup's text reaches HTML, XML feeds, JSON, CSV and plain-text outputs. XML 1.0 refuses C0
 controls and non-characters outright (a feed reader then refuses the whole feed), a lone surrogate
 cannot be written as UTF-8 at all, and C1 controls and the rest print as nothing or as garbage.
-None of them is ever needed in a roundup, so they are refused where text is read:
+None of them is ever needed in a roundup, so they are refused where text is read. So are two
+kinds of characters that are valid everywhere but make text say something else than it shows:
+bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069), which reverse the text after
+them, and Unicode tag characters (U+E0000-U+E007F), which print as nothing and can spell a hidden
+message (except inside an emoji flag sequence, their one use):
 
-- in a page's text, written as they are (`source.check_limits`) or as numeric character references
+- in a page's text, written as they are (`reading/limits.py`) or as numeric character references
   (`&#1;`, `&#xFFFF;`) that reach the page's HTML, where a browser or feed reader decodes them
   (the checker and the build read those off the rendered HTML);
-- in front matter values, where YAML's escapes (`"\\u0001"`) make them (`frontmatter.read_meta`);
+- in front matter values, where YAML's escapes (`"\\u0001"`) make them (`reading/frontmatter.py`);
 - in text from the web (page titles the link checker records): dropped as it is read.
 
 Every writer also passes its text through `printable()`, so a road nobody thought of yet still
@@ -23,6 +27,12 @@ import re
 # (U+FDD0..U+FDEF and the last two code points of every plane) and surrogates.
 _NONCHARACTERS = "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff" + _NONCHARACTERS + "]")
+# Valid, but make text read otherwise than it shows: bidi overrides and isolates, tag characters.
+MISLEADING = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
+# The one use of tag characters: an emoji flag of a region (black flag, tag letters, cancel tag).
+_FLAG = re.compile("\U0001f3f4[\U000e0020-\U000e007e]{1,12}\U000e007f")
+# C1 codes that HTML's character references decode as Windows-1252 letters (all but five).
+_WINDOWS_1252 = frozenset(range(0x80, 0xA0)) - {0x81, 0x8D, 0x8F, 0x90, 0x9D}
 # A numeric character reference: `&#65;`, `&#x41;` (the `;` may be missing, as browsers allow).
 _REFERENCE = re.compile(r"&#(?:[xX](?P<hex>[0-9a-fA-F]{1,8})|(?P<dec>[0-9]{1,10}))")
 
@@ -40,14 +50,26 @@ def describe(code_point: int) -> str:
         kind = "a lone surrogate"
     elif code_point < 0x20 or 0x7F <= code_point <= 0x9F:
         kind = "a control character"
+    elif 0xE0000 <= code_point <= 0xE007F:
+        kind = "an invisible tag character"
+    elif 0x202A <= code_point <= 0x2069:
+        kind = "a bidirectional control, which reverses the text after it"
     else:
         kind = "a Unicode non-character"
     return f"U+{code_point:04X} ({kind})"
 
 
 def forbidden_characters(text: str) -> list[tuple[int, str]]:
-    """(offset, description) of each forbidden character in `text`, in order."""
-    return [(m.start(), describe(ord(m.group(0)))) for m in FORBIDDEN.finditer(text)]
+    """(offset, description) of each forbidden or misleading character in `text`, in order (tag
+    characters inside an emoji flag sequence are neither)."""
+    found = [(m.start(), describe(ord(m.group(0)))) for m in FORBIDDEN.finditer(text)]
+    misleading = list(MISLEADING.finditer(text))
+    if misleading:
+        flags = [m.span() for m in _FLAG.finditer(text)]
+        found += [(m.start(), describe(ord(m.group(0)))) for m in misleading
+                  if not any(start <= m.start() < end for start, end in flags)]
+        found.sort()
+    return found
 
 
 def forbidden_references(html: str) -> list[tuple[str, str]]:
@@ -60,9 +82,12 @@ def forbidden_references(html: str) -> list[tuple[str, str]]:
     for match in _REFERENCE.finditer(html):
         digits = match.group("hex") or match.group("dec")
         code_point = int(digits, 16 if match.group("hex") else 10)
-        # 0 and the C1 range are decoded to U+FFFD and cp1252 letters by browsers, but not by
-        # every other reader: refuse them all, nobody needs them.
-        if is_forbidden(code_point) or code_point == 0:
+        # HTML decodes `&#0;` to U+FFFD and `&#146;` and most of the C1 range to the Windows-1252
+        # letters (’ – “ …) that old editors wrote: only the five C1 codes it leaves as controls
+        # remain controls.
+        if code_point in _WINDOWS_1252 or code_point == 0:
+            continue
+        if is_forbidden(code_point):
             found.append((match.group(0), f"a character reference to {describe(code_point)}"))
     return found
 

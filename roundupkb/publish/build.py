@@ -24,6 +24,7 @@ import datetime as dt
 import html
 import secrets
 import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -89,6 +90,19 @@ def _write_index(search: PagefindIndex, target: Path) -> str:
     staging.rename(target)
     shutil.rmtree(previous, ignore_errors=True)
     return f"search: {search.count} records, {files} files written in {time.perf_counter() - started:.2f} s"
+
+
+def committed_files(project_dir: Path, folder: Path) -> list[str]:
+    """Files under `folder` that git tracks in the repository of `project_dir` (none when it is
+    not a repository or git is missing)."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--", str(folder)], cwd=project_dir,
+                                capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if listed.returncode:
+        return []
+    return [name for name in listed.stdout.decode("utf-8", "replace").split("\0") if name]
 
 
 class BuildError(Exception):
@@ -182,10 +196,18 @@ class SiteBuild:
     # -- 1. reading the docs ------------------------------------------------------------------
 
     def check_tree(self) -> None:
-        """Check the files under the docs folder before any is read; raises BuildError."""
+        """Check the files under the docs folder before any is read, and that no cached result
+        came with the checkout; raises BuildError."""
         errors = check_tree(self.settings.docs_dir, self.settings.owned_files)
         if errors:
             raise BuildError(errors, "the docs folder holds files the site cannot publish")
+        planted = committed_files(self.settings.project_dir, self.settings.cache_dir)
+        if planted:
+            # The cache is trusted to be this machine's own work: a pull request could commit
+            # one that puts any text in the feeds and the search index.
+            raise BuildError([Diagnostic(path, 1, Severity.ERROR, "a build's cache is under version control; "
+                                         "remove it with `git rm -r --cached .cache`", "cache")
+                              for path in planted], "the checkout holds cached build results")
 
     def check_docs(self, pages: Sequence[SourcePage]) -> list[Diagnostic]:
         """Errors of pages that ask for macros without being the project's own, and of pages

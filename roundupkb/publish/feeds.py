@@ -25,8 +25,9 @@ import markdown
 from feedgen.feed import FeedGenerator
 
 from roundupkb.markup.encoders import json_text, xml_text
-from roundupkb.markup.plain_text import excerpt, plain_text
+from roundupkb.markup.plain_text import excerpt
 from roundupkb.markup.sanitize import clean
+from roundupkb.publish.search_records import attribution_text
 from roundupkb.reading.archive import Archive
 from roundupkb.reading.labels import issue_name
 from roundupkb.reading.models import Entry, Roundup, Topic
@@ -167,7 +168,7 @@ def _item(entry: Entry, roundup: Roundup, topic: Topic, settings: FeedSettings,
     guid = settings.url(f"{entry.page}#{entry.anchor}")
     url = entry.url if entry.url and not is_unsafe(entry.url) and \
         entry.url.lower().startswith(("http://", "https://")) else None
-    attribution = plain_text(entry.attribution) if entry.attribution else ""
+    attribution = attribution_text(entry)
     title = title_of(entry).strip() or entry.anchor
     roundup_url = settings.url(roundup.page)
     fragment = render(
@@ -334,7 +335,7 @@ def roundup_description(roundup: Roundup, archive: Archive, settings: FeedSettin
         by_topic.setdefault(entry.topic, []).append({
             "title": entry.title,
             "href": settings.url(f"{entry.page}#{entry.anchor}"),
-            "attribution": plain_text(entry.attribution) if entry.attribution else "",
+            "attribution": attribution_text(entry),
         })
     summary = roundup.meta.summary or excerpt(roundup.intro)
     fragment = render(

@@ -41,12 +41,11 @@ class SearchRecord:
 
 
 def attribution_text(entry: Entry) -> str:
-    """`Author One and Author Two, Publication`, or the entry's free details (events, jobs)."""
-    if entry.authors or entry.source:
-        people = ", ".join(entry.authors[:-1]) + (" and " if len(entry.authors) > 1 else "")
-        people += entry.authors[-1] if entry.authors else ""
-        return ", ".join(part for part in (people, entry.source or "") if part)
-    return entry.details or entry.attribution or ""
+    """`Author One and Author Two, Publication`, then the entry's free details (events, jobs):
+    what its header on the page shows, and nothing of its link line that the page does not."""
+    people = ", ".join(entry.authors[:-1]) + (" and " if len(entry.authors) > 1 else "")
+    people += entry.authors[-1] if entry.authors else ""
+    return ", ".join(part for part in (people, entry.source or "", entry.details or "") if part)
 
 
 class Synonyms:

@@ -25,6 +25,7 @@ from roundupkb.publish.search_records import attribution_text
 from roundupkb.ranking.suggestions import listed_by_topic, shown_topics
 from roundupkb.reading.archive import Archive
 from roundupkb.reading.display_title import display_title
+from roundupkb.reading.entries import link_line_shown
 from roundupkb.reading.labels import issue_heading, issue_label
 from roundupkb.reading.models import Entry, Roundup, Topic
 from roundupkb.reading.urls import is_unsafe
@@ -139,11 +140,13 @@ _PAGE_IDS = frozenset({f"sources-{c}" for c in "abcdefghijklmnopqrstuvwxyz"} | {
 def source_slugs(sources: Sequence[tuple[str, str, dt.date]]) -> dict[tuple[str, str], str]:
     """`{(kind, name): slug}`: each source's anchor on the page of its initial.
 
-    Publications and people share one set of anchors, and the source that appeared first (its
-    earliest entry; then publications before people, then by name) keeps the plain slug of its
-    name: `julia-evans`. A later name that slugs the same way ("Julia Evans!", a publication
-    named like a person) gets `julia-evans-2`, so a newcomer can never take the address the
-    site's links already point to.
+    Publications and people share one set of anchors, and the source listed first keeps the plain
+    slug of its name (`julia-evans`): the one whose entries reached the number that lists a
+    source (`MIN_SOURCE_ENTRIES`) on the earliest date; then publications before people, then by
+    name. A later name that slugs the same way ("Julia Evans!", a publication named like a
+    person) gets `julia-evans-2`, so a newcomer can never take the address the site's links
+    already point to, whatever old entries it was named in. (A page dated before them could: a
+    back issue, which a reviewer sees for what it is.) `sources` are `(kind, name, date listed)`.
     """
     slugs: dict[tuple[str, str], str] = {}
     used: set[str] = set(_PAGE_IDS)
@@ -245,7 +248,8 @@ class Site:
                 authors[author].append(entry)
         listed = [(kind, name, entries) for kind, table in (("publication", publications), ("author", authors))
                   for name, entries in table.items() if len(entries) >= MIN_SOURCE_ENTRIES]
-        slugs = source_slugs([(kind, name, min(e.date for e in entries)) for kind, name, entries in listed])
+        slugs = source_slugs([(kind, name, sorted(e.date for e in entries)[MIN_SOURCE_ENTRIES - 1])
+                              for kind, name, entries in listed])
         groups = [SourceGroup(name, kind, slugs[kind, name], entries) for kind, name, entries in listed]
         # publications, then people; the most linked first
         return sorted(groups, key=lambda g: (g.kind != "publication", -len(g.entries), g.name.lower()))
@@ -359,8 +363,7 @@ class Site:
         insert: dict[int, list[Entry]] = defaultdict(list)
         after: dict[int, list[Entry]] = defaultdict(list)  # entries that share a commentary, by its end
         for entry in roundup.entries:
-            kind = self.topic(entry.topic).kind
-            (insert if kind == "miscellany" else replace)[entry.line].append(entry)
+            (insert if link_line_shown(entry, self.topic(entry.topic)) else replace)[entry.line].append(entry)
             after[max(entry.line, entry.end_line)].append(entry)
         out: list[str] = []
         older, newer = self.neighbours(roundup)

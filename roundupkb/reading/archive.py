@@ -68,6 +68,12 @@ class Archive:
         return self.same_link.get(entry.id, [])
 
 
+def publication_day() -> dt.date:
+    """Today in UTC, the day builds and checks go by: a roundup dated after it is a draft (feeds
+    date an issue at noon UTC too)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
 def sort_key(roundup: Roundup) -> tuple[str, int, str]:
     """Newest first: by date, then issue number, then path."""
     return (roundup.meta.date.isoformat(), roundup.meta.issue or 0, roundup.path)

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from markdown.extensions.toc import slugify as toc_slugify
 from slugify import slugify
 
+from roundupkb.markup.characters import forbidden_references
 from roundupkb.reading.attribution import parse_attribution, reads_as_prose, strip_markup
 from roundupkb.reading.lines import ATX, BREAK, Line, heading_at, paragraphs
-from roundupkb.reading.models import Diagnostic, Entry, RoundupMeta, Section, Severity
+from roundupkb.reading.models import Diagnostic, Entry, RoundupMeta, Section, Severity, Topic
 from roundupkb.reading.taxonomy import Taxonomy
 from roundupkb.reading.urls import is_unsafe, link_problem
 
@@ -49,6 +50,12 @@ class _Group:
     entries: list[Entry] = field(default_factory=list)
     commentary: list[str] = field(default_factory=list)
     end: int = 0  # the number of the group's last line: its link lines' or its commentary's
+
+
+def link_line_shown(entry: Entry, topic: Topic) -> bool:
+    """Whether a roundup page shows an entry's link line as written, under the entry's header (a
+    Random paragraph, a link line that is a sentence), or the header takes the line's place."""
+    return topic.kind == "miscellany" or entry.link_in_prose
 
 
 def heading_id(text: str) -> str:
@@ -253,6 +260,11 @@ class SectionReader:
     def _entry(self, line: Line, topic: str, kind: str) -> Entry | None:
         match = entry_link(line)
         assert match is not None
+        # The site rebuilds a link line from its parts, so its references never reach the HTML
+        # the checker reads: they are refused here, as everywhere else in a page.
+        for _, what in forbidden_references(line.text):
+            self.diagnostics.append(Diagnostic(self.path, line.number, Severity.ERROR,
+                                               f"{what} is not allowed in a page: delete it", "character"))
         title = strip_markup(match.group("text"))
         url: str | None = match.group("url").strip().strip("<>").strip() or None
         rest = BREAK.sub("", match.group("rest")).strip()
@@ -274,6 +286,7 @@ class SectionReader:
             # `[Sigstore](url) is a new effort to ...`: the rest of the line is commentary.
             entry = self._make(title, url, "", [], None, None, topic, line.number)
             entry.commentary = re.sub(r"^[\s\-–—,:;|]+", "", BREAK.sub("", match.group("rest"))).strip()
+            entry.link_in_prose = True
             return entry
         authors, source, details = parse_attribution(attribution, kind, self.aliases)
         return self._make(title, url, attribution, authors, source, details, topic, line.number)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from roundupkb.markup.characters import FORBIDDEN, forbidden_characters
+from roundupkb.markup.characters import forbidden_characters
 from roundupkb.reading.models import Diagnostic, RoundupMeta, Severity
 
 MAX_FRONT_MATTER_CHARS = 8 * 1024
@@ -36,8 +36,6 @@ MAX_URL_CHARS = 2000
 _FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML has it
 _DELIMITER = re.compile(r"---[ \t]*")
 _END = re.compile(r"(?:---|\.\.\.)[ \t]*")
-# The bidirectional controls that reverse the text after them (the site's own too)
-_BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 _URL_UNSAFE = re.compile(r"[\s\"'<>\\`]")
 
 
@@ -167,9 +165,6 @@ def _text(front: FrontMatter, key: str, problems: list[tuple[int, str]]) -> str 
         problems.append((front.line_of(key), f"front matter '{key}' holds {found[0][1]}, which is not allowed"))
         return None
     value = " ".join(value.split())
-    if _BIDI.search(value):
-        problems.append((front.line_of(key), f"front matter '{key}' holds bidirectional control characters"))
-        return None
     if len(value) > TEXT_LIMITS[key]:
         problems.append((front.line_of(key),
                          f"front matter '{key}' is longer than {TEXT_LIMITS[key]} characters"))
@@ -179,7 +174,7 @@ def _text(front: FrontMatter, key: str, problems: list[tuple[int, str]]) -> str 
 
 def image_problem(url: str) -> str | None:
     """Why `url` cannot be a social-card image, or None for an absolute https URL."""
-    if len(url) > MAX_URL_CHARS or _URL_UNSAFE.search(url) or FORBIDDEN.search(url) or _BIDI.search(url):
+    if len(url) > MAX_URL_CHARS or _URL_UNSAFE.search(url) or forbidden_characters(url):
         return "must be a plain https:// URL (no spaces, quotes or angle brackets)"
     try:
         parts = urlsplit(url)

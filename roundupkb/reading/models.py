@@ -75,6 +75,9 @@ class Entry:
     pinned_topics: tuple[str, ...] = ()  # listed under these topics too, whatever the classifier says
     rejected_topics: tuple[str, ...] = ()  # never suggested under these
     end_line: int = 0  # the last line of its commentary (of its link line when it has none)
+    # Its link line is prose (`[Sigstore](url) is a new effort to ...`) and begins its commentary:
+    # the page shows that line as written, under the entry's header, rather than in its place.
+    link_in_prose: bool = False
 
 
 @dataclass
