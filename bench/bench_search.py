@@ -13,7 +13,8 @@ builds the site, serves it on 127.0.0.1 and, in headless Chromium (/usr/bin/chro
    goals: bytes < 500 KB, time < 1 s. The same for Explore opened at `explore/?q=burnout`
    (goal <= 300 KB), counting the requests started before its first results were shown;
 2. issues: for every issue with a headline, the share whose headline typed into the box puts
-   that issue among the first 3 issue results (goal >= 90%);
+   that issue among the first 3 results (goal >= 90%); the same for the first half of the
+   headline's words and for the issue's number (`#57`), as readers type them;
 3. entries: for `--samples` entries sampled with `--seed`, the share whose title typed into the
    box puts that entry among the first 3 results (goal >= 95%);
 4. topics (corpus only): the queries of bench/queries_topical.txt, written from the topic
@@ -232,6 +233,8 @@ def measure(name: str, project: Path, args: argparse.Namespace, browser: Any, qu
     entries = rng.sample(archive.entries, min(args.samples, len(archive.entries)))
     entry_cases = [(display_title(e.title, e.commentary), f"{e.page}#{e.anchor}") for e in entries]
     issue_cases = [(r.meta.headline or "", r.page) for r in archive.roundups if r.meta.headline]
+    half_cases = [(" ".join(q.split()[:(len(q.split()) + 1) // 2]), page) for q, page in issue_cases]
+    number_cases = [(f"#{r.meta.issue}", r.page) for r in archive.roundups if r.meta.issue]
     # burnout on the corpus; the synthetic archive's words are made up, "hiring" is among them
     explore_query = next(q for q in ("burnout", "hiring")
                          if any(q in e.commentary.lower() for e in archive.entries))
@@ -239,6 +242,8 @@ def measure(name: str, project: Path, args: argparse.Namespace, browser: Any, qu
         size, seconds, explore = budget(browser, base, site, explore_query)
         shown_titles = ask(browser, base, [q for q, _ in entry_cases])
         shown_headlines = ask(browser, base, [q for q, _ in issue_cases])
+        shown_halves = ask(browser, base, [q for q, _ in half_cases])
+        shown_numbers = ask(browser, base, [q for q, _ in number_cases])
         shown_topics = ask(browser, base, queries)
     titles, title_misses = top3_share(entry_cases, shown_titles)
     headlines, headline_misses = top3_share(issue_cases, shown_headlines) if issue_cases else (0.0, [])
@@ -255,8 +260,15 @@ def measure(name: str, project: Path, args: argparse.Namespace, browser: Any, qu
               f"(goal >= 90%)")
         for miss in headline_misses[:5]:
             print(f"    missed {miss}")
+        halves, _ = top3_share(half_cases, shown_halves)
+        print(f"  the first half of a headline -> that issue in the top 3: {100 * halves:.1f}%")
     else:
         print("  no issue has a headline here")
+    if number_cases:
+        numbers, number_misses = top3_share(number_cases, shown_numbers)
+        print(f"  issue number (#57) -> that issue in the top 3: {100 * numbers:.1f}% of {len(number_cases)}")
+        for miss in number_misses[:3]:
+            print(f"    missed {miss}")
     if queries:
         links, only_issues = topical(archive, queries, shown_topics)
         print(f"  topical queries: {links:.2f} of the top 3 are links on average, over {len(queries)} "
@@ -267,7 +279,7 @@ def measure(name: str, project: Path, args: argparse.Namespace, browser: Any, qu
         if args.verbose:
             for query, results in zip(queries, shown_topics, strict=True):
                 print(f"    {query!r}: {['I' if r['issue'] else 'L' for r in results[:10]]}")
-    stray = stray_synonyms(archive, shown_titles + shown_headlines + shown_topics)
+    stray = stray_synonyms(archive, shown_titles + shown_headlines + shown_halves + shown_numbers + shown_topics)
     print(f"  excerpts showing a synonym their text lacks: {len(stray)} (goal: 0)")
     for line in stray[:5]:
         print(f"    {line}")
