@@ -179,11 +179,11 @@
     return named.concat(lead, mixed);
   }
 
-  // Results in order; a heading wherever the kind changes after the first named issue.
+  // Results in order; when issues are among them, a heading wherever the kind changes.
   function render(results, query, total) {
     list.innerHTML = "";
     var last = null;
-    var grouped = results.length && results[0].kind === "issue";
+    var grouped = results.some(function (r) { return r.kind === "issue"; });
     results.forEach(function (r) {
       if (grouped && r.kind !== last) list.appendChild(heading(r.kind === "issue" ? "Issues" : "Links"));
       last = r.kind;
