@@ -207,6 +207,14 @@ def test_links_lead_a_topical_query_and_a_headline_leads_with_its_issue(site: tu
         context.close()
 
 
+def test_a_question_no_link_answers_whole_shows_the_links_holding_its_words(site: tuple[Path, str],
+                                                                          page: Any) -> None:
+    page.goto(site[1])
+    found = search(page, "which schedulers or storage tiers", count=3)
+    assert set(found) == {"roundups/2021/2021-01-08/#slurm-at-scale", "roundups/2021/2021-01-08/#queues-and-fairness",
+                          "roundups/2021/2021-01-15/#storage-tiers-explained"}
+
+
 def test_search_results_use_material_markup_and_highlight_words(site: tuple[Path, str], page: Any) -> None:
     page.goto(site[1])
     search(page, "retros")

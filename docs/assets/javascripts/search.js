@@ -28,6 +28,7 @@
   var MAX_RESULTS = 10;
   var MAX_ISSUES = 3;
   var LEAD = 2;  // links shown before any issue the query does not name
+  var QUESTION = 4;  // words from which a query is read as a question
   var DEBOUNCE_MS = 60;
   // Pagefind's boost for a match in a meta field: a title counts most; `also` holds a record's
   // other spellings of its words (roundupkb/records.py); the fields a result only displays
@@ -150,14 +151,40 @@
     return result.score > 0;
   }
 
+  // Pagefind finds what holds every word of a query. A question ("how do I avoid burnout") is
+  // asked without its small words, which a short text seldom holds all of.
+  function question(query) {
+    var all = query.split(/\s+/);
+    var kept = all.filter(function (w) { return !STOP[w.toLowerCase()]; });
+    return all.length >= QUESTION && kept.length >= 2 ? kept.join(" ") : query;
+  }
+
+  // Links holding any of the query's words, by the sum of their scores for each word (holding
+  // more of the words counts most).
+  function anyWords(pf, asked) {
+    var each = asked.split(/\s+/).map(function (word) { return pf.search(word, { filters: { kind: "entry" } }); });
+    return Promise.all(each).then(function (searches) {
+      var byId = {};
+      searches.forEach(function (search) {
+        (search ? search.results : []).filter(matched).forEach(function (r) {
+          var hit = byId[r.id] || (byId[r.id] = { id: r.id, score: 0, data: r.data });
+          hit.score += r.score;
+        });
+      });
+      return Object.keys(byId).map(function (id) { return byId[id]; })
+        .sort(function (a, b) { return b.score - a.score; });
+    });
+  }
+
   function words(text) {
     return (String(text).toLowerCase().match(/[\p{L}\p{N}]+/gu) || []).filter(function (w) { return !STOP[w]; });
   }
 
   // Does the query name this issue? Its number (`57`, `#57`), or at least half the words of its
-  // name with every word of the query among them (the last may be half typed).
-  function namesIssue(query, heading) {
-    var parts = /^#(\d+) · ([\s\S]*)$/.exec(heading || "") || [null, "", heading || ""];
+  // name with every word of the query among them (the last may be half typed). `title` is the
+  // issue's heading, `#57 · Name` (or the name alone).
+  function namesIssue(query, title) {
+    var parts = /^#(\d+) · ([\s\S]*)$/.exec(title || "") || [null, "", title || ""];
     var asked = query.trim();
     if (/^#?\d+$/.test(asked)) return asked.replace("#", "") === parts[1];
     var mine = words(asked);
@@ -217,11 +244,15 @@
       render([], "", 0);
       return;
     }
-    load().then(function (pf) {
+    var pf = null;
+    var asked = query;
+    load().then(function (module) {
+      pf = module;
       // `57` or `#57`: issue 57 itself (words would also find #157 and every "57" in a text)
       var number = /^#?(\d+)$/.exec(query);
-      return Promise.all([pf.search(query, { filters: { kind: "issue" } }),
-                          pf.search(query, { filters: { kind: "entry" } }),
+      asked = question(query);
+      return Promise.all([pf.search(asked, { filters: { kind: "issue" } }),
+                          pf.search(asked, { filters: { kind: "entry" } }),
                           number ? pf.search(null, { filters: { kind: "issue", number: number[1] } }) : null]);
     }).then(function (searches) {
       if (mine !== sequence || !searches[0] || !searches[1]) return null;
@@ -232,6 +263,16 @@
         return matched(r) && !numbered.some(function (n) { return n.id === r.id; });
       }));
       var entries = searches[1].results.filter(matched);
+      if (entries.length || !/\s/.test(asked)) return [issues, entries, entries.length];
+      // No link holds every word: those holding any of them, by their summed scores.
+      return anyWords(pf, asked).then(function (some) {
+        return [issues, some, Math.min(some.length, MAX_RESULTS)];
+      });
+    }).then(function (sets) {
+      if (!sets || mine !== sequence) return null;
+      var issues = sets[0];
+      var entries = sets[1];
+      var total = sets[2];
       var found = issues.slice(0, MAX_ISSUES).map(function (r) { return { kind: "issue", hit: r }; })
         .concat(entries.slice(0, MAX_RESULTS).map(function (r) { return { kind: "entry", hit: r }; }));
       return Promise.all(found.map(function (r) { return r.hit.data(); })).then(function (items) {
@@ -239,7 +280,7 @@
         var results = found.map(function (r, i) { return { kind: r.kind, score: r.hit.score, data: items[i] }; });
         render(order(results.filter(function (r) { return r.kind === "issue"; }),
                      results.filter(function (r) { return r.kind === "entry"; }), query),
-               query, entries.length);
+               query, total);
       });
     }).catch(function () {
       if (mine === sequence) render([], query, 0);
