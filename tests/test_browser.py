@@ -57,6 +57,7 @@ Two stacked links share this commentary about schedulers.
 title: Link Roundup, 15 Jan 2021
 date: 2021-01-15
 issue: 2
+headline: Writing decisions down
 ---
 
 ## Technical Leadership
@@ -148,6 +149,16 @@ def search(page: Any, query: str, *, count: int = 3) -> list[str]:
     return [h[len(base):] if h.startswith(base) else h for h in hrefs[:count]]
 
 
+def shown(page: Any, query: str) -> list[tuple[str, str]]:
+    """Type `query` into the open header search box; (kind, site path) of every result, in order."""
+    page.locator(".md-search__input").fill(query)
+    page.wait_for_function(
+        "q => document.querySelector('[data-rkb-search]')?.getAttribute('data-query') === q", arg=query)
+    return [(kind, href.split("/", 3)[3]) for kind, href in page.eval_on_selector_all(
+        ".md-search-result__item", "els => els.map(e => [e.classList.contains('rkb-search-result--issue') ? "
+        "'issue' : 'link', e.querySelector('a').href])")]
+
+
 def shoot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
@@ -161,6 +172,47 @@ def test_typing_an_entry_title_finds_that_entry_in_the_first_three(site: tuple[P
                                                                    title: str) -> None:
     page.goto(site[1])
     assert TITLES[title] in search(page, title)
+
+
+ORDER_VIEWS = {"1280px": {"viewport": {"width": 1280, "height": 800}},
+               "390px-touch": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}}
+
+
+@pytest.mark.parametrize("view", list(ORDER_VIEWS))
+def test_links_lead_a_topical_query_and_a_headline_leads_with_its_issue(site: tuple[Path, str], browser: Any,
+                                                                       view: str) -> None:
+    context = browser.new_context(**ORDER_VIEWS[view])
+    context.route(re.compile(r"^(?!http://127\.0\.0\.1)"), lambda route: route.abort())
+    try:
+        tab = context.new_page()
+        tab.goto(site[1])
+        if "touch" in view:
+            tab.tap("label.md-header__button[for=__search]")
+        else:
+            tab.click(".md-search__input")
+        # Issue #1's summary says "schedulers" too, but it is no issue's name: the links come first.
+        # (On a site this small its score is the highest.)
+        found = shown(tab, "schedulers")
+        assert [kind for kind, _ in found] == ["link", "link", "issue"], found
+        assert {path for _, path in found[:2]} == {"roundups/2021/2021-01-08/#slurm-at-scale",
+                                                   "roundups/2021/2021-01-08/#queues-and-fairness"}
+        assert found[2] == ("issue", "roundups/2021/2021-01-08/")
+        # Issue #2's headline names it; the link whose commentary says the same words follows.
+        assert shown(tab, "writing decisions down") == [
+            ("issue", "roundups/2021/2021-01-15/"),
+            ("link", "roundups/2021/2021-01-15/#architecture-decision-records-for-scientists")]
+        assert shown(tab, "#2")[0] == ("issue", "roundups/2021/2021-01-15/")  # and so does its number
+        shoot(tab, f"search-order-{view}")
+    finally:
+        context.close()
+
+
+def test_a_question_no_link_answers_whole_shows_the_links_holding_its_words(site: tuple[Path, str],
+                                                                          page: Any) -> None:
+    page.goto(site[1])
+    found = search(page, "which schedulers or storage tiers", count=3)
+    assert set(found) == {"roundups/2021/2021-01-08/#slurm-at-scale", "roundups/2021/2021-01-08/#queues-and-fairness",
+                          "roundups/2021/2021-01-15/#storage-tiers-explained"}
 
 
 def test_search_results_use_material_markup_and_highlight_words(site: tuple[Path, str], page: Any) -> None:

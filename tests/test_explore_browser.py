@@ -113,3 +113,23 @@ def test_source_facet_and_keyboard_reset(page: Any, base: str) -> None:
     page.wait_for_function("!location.search.includes('source=')")
     assert len(titles(page)) == 6
     assert page.evaluate("document.activeElement.id") == "rkb-explore-q"
+
+
+def test_best_match_first_ranks_links_as_the_header_search_does(page: Any, base: str) -> None:
+    open_explore(page, base, "?q=slurm+cluster")
+    explored = titles(page)
+    assert len(explored) == 2  # both Slurm entries say "cluster"
+    page.click(".md-search__input")
+    page.keyboard.type("slurm cluster")
+    page.wait_for_function("document.querySelector('[data-rkb-search]').getAttribute('data-query') === 'slurm cluster'")
+    header = page.locator(".md-search-result__item:not(.rkb-search-result--issue) h1").all_inner_texts()
+    assert [t.strip() for t in header] == explored
+
+
+def test_words_only_in_what_a_result_displays_match_nothing(page: Any, base: str) -> None:
+    # "Roundup" is in every entry's issue ("#1 · Link Roundup") and "2021" in dates, which
+    # results display; neither is in any entry's title, attribution or commentary.
+    for query in ("roundup", "2021"):
+        open_explore(page, base, f"?q={query}")
+        assert titles(page) == []
+        assert page.locator("#rkb-explore-status").inner_text() == "No entries match."

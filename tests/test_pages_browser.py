@@ -1,6 +1,7 @@
 """Every page type of the corpus site in headless Chromium, as a reader meets it: 1280 px with a
 mouse and 390 px with touch, light and dark. Each page loads with no console error, no failed
-request and no request to another host; entries read title, attribution, commentary, then one
+request and no request to another host, and axe-core finds nothing serious or critical on it;
+a pager's links are big enough for a finger; entries read title, attribution, commentary, then one
 collapsed line of related entries; a link to an entry marks that entry. Screenshots go to
 test-artifacts/pages/ for a person to look at.
 """
@@ -16,8 +17,10 @@ from serverkit import serve_site
 from sitekit import build_site, make_project
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "pages"
-PAGES = {"home": "", "archive": "roundups/", "topics": "topics/", "topic": "topics/managing-teams/",
-         "sources": "sources/", "stats": "stats/", "explore": "explore/", "subscribe": "subscribe/",
+PAGES = {"home": "", "archive": "roundups/", "year": "roundups/2021/", "topics": "topics/",
+         "topic": "topics/managing-teams/", "topic-page": "topics/managing-teams/2/", "sources": "sources/",
+         "source": "sources/a/", "repeated": "links/repeated/", "stats": "stats/", "explore": "explore/",
+         "subscribe": "subscribe/", "contributing": "contributing/", "link-health": "link-health/",
          "404": "no/such/page/"}
 VIEWS = {"desktop": {"viewport": {"width": 1280, "height": 900}},
          "phone": {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}}
@@ -81,6 +84,46 @@ def test_a_page_loads_cleanly(site: str, browser: Any, name: str, view: str, sch
         assert visit.elsewhere == []
         assert page.locator("article h1").first.inner_text() != ""
         assert page.evaluate("document.documentElement.scrollWidth") <= VIEWS[view]["viewport"]["width"]
+        assert serious_violations(page) == []
+    finally:
+        visit.close()
+
+
+def serious_violations(page: Any) -> list[str]:
+    """What axe-core finds serious or critical on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+            for v in Axe().run(page).response["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_nothing_on_explore_moves_while_its_results_and_counts_arrive(site: str, browser: Any, view: str) -> None:
+    visit = Visit(browser, site, view, "light")
+    # every layout shift from the first paint on, as the browser reports them
+    visit.context.add_init_script("""window.rkbShifts = []; new PerformanceObserver(list => list.getEntries()
+        .forEach(e => e.hadRecentInput || window.rkbShifts.push(e.value))).observe({type: 'layout-shift'});""")
+    try:
+        page = visit.open("explore/?q=burnout")
+        page.wait_for_selector("#rkb-explore[data-ready]")
+        # a shift is reported with the frame that shows it: two frames on, every shift is in
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        shifts = page.evaluate("window.rkbShifts")
+        assert sum(shifts) < 0.1, shifts  # a "good" cumulative layout shift
+    finally:
+        visit.close()
+
+
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_every_pager_link_is_big_enough_for_a_finger(site: str, browser: Any, view: str) -> None:
+    visit = Visit(browser, site, view, "light")
+    try:
+        page = visit.open(PAGES["topic-page"])
+        sizes = page.eval_on_selector_all(".rkb-pager a, .rkb-pager strong", """els => els.map(e => {
+            const r = e.getBoundingClientRect(); return [e.textContent.trim(), r.width, r.height]; })""")
+        assert len(sizes) >= 4  # newer, older and at least two page numbers
+        small = [s for s in sizes if s[1] < 24 or s[2] < 24]
+        assert not small, small
     finally:
         visit.close()
 

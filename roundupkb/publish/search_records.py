@@ -5,7 +5,8 @@ the issue (its number, headline, summary and opening essay), never on a page of 
 Records carry what the results show (`meta`), what Explore narrows by (`filters`: kind, topic,
 year, source) and how it orders them (`sort`: date). Spellings a reader types for the same thing
 (`1:1`, `one-on-one`; `HPC`, `high performance computing`) find each other: a record that holds
-one spelling of a group (`synonyms` in the taxonomy file) also holds the others.
+one spelling of a group (`synonyms` in the taxonomy file) holds the others in its `also` meta
+field, which Pagefind searches but no result shows, so an excerpt only ever quotes the text.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from roundupkb.reading.models import Entry, Roundup
 
 CONTENT_LIMIT = 4000  # characters of commentary or essay kept per record
 ENTRY, ISSUE = "entry", "issue"  # the `kind` filter
+ALSO = "also"  # the meta field of the other spellings: searched, never shown
 # A word every entry record holds: Explore narrows by topic, year or source without words by
 # searching for it, which loads one index chunk instead of all of them (a search for nothing).
 EVERY_ENTRY = "rkbentry"
@@ -49,7 +51,7 @@ def attribution_text(entry: Entry) -> str:
 
 
 class Synonyms:
-    """Groups of spellings of one thing; `expand` adds to a text the spellings it lacks."""
+    """Groups of spellings of one thing; `others` names the spellings a text lacks."""
 
     def __init__(self, groups: Sequence[Sequence[str]]) -> None:
         self.groups = [tuple(g) for g in groups if len(g) > 1]
@@ -59,11 +61,19 @@ class Synonyms:
         self._pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, spellings))})(?![\w-])") \
             if spellings else None
 
-    def expand(self, text: str) -> str:
+    def others(self, text: str) -> str:
+        """The other spellings of every group `text` holds one spelling of (`""`: none)."""
         if self._pattern is None:
-            return text
-        found = sorted({self._group_of[m.group(0)] for m in self._pattern.finditer(text.lower())})
-        return text if not found else text + ". " + ". ".join(" · ".join(self.groups[n]) for n in found)
+            return ""
+        lowered = text.lower()
+        held = {m.group(0) for m in self._pattern.finditer(lowered)}
+        found = sorted({self._group_of[spelling] for spelling in held})
+        return " · ".join(s for n in found for s in self.groups[n] if s.lower() not in held)
+
+    def meta(self, text: str) -> dict[str, str]:
+        """`{"also": the other spellings}` for a record's meta, or nothing."""
+        others = self.others(text)
+        return {ALSO: others} if others else {}
 
 
 def _limited(text: str) -> str:
@@ -82,13 +92,13 @@ def entry_record(entry: Entry, title: str, topic_titles: Sequence[str], issue: R
     `topic_titles` its topic first, then the topics suggested for it; `position` its place in
     its issue (newest first is then page order within an issue)."""
     attribution = attribution_text(entry)
-    content = EVERY_ENTRY + " " + synonyms.expand(_entry_content(title, attribution, entry.commentary))
+    text = _entry_content(title, attribution, entry.commentary)
     meta = {"title": title, "attribution": attribution, "date": human_date(entry.date),
-            "topic": topic_titles[0], "issue": issue_heading(issue), "kind": ENTRY}
+            "topic": topic_titles[0], "issue": issue_heading(issue), "kind": ENTRY, **synonyms.meta(text)}
     filters = {"kind": [ENTRY], "topic": list(topic_titles), "year": [str(entry.date.year)]}
     if entry.source:
         filters["source"] = [entry.source]
-    return SearchRecord(url=f"{entry.page}#{entry.anchor}", title=title, content=content, meta=meta,
+    return SearchRecord(url=f"{entry.page}#{entry.anchor}", title=title, content=f"{EVERY_ENTRY} {text}", meta=meta,
                         filters=filters, sort={"date": f"{entry.date.isoformat()}.{9999 - position:04d}"})
 
 
@@ -96,11 +106,13 @@ def issue_record(roundup: Roundup, synonyms: Synonyms) -> SearchRecord:
     """The record of one issue: its heading, headline, summary and opening essay."""
     heading = issue_heading(roundup)
     essay = _limited(plain_text(roundup.intro))
-    content = synonyms.expand(". ".join(p for p in (heading, roundup.meta.summary or "", essay) if p))
+    content = ". ".join(p for p in (heading, roundup.meta.summary or "", essay) if p)
     meta = {"title": heading, "date": human_date(roundup.meta.date), "kind": ISSUE,
-            "links": plural(len(roundup.entries), "link")}  # what a result shows
-    return SearchRecord(url=roundup.page, title=heading, content=content, meta=meta,
-                        filters={"kind": [ISSUE], "year": [str(roundup.meta.date.year)]},
+            "links": plural(len(roundup.entries), "link"), **synonyms.meta(content)}  # what a result shows
+    filters = {"kind": [ISSUE], "year": [str(roundup.meta.date.year)]}
+    if roundup.meta.issue:  # `#57` finds issue 57 itself, not every issue whose words start with 57
+        filters["number"] = [str(roundup.meta.issue)]
+    return SearchRecord(url=roundup.page, title=heading, content=content, meta=meta, filters=filters,
                         sort={"date": roundup.meta.date.isoformat()})
 
 

@@ -37,7 +37,9 @@
   function load() {
     if (!pagefind) {
       pagefind = import(pagefindUrl.href).then(function (module) {
-        return module.options({ baseUrl: siteRoot.pathname, excerptLength: 30 }).then(function () {
+        // ranked as the header search ranks its links (search.js)
+        var ranking = (window.rkbSearch || {}).ranking;
+        return module.options({ baseUrl: siteRoot.pathname, excerptLength: 30, ranking: ranking }).then(function () {
           module.init();
           return module;
         });
@@ -216,7 +218,9 @@
       return pf.search(state.q || EVERY_ENTRY, options);
     }).then(function (search) {
       if (mine !== sequence || !search) return null;
-      results = search.results;
+      // as in the header search: words only in the fields a result displays (its issue, date)
+      // score nothing and are no match
+      results = search.results.filter(function (r) { return r.score > 0; });
       shown = 0;
       list.textContent = "";
       return renderMore(mine).then(function () {

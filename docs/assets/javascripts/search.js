@@ -6,6 +6,10 @@
  * loads Pagefind on first use, queries it as the reader types, and renders each entry as a
  * Material search result (md-search-result__item / __link), with Material's keyboard handling:
  * "/", "s" or "f" open search, arrows move, Enter follows, Escape closes.
+ *
+ * Order: an issue leads only when the query names it (its number, or at least half the words of
+ * its name); otherwise links lead, and the other issues follow or interleave by Pagefind's score.
+ * Explore (explore.js) ranks its links with the same weights, read from window.rkbSearch.
  */
 (function () {
   "use strict";
@@ -23,7 +27,17 @@
   var exploreUrl = new URL("explore/", siteRoot);
   var MAX_RESULTS = 10;
   var MAX_ISSUES = 3;
+  var LEAD = 2;  // links shown before any issue the query does not name
+  var QUESTION = 4;  // words from which a query is read as a question
   var DEBOUNCE_MS = 60;
+  // Pagefind's boost for a match in a meta field: a title counts most; `also` holds a record's
+  // other spellings of its words (roundupkb/records.py); the fields a result only displays
+  // count for nothing.
+  var RANKING = { metaWeights: { title: 5, also: 1, attribution: 1, topic: 1, issue: 0, date: 0, kind: 0, links: 0 } };
+  var STOP = {};
+  ("a an and are as at be by for from how i in is it of on or our the to we what with you your")
+    .split(" ").forEach(function (word) { STOP[word] = true; });
+  window.rkbSearch = { ranking: RANKING };
 
   var translations = {};
   try {
@@ -42,7 +56,8 @@
   function load() {
     if (!pagefind) {
       pagefind = import(pagefindUrl.href).then(function (module) {
-        return module.options({ baseUrl: siteRoot.pathname, excerptLength: 24, noWorker: true }).then(function () {
+        return module.options({ baseUrl: siteRoot.pathname, excerptLength: 24, noWorker: true,
+                                ranking: RANKING }).then(function () {
           module.init();
           return module;
         });
@@ -132,16 +147,76 @@
     return item;
   }
 
-  // Issues first (their own group), then entries; the whole result set is one link away.
-  function render(issues, entries, query, total) {
+  function matched(result) {
+    return result.score > 0;
+  }
+
+  // Pagefind finds what holds every word of a query. A question ("how do I avoid burnout") is
+  // asked without its small words, which a short text seldom holds all of.
+  function question(query) {
+    var all = query.split(/\s+/);
+    var kept = all.filter(function (w) { return !STOP[w.toLowerCase()]; });
+    return all.length >= QUESTION && kept.length >= 2 ? kept.join(" ") : query;
+  }
+
+  // Links holding any of the query's words, by the sum of their scores for each word (holding
+  // more of the words counts most).
+  function anyWords(pf, asked) {
+    var each = asked.split(/\s+/).map(function (word) { return pf.search(word, { filters: { kind: "entry" } }); });
+    return Promise.all(each).then(function (searches) {
+      var byId = {};
+      searches.forEach(function (search) {
+        (search ? search.results : []).filter(matched).forEach(function (r) {
+          var hit = byId[r.id] || (byId[r.id] = { id: r.id, score: 0, data: r.data });
+          hit.score += r.score;
+        });
+      });
+      return Object.keys(byId).map(function (id) { return byId[id]; })
+        .sort(function (a, b) { return b.score - a.score; });
+    });
+  }
+
+  function words(text) {
+    return (String(text).toLowerCase().match(/[\p{L}\p{N}]+/gu) || []).filter(function (w) { return !STOP[w]; });
+  }
+
+  // Does the query name this issue? Its number (`57`, `#57`), or at least half the words of its
+  // name with every word of the query among them (the last may be half typed). `title` is the
+  // issue's heading, `#57 · Name` (or the name alone).
+  function namesIssue(query, title) {
+    var parts = /^#(\d+) · ([\s\S]*)$/.exec(title || "") || [null, "", title || ""];
+    var asked = query.trim();
+    if (/^#?\d+$/.test(asked)) return asked.replace("#", "") === parts[1];
+    var mine = words(asked);
+    var name = words(parts[2]);
+    if (!mine.length || !name.length) return false;
+    var every = mine.every(function (w) { return name.some(function (n) { return n.indexOf(w) === 0; }); });
+    var covered = name.filter(function (n) { return mine.some(function (w) { return n.indexOf(w) === 0; }); });
+    return every && 2 * covered.length >= name.length;
+  }
+
+  // The order shown: issues the query names; then the best LEAD links; then the other links and
+  // issues by Pagefind's score.
+  function order(issues, entries, query) {
+    var named = issues.filter(function (r) { return namesIssue(query, (r.data.meta || {}).title); });
+    var rest = issues.filter(function (r) { return named.indexOf(r) === -1; });
+    var byScore = function (a, b) { return b.score - a.score; };
+    var lead = entries.slice().sort(byScore).slice(0, LEAD);
+    var mixed = entries.filter(function (r) { return lead.indexOf(r) === -1; }).concat(rest).sort(byScore);
+    return named.concat(lead, mixed);
+  }
+
+  // Results in order; when issues are among them, a heading wherever the kind changes.
+  function render(results, query, total) {
     list.innerHTML = "";
-    if (issues.length) {
-      list.appendChild(heading("Issues"));
-      issues.forEach(function (data) { list.appendChild(result(data, query)); });
-      if (entries.length) list.appendChild(heading("Links"));
-    }
-    entries.forEach(function (data) { list.appendChild(result(data, query)); });
-    if (total > entries.length) {
+    var last = null;
+    var grouped = results.some(function (r) { return r.kind === "issue"; });
+    results.forEach(function (r) {
+      if (grouped && r.kind !== last) list.appendChild(heading(r.kind === "issue" ? "Issues" : "Links"));
+      last = r.kind;
+      list.appendChild(result(r.data, query));
+    });
+    if (total > results.filter(function (r) { return r.kind === "entry"; }).length) {
       var all = document.createElement("li");
       all.className = "rkb-search-all";
       var link = document.createElement("a");
@@ -151,7 +226,7 @@
       all.appendChild(link);
       list.appendChild(all);
     }
-    var count = issues.length + total;
+    var count = results.filter(function (r) { return r.kind === "issue"; }).length + total;
     if (!query) meta.textContent = t("search.result.placeholder");
     else if (!count) meta.textContent = t("search.result.none");
     else if (count === 1) meta.textContent = t("search.result.one");
@@ -166,23 +241,49 @@
     var query = input.value.trim();
     var mine = ++sequence;
     if (!query) {
-      render([], [], "", 0);
+      render([], "", 0);
       return;
     }
-    load().then(function (pf) {
-      return Promise.all([pf.search(query, { filters: { kind: "issue" } }),
-                          pf.search(query, { filters: { kind: "entry" } })]);
+    var pf = null;
+    var asked = query;
+    load().then(function (module) {
+      pf = module;
+      // `57` or `#57`: issue 57 itself (words would also find #157 and every "57" in a text)
+      var number = /^#?(\d+)$/.exec(query);
+      asked = question(query);
+      return Promise.all([pf.search(asked, { filters: { kind: "issue" } }),
+                          pf.search(asked, { filters: { kind: "entry" } }),
+                          number ? pf.search(null, { filters: { kind: "issue", number: number[1] } }) : null]);
     }).then(function (searches) {
       if (mine !== sequence || !searches[0] || !searches[1]) return null;
-      var issues = searches[0].results.slice(0, MAX_ISSUES);
-      var entries = searches[1].results.slice(0, MAX_RESULTS);
-      return Promise.all(issues.concat(entries).map(function (r) { return r.data(); }))
-        .then(function (items) {
-          if (mine !== sequence) return;
-          render(items.slice(0, issues.length), items.slice(issues.length), query, searches[1].results.length);
-        });
+      // Pagefind searches every meta field; a result whose words are only in the fields a result
+      // displays (its issue, date, kind) scores nothing and is no match.
+      var numbered = searches[2] ? searches[2].results : [];
+      var issues = numbered.concat(searches[0].results.filter(function (r) {
+        return matched(r) && !numbered.some(function (n) { return n.id === r.id; });
+      }));
+      var entries = searches[1].results.filter(matched);
+      if (entries.length || !/\s/.test(asked)) return [issues, entries, entries.length];
+      // No link holds every word: those holding any of them, by their summed scores.
+      return anyWords(pf, asked).then(function (some) {
+        return [issues, some, Math.min(some.length, MAX_RESULTS)];
+      });
+    }).then(function (sets) {
+      if (!sets || mine !== sequence) return null;
+      var issues = sets[0];
+      var entries = sets[1];
+      var total = sets[2];
+      var found = issues.slice(0, MAX_ISSUES).map(function (r) { return { kind: "issue", hit: r }; })
+        .concat(entries.slice(0, MAX_RESULTS).map(function (r) { return { kind: "entry", hit: r }; }));
+      return Promise.all(found.map(function (r) { return r.hit.data(); })).then(function (items) {
+        if (mine !== sequence) return;
+        var results = found.map(function (r, i) { return { kind: r.kind, score: r.hit.score, data: items[i] }; });
+        render(order(results.filter(function (r) { return r.kind === "issue"; }),
+                     results.filter(function (r) { return r.kind === "entry"; }), query),
+               query, total);
+      });
     }).catch(function () {
-      if (mine === sequence) render([], [], query, 0);
+      if (mine === sequence) render([], query, 0);
     });
   }
 
@@ -202,7 +303,7 @@
   input.addEventListener("input", schedule);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.addEventListener("reset", function () {
-    setTimeout(function () { render([], [], "", 0); input.focus(); });
+    setTimeout(function () { render([], "", 0); input.focus(); });
   });
   // The header's magnifier is a label for the toggle: its own click opens the panel (on a phone
   // the box is hidden until then); focusing the box then would close it again.
