@@ -130,6 +130,33 @@ def _link_paragraph(paragraph: str, text: str, url: str) -> str | None:
     return f"{plain(paragraph[:start])}[{escape_title(paragraph[start:end])}]({url}){plain(paragraph[end:])}"
 
 
+def link_paragraph_all(paragraph: str, links: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]]:
+    """The paragraph (plain text) as Markdown with each `(link text, url)` made a link where its
+    text is found, in order; and the links whose text was not found."""
+    haystack, where = _folded_with_positions(paragraph)
+    pieces: list[str] = []
+    done = 0  # characters of `paragraph` written
+    cursor = 0  # where in `haystack` the next link is looked for
+    missing: list[tuple[str, str]] = []
+    for text, url in links:
+        exact = paragraph.find(text, done) if text else -1
+        if exact != -1:
+            start, end = exact, exact + len(text)
+        else:
+            needle = folded(text)
+            at = haystack.find(needle, cursor) if needle else -1
+            if at == -1 or where[at] < done:
+                missing.append((text, url))
+                continue
+            start, end = where[at], where[at + len(needle) - 1] + 1
+        at = next((i for i, w in enumerate(where) if w >= end), len(where))
+        pieces.append(plain(paragraph[done:start]))
+        pieces.append(f"[{escape_title(paragraph[start:end])}]({url})")
+        done, cursor = end, at
+    pieces.append(plain(paragraph[done:]))
+    return "".join(pieces), missing
+
+
 def attach_links(out: list[Line], entries: list[PlainEntry], table: LinkTable | None,
                  source: str) -> list[Diagnostic]:
     """Give the entries their addresses (from the table, or found beside them in the text),

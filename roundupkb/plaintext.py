@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .attribution import strip_markup
-from .edition_links import LinkTable, PlainEntry, attach_links
+from .edition_links import LinkTable, PlainEntry, attach_links, link_paragraph_all
 from .import_links import escape_title, plain, short_title
 from .lines import Line
 from .models import Diagnostic, Severity, Topic
@@ -36,6 +36,10 @@ _MAIL_KEYS = ("from", "date", "subject", "to", "cc", "sent", "reply-to", "messag
 _HEADER = re.compile(r"^\s*(?:>\s*)?(?P<key>[A-Za-z][A-Za-z-]{1,30}):\s*(?P<value>.*)$")
 _FORWARD = re.compile(r"^-{2,}\s*(?:forwarded|original) message\s*-{2,}$", re.IGNORECASE)
 _BARE_URL = re.compile(r"^<?(https?://[^\s<>]+?)>?(?:\s+[-–—]\s+(?P<rest>\S.*))?$", re.IGNORECASE)
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+_PROMOTE_STOP = (":", ";", ",")  # a line ending so is a sentence, not an entry's title
+_SENTENCES = re.compile(r"[.!?] +[A-Z]")  # a line holding two sentences is not a title
+URL_EDITION_LINES = 3  # lines that are only an address: the edition gives its addresses
 NEAR_HEADER_LINES = 60  # how far from the title line a `Date:` header still counts
 
 
@@ -84,7 +88,8 @@ def read_mail(text: str) -> _Mail:
     raw = text.split("\n")
     header_lines = _is_header_block(raw)
     if header_lines:
-        message = email.message_from_string(text, policy=email.policy.default)
+        # Parsed from bytes, so that an 8bit body in UTF-8 reads as the text it is.
+        message = email.message_from_bytes(text.encode("utf-8", "surrogateescape"), policy=email.policy.default)
         part = message.get_body(preferencelist=("plain",))
         if part is None:
             raise EditionError(1, "the e-mail has no plain-text part to import")
@@ -199,6 +204,64 @@ def _heading_topic(line: str, taxonomy: Taxonomy) -> Topic | None:
     return taxonomy.match(line).topic
 
 
+def _url_only(line: str) -> bool:
+    match = _BARE_URL.match(line)
+    return match is not None and not match.group("rest")
+
+
+def _labelled_link(line: str) -> tuple[str, str] | None:
+    """`link text: https://...`, the line a rendered edition names a paragraph's link with."""
+    label, sep, url = line.rpartition(": ")
+    if not sep or not label.strip() or " " in url or not url.lower().startswith(_LINK_SCHEMES):
+        return None
+    return label.strip(), url
+
+
+class _Prose:
+    """The paragraph just written, to which the `link text: address` lines after it belong."""
+
+    def __init__(self) -> None:
+        self.index = -1
+        self.raw = ""
+        self.links: list[tuple[str, str]] = []
+        self.entry: PlainEntry | None = None
+
+    def clear(self) -> None:
+        self.index, self.raw, self.links, self.entry = -1, "", [], None
+
+    def start(self, index: int, raw: str, entry: PlainEntry | None = None) -> None:
+        self.index, self.raw, self.links, self.entry = index, raw, [], entry
+
+    def link(self, writer: _Writer, entries: list[PlainEntry], label: str, url: str) -> bool:
+        """Make `label` in the paragraph a link to `url`; False when the paragraph has no such text."""
+        if self.index < 0 or link_problem(url):
+            return False
+        text, missing = link_paragraph_all(self.raw, [*self.links, (label, url)])
+        if missing:
+            return False
+        self.links.append((label, url))
+        writer.out[self.index].text = text
+        if self.entry is not None and self.entry in entries:
+            entries.remove(self.entry)  # a paragraph with its links: the page's own entry
+        return True
+
+    def promote(self, writer: _Writer, kind: str, topic: str, url: str) -> PlainEntry | None:
+        """The line before an address on a line of its own, made its entry (`Title - Attribution`)."""
+        if self.index != len(writer.out) - 1 or self.links or self.entry is not None:
+            return None
+        raw = self.raw
+        if raw.startswith(("- ", "* ", "> ")) or raw.endswith(_PROMOTE_STOP) or len(raw) > 300 \
+                or _SENTENCES.search(raw):
+            return None
+        title, dash, attribution = raw.rpartition(" - ") if " - " in raw else (raw, "", "")
+        if not strip_markup(escape_title(title.strip())):
+            return None
+        line = writer.out[self.index]
+        line.text = f"[{escape_title(title.strip())}]({url})" + (f" - {plain(attribution.strip())}" if dash else "")
+        self.clear()
+        return PlainEntry(len(writer.out) - 1, line.number, topic, kind, title.strip(), url)
+
+
 def convert_plaintext(
     text: str,
     source: str,
@@ -231,6 +294,10 @@ def convert_plaintext(
     topic_slug: str | None = None
     first_in_section = False
     previous_bullet = False
+    prose = _Prose()
+    # An edition that gives its addresses (each on the line after its entry's title line): an entry
+    # line is one followed by its address, not one that merely looks like an entry.
+    with_urls = sum(_url_only(line) for _, line in content) >= URL_EDITION_LINES
     for position, (number, line) in enumerate(content):
         is_bullet = line.startswith("- ")
         match_topic = _heading_topic(line, taxonomy)
@@ -240,10 +307,15 @@ def convert_plaintext(
             first_in_section = True
             writer.emit(f"## {plain(line)}", number)
             previous_bullet = False
+            prose.clear()
+            continue
+        labelled = _labelled_link(line)
+        if labelled is not None and prose.link(writer, entries, *labelled):
             continue
         bare = _BARE_URL.match(line)
         url = bare.group(1).rstrip(".,;:") if bare else ""
         if kind is not None and topic_slug is not None and bare and not link_problem(url):
+            prose.clear()
             last = entries[-1] if entries else None
             follows = last is not None and last.url is None and last.index == len(writer.out) - 1
             if not bare.group("rest") and last is not None and follows:
@@ -251,6 +323,11 @@ def convert_plaintext(
                 notes.append(Diagnostic(source, number, Severity.WARNING,
                                         f"the address on the line after entry {last.title[:50]!r} is "
                                         "its link"))
+                continue
+            promoted = None if bare.group("rest") else prose.promote(writer, kind, topic_slug, url)
+            if promoted is not None:
+                entries.append(promoted)
+                first_in_section = previous_bullet = False
                 continue
             if bare.group("rest"):
                 # the commentary on the next line, else the attribution, else the address
@@ -278,9 +355,14 @@ def convert_plaintext(
             if kind == "miscellany" and strip_markup(escape_title(line.rstrip("."))):
                 index = writer.emit(f"[{escape_title(line.rstrip('.'))}]()", number)
                 entries.append(PlainEntry(index, number, topic_slug, kind, line.rstrip("."), None, line))
+                prose.start(index, line, entries[-1])
                 first_in_section = previous_bullet = False
                 continue
-            if kind != "miscellany" and _is_entry_line(line, kind, first_in_section) \
+            next_is_url = position + 1 < len(content) and _url_only(content[position + 1][1])
+            looks = _is_entry_line(line, kind, first_in_section)
+            if with_urls and kind != "jobs":
+                looks = looks and next_is_url
+            if kind != "miscellany" and looks \
                     and strip_markup(escape_title(line.rpartition(" - ")[0])):
                 commentary = None
                 if line.endswith(".") and first_in_section:
@@ -294,11 +376,14 @@ def convert_plaintext(
                 index = writer.emit(f"[{escape_title(title_part.strip())}]() - {plain(attribution.strip())}",
                                     number)
                 entries.append(PlainEntry(index, number, topic_slug, kind, title_part.strip(), None))
+                prose.clear()
                 if commentary:
-                    writer.emit(plain(commentary), number)
+                    index = writer.emit(plain(commentary), number)
+                    prose.start(index, commentary)
                 first_in_section = previous_bullet = False
                 continue
-        writer.emit(plain(line), number, blank_before=not (is_bullet and previous_bullet))
+        index = writer.emit(plain(line), number, blank_before=not (is_bullet and previous_bullet))
+        prose.start(index, line)
         previous_bullet = is_bullet
         first_in_section = False
     out = writer.out
