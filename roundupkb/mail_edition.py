@@ -27,6 +27,7 @@ from .attribution import strip_markup
 from .entries import entry_link
 from .lines import Line
 from .models import Entry, Roundup
+from .plaintext import entry_line_parts
 from .rendering import Renderer
 from .sanitize import clean
 from .taxonomy import Taxonomy
@@ -35,6 +36,8 @@ __all__ = ["Edition", "edition_of", "render_html", "render_text", "subject_line"
 
 _BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "tr", "div", "dt", "dd",
                      "figcaption", "details", "summary", "table", "hr"})
+SEPARATOR = "----------"  # the newsletter's own separator line
+_BR = "\x00"  # a line break inside a block (never in content: the checker refuses control characters)
 _SKIP = frozenset({"script", "style", "template"})
 
 
@@ -43,6 +46,7 @@ class EntryItem:
     """An entry shown as its own line: title, address, attribution."""
 
     entry: Entry
+    kind: str
 
 
 @dataclass
@@ -121,7 +125,7 @@ def edition_of(roundup: Roundup, text: str, taxonomy: Taxonomy) -> Edition:
             entry = by_line.get(number)
             if entry is not None and _title_line_entry(entry, text, kind):
                 flush()
-                part.items.append(EntryItem(entry))
+                part.items.append(EntryItem(entry, kind))
                 continue
             prose.append(text)
         flush()
@@ -150,7 +154,7 @@ class _TextWriter(HTMLParser):
 
     def _flush(self) -> None:
         raw = "".join(self.text)
-        pieces = raw.strip("\n").split("\n") if self.pre else [" ".join(p.split()) for p in raw.split("\n")]
+        pieces = raw.strip("\n").split("\n") if self.pre else [" ".join(p.split()) for p in raw.split(_BR)]
         text_lines = [t for t in pieces if t.strip()]
         if text_lines:
             quote = "> " * self.quote
@@ -182,10 +186,13 @@ class _TextWriter(HTMLParser):
         elif tag == "pre":
             self._flush()
             self.pre += 1
+        elif tag == "hr":
+            self._flush()
+            self.blocks.append((SEPARATOR, [], False))
         elif tag in _BLOCKS:
             self._flush()
         elif tag == "br":
-            self.text.append("\n")
+            self.text.append("\n" if self.pre else _BR)
         elif tag == "a":
             self.href = dict(attrs).get("href") or None
             self.link_text = []
@@ -220,7 +227,7 @@ class _TextWriter(HTMLParser):
         elif tag in _BLOCKS or tag == "li":
             self._flush()
         elif tag == "a" and self.href is not None:
-            label = " ".join("".join(self.link_text).split())
+            label = " ".join("".join(self.link_text).replace(_BR, " ").split())
             if self.href.startswith(("http://", "https://", "mailto:")):
                 self.links.append((label, self.href))
             self.href = None
@@ -266,6 +273,19 @@ def entry_title_line(entry: Entry) -> str:
     return f"{entry.title} - {entry.attribution}" if entry.attribution else entry.title
 
 
+def _entry_lines(item: EntryItem) -> list[str]:
+    """The entry's line, then its address on a line of its own. When the line would read back as
+    another title and attribution (a title holding ` - `, details holding a date range), the address
+    is named after it instead (`Title: https://...`), as a link in a paragraph is."""
+    entry = item.entry
+    line = entry_title_line(entry)
+    if not entry.url:
+        return [line, ""]
+    if entry_line_parts(line, item.kind) == (entry.title, entry.attribution):
+        return [line, entry.url, ""]
+    return [line, f"{entry.title}: {entry.url}", ""]
+
+
 def render_text(edition: Edition, render: Renderer | None = None) -> str:
     """The plain-text edition with its e-mail headers (`Subject:`, `Date:`), then the title line."""
     render = render or Renderer()
@@ -278,10 +298,7 @@ def render_text(edition: Edition, render: Renderer | None = None) -> str:
             out += [part.heading, ""]
         for item in part.items:
             if isinstance(item, EntryItem):
-                out.append(entry_title_line(item.entry))
-                if item.entry.url:
-                    out.append(item.entry.url)
-                out.append("")
+                out += _entry_lines(item)
             else:
                 out += _prose_lines(item.markdown, render)
     while out and not out[-1]:

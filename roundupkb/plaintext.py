@@ -39,6 +39,9 @@ _BARE_URL = re.compile(r"^<?(https?://[^\s<>]+?)>?(?:\s+[-–—]\s+(?P<rest>\S.
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _PROMOTE_STOP = (":", ";", ",")  # a line ending so is a sentence, not an entry's title
 _SENTENCES = re.compile(r"[.!?] +[A-Z]")  # a line holding two sentences is not a title
+_DATE_START = re.compile(r"\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b",
+                         re.IGNORECASE)
+MAX_TITLE_LINE = 300
 URL_EDITION_LINES = 3  # lines that are only an address: the edition gives its addresses
 NEAR_HEADER_LINES = 60  # how far from the title line a `Date:` header still counts
 
@@ -199,9 +202,41 @@ def _date_of(title: str, title_line: int, mail: _Mail, date: dt.date | None,
 
 def _heading_topic(line: str, taxonomy: Taxonomy) -> Topic | None:
     """The topic a line names when it reads as a section heading (short, no sentence end)."""
-    if line.startswith("- ") or line.endswith(_TERMINAL) or len(line.split()) > 10:
+    if line.startswith("- ") or line.endswith(_TERMINAL) or len(line.split()) > 10 or "://" in line:
         return None
     return taxonomy.match(line).topic
+
+
+def _split_at(line: str, kind: str) -> tuple[str, str]:
+    """(title, attribution) of `Title - Attribution`: at the last ` - ` (titles hold dashes more
+    often than authors and sources do); for events and calls, whose details often are date
+    ranges (`3 - 5 May`), at the first ` - ` that a date follows, when one does."""
+    if " - " not in line:
+        return line.strip(), ""
+    if kind in ("events", "calls"):
+        start = 0
+        while (at := line.find(" - ", start)) != -1:
+            if _DATE_START.match(line, at + 3):
+                return line[:at].strip(), line[at + 3:].strip()
+            start = at + 3
+    title, _, attribution = line.rpartition(" - ")
+    return title.strip(), attribution.strip()
+
+
+def entry_line_parts(line: str, kind: str) -> tuple[str, str] | None:
+    """(title, attribution) of a line that an address follows, as the importer reads it; None when
+    the line reads as prose (a list item, a quote, two sentences, a lead-in ending in `:`)."""
+    if line.startswith(("- ", "* ", "> ")) or line.endswith(_PROMOTE_STOP) or len(line) > MAX_TITLE_LINE \
+            or (line.endswith(".") and _SENTENCES.search(line)) or kind == "miscellany":
+        return None
+    title, attribution = _split_at(line, kind)
+    if not strip_markup(escape_title(title)):
+        return None
+    return title, attribution
+
+
+def _entry_markdown(title: str, attribution: str) -> str:
+    return f"[{escape_title(title)}]()" + (f" - {plain(attribution)}" if attribution else "")
 
 
 def _url_only(line: str) -> bool:
@@ -249,17 +284,13 @@ class _Prose:
         """The line before an address on a line of its own, made its entry (`Title - Attribution`)."""
         if self.index != len(writer.out) - 1 or self.links or self.entry is not None:
             return None
-        raw = self.raw
-        if raw.startswith(("- ", "* ", "> ")) or raw.endswith(_PROMOTE_STOP) or len(raw) > 300 \
-                or _SENTENCES.search(raw):
-            return None
-        title, dash, attribution = raw.rpartition(" - ") if " - " in raw else (raw, "", "")
-        if not strip_markup(escape_title(title.strip())):
+        parts = entry_line_parts(self.raw, kind)
+        if parts is None:
             return None
         line = writer.out[self.index]
-        line.text = f"[{escape_title(title.strip())}]({url})" + (f" - {plain(attribution.strip())}" if dash else "")
+        line.text = _entry_markdown(*parts).replace("]()", f"]({url})", 1)
         self.clear()
-        return PlainEntry(len(writer.out) - 1, line.number, topic, kind, title.strip(), url)
+        return PlainEntry(len(writer.out) - 1, line.number, topic, kind, parts[0], url)
 
 
 def convert_plaintext(
@@ -300,7 +331,11 @@ def convert_plaintext(
     with_urls = sum(_url_only(line) for _, line in content) >= URL_EDITION_LINES
     for position, (number, line) in enumerate(content):
         is_bullet = line.startswith("- ")
-        match_topic = _heading_topic(line, taxonomy)
+        labelled = _labelled_link(line)
+        if labelled is not None and prose.link(writer, entries, *labelled):
+            continue
+        next_is_url = position + 1 < len(content) and _url_only(content[position + 1][1])
+        match_topic = None if with_urls and next_is_url else _heading_topic(line, taxonomy)
         if match_topic or (len(line) < 40 and PROSE_HEADING.match(line)):
             kind = match_topic.kind if match_topic else None
             topic_slug = match_topic.slug if match_topic else None
@@ -309,13 +344,9 @@ def convert_plaintext(
             previous_bullet = False
             prose.clear()
             continue
-        labelled = _labelled_link(line)
-        if labelled is not None and prose.link(writer, entries, *labelled):
-            continue
         bare = _BARE_URL.match(line)
         url = bare.group(1).rstrip(".,;:") if bare else ""
         if kind is not None and topic_slug is not None and bare and not link_problem(url):
-            prose.clear()
             last = entries[-1] if entries else None
             follows = last is not None and last.url is None and last.index == len(writer.out) - 1
             if not bare.group("rest") and last is not None and follows:
@@ -325,6 +356,7 @@ def convert_plaintext(
                                         "its link"))
                 continue
             promoted = None if bare.group("rest") else prose.promote(writer, kind, topic_slug, url)
+            prose.clear()
             if promoted is not None:
                 entries.append(promoted)
                 first_in_section = previous_bullet = False
@@ -352,16 +384,20 @@ def convert_plaintext(
             first_in_section = previous_bullet = False
             continue
         if kind is not None and topic_slug is not None and not is_bullet:
-            if kind == "miscellany" and strip_markup(escape_title(line.rstrip("."))):
+            if kind == "miscellany" and not with_urls and strip_markup(escape_title(line.rstrip("."))):
                 index = writer.emit(f"[{escape_title(line.rstrip('.'))}]()", number)
                 entries.append(PlainEntry(index, number, topic_slug, kind, line.rstrip("."), None, line))
                 prose.start(index, line, entries[-1])
                 first_in_section = previous_bullet = False
                 continue
-            next_is_url = position + 1 < len(content) and _url_only(content[position + 1][1])
-            looks = _is_entry_line(line, kind, first_in_section)
-            if with_urls and kind != "jobs":
-                looks = looks and next_is_url
+            parts = entry_line_parts(line, kind) if with_urls and next_is_url else None
+            if kind != "miscellany" and parts is not None:
+                index = writer.emit(_entry_markdown(*parts), number)
+                entries.append(PlainEntry(index, number, topic_slug, kind, parts[0], None))
+                prose.clear()
+                first_in_section = previous_bullet = False
+                continue
+            looks = _is_entry_line(line, kind, first_in_section) and (not with_urls or kind == "jobs")
             if kind != "miscellany" and looks \
                     and strip_markup(escape_title(line.rpartition(" - ")[0])):
                 commentary = None
