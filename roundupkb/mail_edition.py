@@ -27,8 +27,8 @@ from .attribution import strip_markup
 from .entries import entry_link
 from .lines import Line
 from .models import Entry, Roundup
-from .plaintext import entry_line_parts
-from .rendering import Renderer
+from .plaintext import entry_line_parts, reads_as_heading
+from .rendering import EXTENSION_CONFIGS, Renderer
 from .sanitize import clean
 from .taxonomy import Taxonomy
 
@@ -38,6 +38,7 @@ _BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "tr",
                      "figcaption", "details", "summary", "table", "hr"})
 SEPARATOR = "----------"  # the newsletter's own separator line
 _BR = "\x00"  # a line break inside a block (never in content: the checker refuses control characters)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _SKIP = frozenset({"script", "style", "template"})
 
 
@@ -73,6 +74,7 @@ class Edition:
     date: dt.date
     issue: int | None
     parts: list[Part]
+    taxonomy: Taxonomy | None = None
 
 
 def subject_line(roundup: Roundup) -> str:
@@ -130,7 +132,7 @@ def edition_of(roundup: Roundup, text: str, taxonomy: Taxonomy) -> Edition:
             prose.append(text)
         flush()
         parts.append(part)
-    return Edition(roundup.meta.title, subject_line(roundup), roundup.meta.date, roundup.meta.issue, parts)
+    return Edition(roundup.meta.title, subject_line(roundup), roundup.meta.date, roundup.meta.issue, parts, taxonomy)
 
 
 # --- Plain text ----------------------------------------------------------------------------------
@@ -151,6 +153,7 @@ class _TextWriter(HTMLParser):
         self.pre = 0
         self.skip = 0
         self.prefix = ""
+        self.heading = False  # the block is a heading inside a part (never a section's own)
 
     def _flush(self) -> None:
         raw = "".join(self.text)
@@ -160,10 +163,14 @@ class _TextWriter(HTMLParser):
             quote = "> " * self.quote
             first = quote + self.prefix + text_lines[0]
             rest = [quote + " " * len(self.prefix) + t for t in text_lines[1:]]
-            self.blocks.append(("\n".join([first, *rest]), self.links, bool(self.prefix)))
+            text = "\n".join([first, *rest])
+            if self.heading and not self.quote:
+                text = "### " + text
+            self.blocks.append((text, self.links, bool(self.prefix)))
             self.links = []
         self.text = []
         self.prefix = ""
+        self.heading = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -191,6 +198,7 @@ class _TextWriter(HTMLParser):
             self.blocks.append((SEPARATOR, [], False))
         elif tag in _BLOCKS:
             self._flush()
+            self.heading = tag in _HEADINGS
         elif tag == "br":
             self.text.append("\n" if self.pre else _BR)
         elif tag == "a":
@@ -248,11 +256,16 @@ class _TextWriter(HTMLParser):
         self._flush()
 
 
+def _renderer() -> Renderer:
+    """The site's Markdown, without the headings' permalink signs (a mail has no use for them)."""
+    return Renderer(configs={**EXTENSION_CONFIGS, "toc": {"permalink": False}})
+
+
 def _safe_html(markdown_text: str, render: Renderer) -> str:
     return clean(render(markdown_text))
 
 
-def _prose_lines(markdown_text: str, render: Renderer) -> list[str]:
+def _prose_lines(markdown_text: str, render: Renderer, taxonomy: Taxonomy | None = None) -> list[str]:
     """A piece of Markdown as plain-text lines: a blank line between blocks, and after each block
     a `link text: address` line for every link in it."""
     writer = _TextWriter()
@@ -260,6 +273,8 @@ def _prose_lines(markdown_text: str, render: Renderer) -> list[str]:
     writer.close()
     out: list[str] = []
     for index, (text, links, item) in enumerate(writer.blocks):
+        if taxonomy is not None and reads_as_heading(text, taxonomy):
+            text = "### " + text  # a paragraph, not one of the newsletter's sections
         out += [text]
         out += [f"{label}: {href}" if label and label != href else href for label, href in links]
         next_item = index + 1 < len(writer.blocks) and writer.blocks[index + 1][2]
@@ -288,7 +303,7 @@ def _entry_lines(item: EntryItem) -> list[str]:
 
 def render_text(edition: Edition, render: Renderer | None = None) -> str:
     """The plain-text edition with its e-mail headers (`Subject:`, `Date:`), then the title line."""
-    render = render or Renderer()
+    render = render or _renderer()
     when = dt.datetime(edition.date.year, edition.date.month, edition.date.day, 12, tzinfo=dt.UTC)
     out = [f"Subject: {edition.subject}", f"Date: {email.utils.format_datetime(when)}", "MIME-Version: 1.0",
            'Content-Type: text/plain; charset="utf-8"', "Content-Transfer-Encoding: 8bit", "",
@@ -300,7 +315,7 @@ def render_text(edition: Edition, render: Renderer | None = None) -> str:
             if isinstance(item, EntryItem):
                 out += _entry_lines(item)
             else:
-                out += _prose_lines(item.markdown, render)
+                out += _prose_lines(item.markdown, render, edition.taxonomy)
     while out and not out[-1]:
         out.pop()
     return "\n".join(out) + "\n"
@@ -325,7 +340,7 @@ def _template() -> jinja2.Template:
 
 def render_html(edition: Edition, render: Renderer | None = None) -> str:
     """The HTML edition: one document, tables and inline styles, every link, no script."""
-    render = render or Renderer()
+    render = render or _renderer()
     parts = []
     for part in edition.parts:
         items = []

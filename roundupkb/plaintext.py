@@ -36,6 +36,7 @@ _MAIL_KEYS = ("from", "date", "subject", "to", "cc", "sent", "reply-to", "messag
 _HEADER = re.compile(r"^\s*(?:>\s*)?(?P<key>[A-Za-z][A-Za-z-]{1,30}):\s*(?P<value>.*)$")
 _FORWARD = re.compile(r"^-{2,}\s*(?:forwarded|original) message\s*-{2,}$", re.IGNORECASE)
 _BARE_URL = re.compile(r"^<?(https?://[^\s<>]+?)>?(?:\s+[-–—]\s+(?P<rest>\S.*))?$", re.IGNORECASE)
+_MINOR_HEADING = re.compile(r"^(#{3,6}) +(\S.*)$")  # `### A heading` inside a section
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _PROMOTE_STOP = (":", ";", ",")  # a line ending so is a sentence, not an entry's title
 _SENTENCES = re.compile(r"[.!?] +[A-Z]")  # a line holding two sentences is not a title
@@ -200,6 +201,11 @@ def _date_of(title: str, title_line: int, mail: _Mail, date: dt.date | None,
                                    "give one with --date YYYY-MM-DD")
 
 
+def reads_as_heading(line: str, taxonomy: Taxonomy) -> bool:
+    """Whether a line on its own reads as one of the newsletter's section headings."""
+    return _heading_topic(line, taxonomy) is not None or (len(line) < 40 and PROSE_HEADING.match(line) is not None)
+
+
 def _heading_topic(line: str, taxonomy: Taxonomy) -> Topic | None:
     """The topic a line names when it reads as a section heading (short, no sentence end)."""
     if line.startswith("- ") or line.endswith(_TERMINAL) or len(line.split()) > 10 or "://" in line:
@@ -253,32 +259,48 @@ def _labelled_link(line: str) -> tuple[str, str] | None:
 
 
 class _Prose:
-    """The paragraph just written, to which the `link text: address` lines after it belong."""
+    """The lines just written, to which the `link text: address` lines after them belong (the
+    latest first: a block broken over lines names its links after its last line)."""
+
+    RECENT = 12  # lines looked back over
 
     def __init__(self) -> None:
-        self.index = -1
-        self.raw = ""
-        self.links: list[tuple[str, str]] = []
+        self.recent: list[tuple[int, str, list[tuple[str, str]]]] = []  # (index in out, raw text, its links)
         self.entry: PlainEntry | None = None
 
+    @property
+    def index(self) -> int:
+        return self.recent[-1][0] if self.recent else -1
+
+    @property
+    def raw(self) -> str:
+        return self.recent[-1][1] if self.recent else ""
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        return self.recent[-1][2] if self.recent else []
+
     def clear(self) -> None:
-        self.index, self.raw, self.links, self.entry = -1, "", [], None
+        self.recent, self.entry = [], None
 
     def start(self, index: int, raw: str, entry: PlainEntry | None = None) -> None:
-        self.index, self.raw, self.links, self.entry = index, raw, [], entry
+        self.recent = [*self.recent[-(self.RECENT - 1):], (index, raw, [])]
+        self.entry = entry
 
     def link(self, writer: _Writer, entries: list[PlainEntry], label: str, url: str) -> bool:
-        """Make `label` in the paragraph a link to `url`; False when the paragraph has no such text."""
-        if self.index < 0 or link_problem(url):
+        """Make `label` in a recent line a link to `url`; False when none has such text."""
+        if link_problem(url):
             return False
-        text, missing = link_paragraph_all(self.raw, [*self.links, (label, url)])
-        if missing:
-            return False
-        self.links.append((label, url))
-        writer.out[self.index].text = text
-        if self.entry is not None and self.entry in entries:
-            entries.remove(self.entry)  # a paragraph with its links: the page's own entry
-        return True
+        for index, raw, links in reversed(self.recent):
+            text, missing = link_paragraph_all(raw, [*links, (label, url)])
+            if missing:
+                continue
+            links.append((label, url))
+            writer.out[index].text = text
+            if self.entry is not None and self.entry in entries and self.entry.index == index:
+                entries.remove(self.entry)  # a paragraph with its links: the page's own entry
+            return True
+        return False
 
     def promote(self, writer: _Writer, kind: str, topic: str, url: str) -> PlainEntry | None:
         """The line before an address on a line of its own, made its entry (`Title - Attribution`)."""
@@ -333,6 +355,12 @@ def convert_plaintext(
         is_bullet = line.startswith("- ")
         labelled = _labelled_link(line)
         if labelled is not None and prose.link(writer, entries, *labelled):
+            continue
+        minor = _MINOR_HEADING.match(line)
+        if minor:
+            writer.emit(f"{minor.group(1)} {plain(minor.group(2))}", number)
+            prose.clear()
+            previous_bullet = False
             continue
         next_is_url = position + 1 < len(content) and _url_only(content[position + 1][1])
         match_topic = None if with_urls and next_is_url else _heading_topic(line, taxonomy)
