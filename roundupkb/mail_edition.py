@@ -273,10 +273,11 @@ def _prose_lines(markdown_text: str, render: Renderer, taxonomy: Taxonomy | None
     writer.close()
     out: list[str] = []
     for index, (text, links, item) in enumerate(writer.blocks):
-        if taxonomy is not None and reads_as_heading(text, taxonomy):
+        if taxonomy is not None and not text.startswith("#") and reads_as_heading(text, taxonomy):
             text = "### " + text  # a paragraph, not one of the newsletter's sections
         out += [text]
-        out += [f"{label}: {href}" if label and label != href else href for label, href in links]
+        out += [f"{label}: {href}" if label and label != href else href for label, href in links
+                if href != text.strip()]  # an address standing alone is its own link line
         next_item = index + 1 < len(writer.blocks) and writer.blocks[index + 1][2]
         if not (item and next_item and not links):
             out.append("")
@@ -296,6 +297,8 @@ def _entry_lines(item: EntryItem) -> list[str]:
     line = entry_title_line(entry)
     if not entry.url:
         return [line, ""]
+    if entry.title == entry.url:  # its title is its address: one line names it
+        return [f"{entry.url}: {entry.url}" + (f" - {entry.attribution}" if entry.attribution else ""), ""]
     if entry_line_parts(line, item.kind) == (entry.title, entry.attribution):
         return [line, entry.url, ""]
     return [line, f"{entry.title}: {entry.url}", ""]
@@ -351,5 +354,5 @@ def render_html(edition: Edition, render: Renderer | None = None) -> str:
             else:
                 # Already cleaned by the site's sanitiser: the template places it as it is.
                 items.append(_HtmlItem(html=Markup(_safe_html(item.markdown, render))))
-        parts.append({"heading": part.heading, "items": items})
+        parts.append({"heading": part.heading, "blocks": items})
     return _template().render(title=edition.title, subject=edition.subject, date=edition.date, parts=parts)

@@ -36,6 +36,7 @@ _MAIL_KEYS = ("from", "date", "subject", "to", "cc", "sent", "reply-to", "messag
 _HEADER = re.compile(r"^\s*(?:>\s*)?(?P<key>[A-Za-z][A-Za-z-]{1,30}):\s*(?P<value>.*)$")
 _FORWARD = re.compile(r"^-{2,}\s*(?:forwarded|original) message\s*-{2,}$", re.IGNORECASE)
 _BARE_URL = re.compile(r"^<?(https?://[^\s<>]+?)>?(?:\s+[-–—]\s+(?P<rest>\S.*))?$", re.IGNORECASE)
+_LINE_BREAK = "<br/>"
 _MINOR_HEADING = re.compile(r"^(#{3,6}) +(\S.*)$")  # `### A heading` inside a section
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _PROMOTE_STOP = (":", ";", ",")  # a line ending so is a sentence, not an entry's title
@@ -172,6 +173,7 @@ class _Writer:
 
     def __init__(self) -> None:
         self.out: list[Line] = []
+        self.breaks: set[int] = set()  # lines that end with a line break inside their paragraph
 
     def emit(self, text: str, number: int, blank_before: bool = True) -> int:
         if blank_before and self.out and self.out[-1].text != "":
@@ -287,6 +289,14 @@ class _Prose:
         self.recent = [*self.recent[-(self.RECENT - 1):], (index, raw, [])]
         self.entry = entry
 
+    def continues(self, writer: _Writer, number: int) -> bool:
+        """Whether source line `number` stands right under the latest prose line, with no blank
+        line, address or link line between."""
+        if self.index != len(writer.out) - 1 or self.index < 0 or self.links:
+            return False
+        latest = writer.out[self.index]
+        return latest.number == number - 1 and not self.raw.startswith(("- ", "* ", "> ", "#"))
+
     def link(self, writer: _Writer, entries: list[PlainEntry], label: str, url: str) -> bool:
         """Make `label` in a recent line a link to `url`; False when none has such text."""
         if link_problem(url):
@@ -296,7 +306,7 @@ class _Prose:
             if missing:
                 continue
             links.append((label, url))
-            writer.out[index].text = text
+            writer.out[index].text = text + (_LINE_BREAK if index in writer.breaks else "")
             if self.entry is not None and self.entry in entries and self.entry.index == index:
                 entries.remove(self.entry)  # a paragraph with its links: the page's own entry
             return True
@@ -336,6 +346,8 @@ def convert_plaintext(
     meta: dict[str, Any] = {"title": title_without_number(title) or title,
                             "date": _date_of(title, title_number, mail, date, notes, source)}
     number = issue if issue is not None else issue_number(title)
+    if number is None and mail.subject:
+        number = issue_number(mail.subject)  # the subject line may carry the number the title leaves out
     if number is not None:
         meta["issue"] = number
     headline = title_headline(title)
@@ -350,11 +362,18 @@ def convert_plaintext(
     prose = _Prose()
     # An edition that gives its addresses (each on the line after its entry's title line): an entry
     # line is one followed by its address, not one that merely looks like an entry.
-    with_urls = sum(_url_only(line) for _, line in content) >= URL_EDITION_LINES
+    with_urls = sum(_url_only(line) and not _url_only(content[i - 1][1]) and content[i - 1][0] == number - 1
+                    for i, (number, line) in enumerate(content) if i) >= URL_EDITION_LINES
     for position, (number, line) in enumerate(content):
         is_bullet = line.startswith("- ")
         labelled = _labelled_link(line)
         if labelled is not None and prose.link(writer, entries, *labelled):
+            continue
+        if labelled is not None and labelled[0] == labelled[1] and kind is not None and not link_problem(labelled[1]):
+            # `https://...: https://...`: an entry whose title is its own address
+            writer.emit(f"[{escape_title(labelled[1])}]({labelled[1]})", number)
+            prose.clear()
+            first_in_section = previous_bullet = False
             continue
         minor = _MINOR_HEADING.match(line)
         if minor:
@@ -362,7 +381,8 @@ def convert_plaintext(
             prose.clear()
             previous_bullet = False
             continue
-        next_is_url = position + 1 < len(content) and _url_only(content[position + 1][1])
+        next_is_url = position + 1 < len(content) and _url_only(content[position + 1][1]) \
+            and content[position + 1][0] == number + 1
         match_topic = None if with_urls and next_is_url else _heading_topic(line, taxonomy)
         if match_topic or (len(line) < 40 and PROSE_HEADING.match(line)):
             kind = match_topic.kind if match_topic else None
@@ -446,7 +466,13 @@ def convert_plaintext(
                     prose.start(index, commentary)
                 first_in_section = previous_bullet = False
                 continue
-        index = writer.emit(plain(line), number, blank_before=not (is_bullet and previous_bullet))
+        # In an edition laid out with blank lines between blocks, a line right under a line of
+        # prose continues its block after a line break.
+        continues = with_urls and prose.continues(writer, number) and not is_bullet and not line.startswith("> ")
+        if continues:
+            writer.breaks.add(prose.index)
+            writer.out[prose.index].text += _LINE_BREAK
+        index = writer.emit(plain(line), number, blank_before=not (is_bullet and previous_bullet) and not continues)
         prose.start(index, line)
         previous_bullet = is_bullet
         first_in_section = False
