@@ -25,6 +25,7 @@ from .edition_links import LinkTable
 from .entries import LINK_START, entry_link
 from .import_gate import FRONT_KEYS, ImportFailure, make_clean, page_text
 from .import_links import repair_links
+from .import_stray import drop_stray_links, unstick_separators
 from .lines import SEPARATOR, Line, heading_at, scan_body
 from .models import Diagnostic, Roundup, Severity
 from .parser import parse_roundup
@@ -131,6 +132,9 @@ def convert_archive(
         else:
             meta["image"] = image.strip()
     lines = scan_body(body_lines, first)
+    lines, dropped = drop_stray_links(lines, source)
+    lines, unstuck = unstick_separators(lines, source)
+    notes += dropped + unstuck
     # Headings before the first topic heading belong to the essay: they become `###`.
     heads: dict[int, tuple[int, str, int]] = {}
     first_topic: int | None = None

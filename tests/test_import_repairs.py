@@ -1,0 +1,154 @@
+"""What a person would repair without asking, the importer repairs, with a warning at the source
+line: stray empty-text copies of a neighbouring link, separators that would make a stray line a
+heading, malformed void tags, attributes the site drops. All data here is synthetic."""
+
+from __future__ import annotations
+
+import pytest
+
+from roundupkb.check import check_page
+from roundupkb.importer import Imported, ImportFailure, convert
+from roundupkb.models import Severity
+from roundupkb.parser import parse_roundup
+from roundupkb.taxonomy import load_source_aliases, load_taxonomy
+
+TAXONOMY = load_taxonomy()
+ALIASES = load_source_aliases()
+HEAD = '---\ntitle: "#412 - Link Roundup, 9 Sept 2024"\ndate: 2024-09-09\nlayout: email\n---\n'
+FIRST = HEAD.count("\n") + 1  # the source line of the body's first line
+
+
+def imported(body: str) -> Imported:
+    return convert((HEAD + body).encode("utf-8"), "0412.md", TAXONOMY)
+
+
+def line_of(body: str, text: str, occurrence: int = 1) -> int:
+    """The source line of the n-th line of `body` that holds `text`."""
+    found = [n for n, line in enumerate(body.split("\n"), FIRST) if text in line]
+    return found[occurrence - 1]
+
+
+def entries(page: Imported) -> list[tuple[str, str | None, str]]:
+    roundup, _ = parse_roundup(page.text, "p.md", "roundups/2024/2024-09-09.md", TAXONOMY, ALIASES)
+    assert roundup is not None
+    return [(e.title, e.url, e.topic) for e in roundup.entries]
+
+
+def clean(page: Imported) -> None:
+    _, found = check_page(page.text, "p.md", "roundups/2024/2024-09-09.md", TAXONOMY, ALIASES)
+    assert [d for d in found if d.severity is Severity.ERROR] == []
+
+
+def warnings(page: Imported) -> list[tuple[int, str]]:
+    return [(d.line, d.message) for d in page.diagnostics if d.severity is Severity.WARNING]
+
+
+# --- Stray empty-text copies of a neighbouring link ------------------------------------------------
+
+@pytest.mark.parametrize("stray", [
+    "[](https://example.net/pumps)",
+    "[ ](https://example.net/pumps)",
+    "**[](https://example.net/pumps)**",
+    "[](https://example.net/pumps)<br/>",
+    "[](<https://example.net/pumps>)",
+    "[](https://example.net/pumps/)",
+])
+def test_a_stray_copy_of_the_entry_before_is_dropped(stray: str) -> None:
+    body = ("## Research Computing Systems\n\n"
+            "[Heat Pumps for Machine Rooms](https://example.net/pumps) - Kim Osei, Cooling Weekly\n"
+            f"{stray}\n\nWhy it matters for us.\n\n"
+            "[Cold Aisles](https://example.net/aisles) - Lu Park\n\nMore.\n")
+    page = imported(body)
+    assert entries(page) == [("Heat Pumps for Machine Rooms", "https://example.net/pumps", "systems"),
+                             ("Cold Aisles", "https://example.net/aisles", "systems")]
+    clean(page)
+    assert "[](" not in page.text and "[ ](" not in page.text
+    assert (line_of(body, stray), "a link with no text, a stray copy of the link of the entry before it "
+            "(https://example.net/pumps): dropped") in warnings(page)
+
+
+@pytest.mark.parametrize("above", ["\n", "Commentary ends here.\n"])
+def test_a_stray_copy_of_the_next_entry_over_a_separator_is_dropped(above: str) -> None:
+    body = ("## Managing Teams\n\n[Pairing Well](https://example.net/pairing) - Ana Ruiz\n\n"
+            f"Notes on pairing.\n{above}[](https://example.net/rotas)\n----------\n\n"
+            "[Rotas That Work](https://example.net/rotas) - Ben Ode, Ops Notes\n\nWhy rotas.\n")
+    page = imported(body)
+    assert entries(page) == [("Pairing Well", "https://example.net/pairing", "managing-teams"),
+                             ("Rotas That Work", "https://example.net/rotas", "managing-teams")]
+    clean(page)
+    assert "\n----------\n" in page.text and "\n\n----------\n" in page.text
+    assert (line_of(body, "[](https://example.net/rotas)"), "a link with no text, a stray copy of the link of "
+            "the entry after it (https://example.net/rotas): dropped") in warnings(page)
+
+
+def test_an_empty_link_to_another_address_is_not_a_copy() -> None:
+    body = ("## Managing Teams\n\n[Pairing Well](https://example.net/pairing) - Ana Ruiz\n\n"
+            "[](https://example.net/elsewhere) - Cy Dee\n\nA different thing entirely. More.\n")
+    page = imported(body)
+    assert [e[1] for e in entries(page)] == ["https://example.net/pairing", "https://example.net/elsewhere"]
+    assert not [m for _, m in warnings(page) if "stray copy" in m]
+
+
+# --- Separators that would make a stray line a heading ---------------------------------------------
+
+@pytest.mark.parametrize("stray", [
+    "Thanks for reading, see you next week.",
+    "[](https://example.net/lonely)",
+    "<https://example.net/lonely>",
+    "[Queue Theory Basics](https://example.net/queues) - Ida Moss",
+])
+def test_a_separator_under_a_stray_line_stays_a_separator(stray: str) -> None:
+    body = ("## Research Software Development\n\n[Testing Numerics](https://example.net/numerics) - Jo Tan\n\n"
+            f"Some commentary.\n\n{stray}\n----------\n\n"
+            "[Code Review at Scale](https://example.net/review) - Max Idle\n\nMore.\n")
+    page = imported(body)
+    titles = [title for title, _, _ in entries(page)]
+    assert titles[0] == "Testing Numerics" and titles[-1] == "Code Review at Scale"
+    assert all(topic == "software" for _, _, topic in entries(page))
+    clean(page)
+    assert "\n## " + stray not in page.text
+    assert (line_of(body, "----------"), f"a separator right under {stray[:50]!r} would make it a heading: "
+            "kept it a separator, with a blank line above it") in warnings(page)
+
+
+def test_a_real_heading_underlined_with_dashes_stays_a_heading() -> None:
+    body = "Intro.\n\nManaging Teams\n--------------\n\n[Pairing Well](https://example.net/pairing) - Ana Ruiz\n"
+    page = imported(body)
+    assert "\n## Managing Teams\n" in page.text
+    assert entries(page) == [("Pairing Well", "https://example.net/pairing", "managing-teams")]
+    assert not [m for _, m in warnings(page) if "separator" in m]
+
+
+# --- Malformed void tags and attributes the site drops -----------------------------------------------
+
+@pytest.mark.parametrize("tag", ["<br/.>", "<br .>", "<BR/.>", "<br/,>", "<hr/.>"])
+def test_a_malformed_void_tag_is_written_right_at_its_own_line(tag: str) -> None:
+    body = ("## Managing Teams\n\n[Pairing Well](https://example.net/pairing) - Ana Ruiz\n\n"
+            "Some text. More text. And more.\n\n"
+            f"> A quote, first line{tag}\n> second line, with a full stop.\n> third line {tag} here.\n\nAfter.\n")
+    page = imported(body)
+    clean(page)
+    name = tag[1:3].lower()
+    assert tag not in page.text and f"<{name}/>" in page.text
+    said = [(n, m) for n, m in warnings(page) if "malformed tag" in m]
+    assert said == [(line_of(body, tag), f"unsafe HTML: malformed tag {tag!r} written as <{name}/>"),
+                    (line_of(body, tag, 2), f"unsafe HTML: malformed tag {tag!r} written as <{name}/>")]
+
+
+def test_an_attribute_the_site_drops_is_reported_at_its_own_line() -> None:
+    # The attribute's name ("x") is in many lines' text: the warning names the tag's own line.
+    body = ("## Managing Teams\n\n[Pairing Well](https://example.net/pairing) - Ana Ruiz, X Weekly\n\n"
+            "Experts explain.\nThe next line has the tag:\nit is <b x>bold</b> here.\n\nAfter, extra text.\n")
+    page = imported(body)
+    clean(page)
+    assert "it is <b>bold</b> here." in page.text
+    assert warnings(page) == [(line_of(body, "<b x>"), "unsafe HTML: removed x= from <b>")]
+
+
+def test_an_unknown_heading_holding_entries_still_needs_a_person() -> None:
+    body = ("## Managing Teams\n\n[Pairing Well](https://example.net/pairing) - Ana Ruiz\n\n"
+            "## Things I Liked\n\n[Rotas That Work](https://example.net/rotas) - Ben Ode\n")
+    with pytest.raises(ImportFailure) as failure:
+        imported(body)
+    assert any(d.line == line_of(body, "Things I Liked") and "matches no topic" in d.message
+               for d in failure.value.diagnostics)
