@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -36,6 +37,7 @@ __all__ = ["Edition", "edition_of", "render_html", "render_text", "subject_line"
 
 _BLOCKS = frozenset({"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "tr", "div", "dt", "dd",
                      "figcaption", "details", "summary", "table", "hr"})
+_NAMED_ADDRESS = re.compile(r": (?:https?://|mailto:)\S+$")  # `link text: https://...`
 SEPARATOR = "----------"  # the newsletter's own separator line
 _BR = "\x00"  # a line break inside a block (never in content: the checker refuses control characters)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
@@ -304,8 +306,9 @@ def _entry_lines(item: EntryItem) -> list[str]:
     return [line, f"{entry.title}: {entry.url}", ""]
 
 
-def render_text(edition: Edition, render: Renderer | None = None) -> str:
-    """The plain-text edition with its e-mail headers (`Subject:`, `Date:`), then the title line."""
+def render_text(edition: Edition, render: Renderer | None = None, *, addresses: bool = True) -> str:
+    """The plain-text edition with its e-mail headers (`Subject:`, `Date:`), then the title line.
+    Without `addresses`, as the newsletter's own plain text was sent: no address lines."""
     render = render or _renderer()
     when = dt.datetime(edition.date.year, edition.date.month, edition.date.day, 12, tzinfo=dt.UTC)
     out = [f"Subject: {edition.subject}", f"Date: {email.utils.format_datetime(when)}", "MIME-Version: 1.0",
@@ -319,9 +322,15 @@ def render_text(edition: Edition, render: Renderer | None = None) -> str:
                 out += _entry_lines(item)
             else:
                 out += _prose_lines(item.markdown, render, edition.taxonomy)
+    if not addresses:
+        out = [line for line in out if not _is_address_line(line)]
     while out and not out[-1]:
         out.pop()
     return "\n".join(out) + "\n"
+
+
+def _is_address_line(line: str) -> bool:
+    return line.startswith(("http://", "https://", "mailto:")) or bool(_NAMED_ADDRESS.search(line))
 
 
 # --- HTML ----------------------------------------------------------------------------------------

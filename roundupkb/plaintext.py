@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .attribution import strip_markup
-from .edition_links import LinkTable, PlainEntry, attach_links, link_paragraph_all
+from .edition_links import Lead, LinkTable, PlainEntry, attach_links, link_paragraph_all
 from .import_links import escape_title, plain, short_title
 from .lines import Line
 from .models import Diagnostic, Severity, Topic
@@ -212,7 +212,10 @@ def _heading_topic(line: str, taxonomy: Taxonomy) -> Topic | None:
     """The topic a line names when it reads as a section heading (short, no sentence end)."""
     if line.startswith("- ") or line.endswith(_TERMINAL) or len(line.split()) > 10 or "://" in line:
         return None
-    return taxonomy.match(line).topic
+    match = taxonomy.match(line)
+    if " - " in line and match.how not in ("name", "words"):
+        return None  # `Job Interviews Don't Work - Blog`: an entry line, though a pattern matches its start
+    return match.topic
 
 
 def _split_at(line: str, kind: str) -> tuple[str, str]:
@@ -360,6 +363,7 @@ def convert_plaintext(
     first_in_section = False
     previous_bullet = False
     prose = _Prose()
+    leads: list[Lead] = []  # paragraphs of topic sections, for links a links file names
     # An edition that gives its addresses (each on the line after its entry's title line): an entry
     # line is one followed by its address, not one that merely looks like an entry.
     with_urls = sum(_url_only(line) and not _url_only(content[i - 1][1]) and content[i - 1][0] == number - 1
@@ -456,10 +460,9 @@ def convert_plaintext(
                         notes.append(Diagnostic(source, number, Severity.WARNING,
                                                 "entry line ran into its commentary; split after "
                                                 f"{line.rsplit(' - ', 1)[1]!r}: please verify"))
-                title_part, _, attribution = line.rpartition(" - ")
-                index = writer.emit(f"[{escape_title(title_part.strip())}]() - {plain(attribution.strip())}",
-                                    number)
-                entries.append(PlainEntry(index, number, topic_slug, kind, title_part.strip(), None))
+                title_part, attribution = _split_at(line, kind)
+                index = writer.emit(f"[{escape_title(title_part)}]() - {plain(attribution)}", number)
+                entries.append(PlainEntry(index, number, topic_slug, kind, title_part, None, whole=line))
                 prose.clear()
                 if commentary:
                     index = writer.emit(plain(commentary), number)
@@ -474,10 +477,12 @@ def convert_plaintext(
             writer.out[prose.index].text += _LINE_BREAK
         index = writer.emit(plain(line), number, blank_before=not (is_bullet and previous_bullet) and not continues)
         prose.start(index, line)
+        if topic_slug is not None and kind != "miscellany" and not is_bullet and not continues:
+            leads.append(Lead(index, topic_slug, line))
         previous_bullet = is_bullet
         first_in_section = False
     out = writer.out
-    notes.extend(attach_links(out, entries, links, source))
+    notes.extend(attach_links(out, entries, links, source, leads))
     while out and not out[0].text:
         out.pop(0)
     return out, meta, notes

@@ -4,9 +4,12 @@ heading, malformed void tags, attributes the site drops. All data here is synthe
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from roundupkb.check import check_page
+from roundupkb.edition_links import read_link_table
 from roundupkb.importer import Imported, ImportFailure, convert
 from roundupkb.models import Severity
 from roundupkb.parser import parse_roundup
@@ -152,3 +155,56 @@ def test_an_unknown_heading_holding_entries_still_needs_a_person() -> None:
         imported(body)
     assert any(d.line == line_of(body, "Things I Liked") and "matches no topic" in d.message
                for d in failure.value.diagnostics)
+
+
+# --- Plain-text editions with a links file -------------------------------------------------------------
+
+EDITION = """\
+Example Link Roundup, 9 Sept 2024
+Hello, everyone.
+Managing Teams
+Job Shadowing Done Right - Ola Berg, People Weekly
+Why shadowing helps new hires.
+Scrum - What Remains - Pat Quinn
+----------
+Kanbanizer is a board for small teams; it is free.
+Events: Conferences & Training
+Cluster Days 2024 - 3 - 5 May, Online, Free
+Storage Summit - Spring Edition - 12 June - 14 June, Paris
+"""
+LINKS = """\
+managing-teams\tJob Shadowing Done Right\thttps://example.net/shadow
+managing-teams\tScrum - What Remains - Pat Quinn\thttps://example.net/scrum
+managing-teams\tKanbanizer\thttps://example.net/kanban
+events\tCluster Days 2024\thttps://example.net/days
+events\tStorage Summit - Spring Edition\thttps://example.net/summit
+"""
+
+
+def test_a_links_file_finds_the_entries_a_plain_text_edition_holds(tmp_path: Path) -> None:
+    links = tmp_path / "e.tsv"
+    links.write_text(LINKS, encoding="utf-8")
+    page = convert(EDITION.encode("utf-8"), "e.txt", TAXONOMY, links=read_link_table(links, TAXONOMY))
+    assert entries(page) == [
+        ("Job Shadowing Done Right", "https://example.net/shadow", "managing-teams"),
+        # a title holding a dash and no attribution: the row's text says where the title ends
+        ("Scrum - What Remains - Pat Quinn", "https://example.net/scrum", "managing-teams"),
+        # a paragraph that starts with a row's link text: that link's entry, after a separator
+        ("Kanbanizer", "https://example.net/kanban", "managing-teams"),
+        # details holding a date range: split at the dash a date follows, or where the row says
+        ("Cluster Days 2024", "https://example.net/days", "events"),
+        ("Storage Summit - Spring Edition", "https://example.net/summit", "events"),
+    ]
+    clean(page)
+    assert "[Kanbanizer](https://example.net/kanban) is a board for small teams" in page.text
+    assert (8, "a paragraph that starts with the link text 'Kanbanizer' of "
+            f"{links}: made it that link's entry") in warnings(page)
+    assert not [m for _, m in warnings(page) if "no entry of" in m or "has no row" in m]
+
+
+def test_an_entry_line_whose_start_reads_like_a_topic_is_no_heading() -> None:
+    edition = ("Example Link Roundup, 9 Sept 2024\nManaging Teams\n"
+               "Job Interviews Mislead - Ola Berg, People Weekly\nWhy.\n")
+    page = convert(edition.encode("utf-8"), "e.txt", TAXONOMY)
+    assert entries(page) == [("Job Interviews Mislead", None, "managing-teams")]
+    assert "## Job" not in page.text
