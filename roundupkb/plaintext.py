@@ -23,7 +23,7 @@ from typing import Any
 from .attribution import strip_markup
 from .edition_links import Lead, LinkTable, PlainEntry, attach_links, link_paragraph_all
 from .import_links import escape_title, plain, short_title
-from .lines import Line
+from .lines import SEPARATOR, Line
 from .models import Diagnostic, Severity, Topic
 from .taxonomy import Taxonomy
 from .titleline import find_date, issue_number, title_date, title_headline, title_without_number
@@ -44,7 +44,8 @@ _SENTENCES = re.compile(r"[.!?] +[A-Z]")  # a line holding two sentences is not 
 _DATE_START = re.compile(r"\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b",
                          re.IGNORECASE)
 MAX_TITLE_LINE = 300
-URL_EDITION_LINES = 3  # lines that are only an address: the edition gives its addresses
+URL_EDITION_LINES = 3  # lines that are only an address, right under another: the edition gives addresses
+BLOCK_GAP_SHARE = 4  # one line in four after a blank line: the edition separates its blocks
 NEAR_HEADER_LINES = 60  # how far from the title line a `Date:` header still counts
 
 
@@ -238,11 +239,11 @@ def entry_line_parts(line: str, kind: str) -> tuple[str, str] | None:
     """(title, attribution) of a line that an address follows, as the importer reads it; None when
     the line reads as prose (a list item, a quote, two sentences, a lead-in ending in `:`)."""
     if line.startswith(("- ", "* ", "> ")) or line.endswith(_PROMOTE_STOP) or len(line) > MAX_TITLE_LINE \
-            or (line.endswith(".") and _SENTENCES.search(line)) or kind == "miscellany":
+            or kind == "miscellany":
         return None
     title, attribution = _split_at(line, kind)
-    if not strip_markup(escape_title(title)):
-        return None
+    if not strip_markup(escape_title(title)) or (title.endswith(".") and _SENTENCES.search(title)):
+        return None  # a title is one sentence (its attribution may hold initials: `Ada K. Hagan`)
     return title, attribution
 
 
@@ -368,6 +369,9 @@ def convert_plaintext(
     # line is one followed by its address, not one that merely looks like an entry.
     with_urls = sum(_url_only(line) and not _url_only(content[i - 1][1]) and content[i - 1][0] == number - 1
                     for i, (number, line) in enumerate(content) if i) >= URL_EDITION_LINES
+    # An edition with blank lines between its blocks: a line right under another continues it.
+    gaps = sum(content[i][0] > content[i - 1][0] + 1 for i in range(1, len(content)))
+    blocks = with_urls and gaps * BLOCK_GAP_SHARE >= len(content)
     for position, (number, line) in enumerate(content):
         is_bullet = line.startswith("- ")
         labelled = _labelled_link(line)
@@ -436,7 +440,7 @@ def convert_plaintext(
             first_in_section = previous_bullet = False
             continue
         if kind is not None and topic_slug is not None and not is_bullet:
-            if kind == "miscellany" and not with_urls and strip_markup(escape_title(line.rstrip("."))):
+            if kind == "miscellany" and (not with_urls or next_is_url) and strip_markup(escape_title(line.rstrip("."))):
                 index = writer.emit(f"[{escape_title(line.rstrip('.'))}]()", number)
                 entries.append(PlainEntry(index, number, topic_slug, kind, line.rstrip("."), None, line))
                 prose.start(index, line, entries[-1])
@@ -471,7 +475,8 @@ def convert_plaintext(
                 continue
         # In an edition laid out with blank lines between blocks, a line right under a line of
         # prose continues its block after a line break.
-        continues = with_urls and prose.continues(writer, number) and not is_bullet and not line.startswith("> ")
+        continues = blocks and prose.continues(writer, number) and not is_bullet and not line.startswith("> ") \
+            and not SEPARATOR.match(line)
         if continues:
             writer.breaks.add(prose.index)
             writer.out[prose.index].text += _LINE_BREAK

@@ -208,3 +208,20 @@ def test_an_entry_line_whose_start_reads_like_a_topic_is_no_heading() -> None:
     page = convert(edition.encode("utf-8"), "e.txt", TAXONOMY)
     assert entries(page) == [("Job Interviews Mislead", None, "managing-teams")]
     assert "## Job" not in page.text
+
+
+def test_an_edition_with_address_lines_and_no_blank_lines() -> None:
+    edition = ("Example Link Roundup, 9 Sept 2024\nHello.\nManaging Teams\n"
+               "Job Shadowing Done Right - Ola Berg, People Weekly\nhttps://example.net/shadow\n"
+               "Why shadowing helps.\nIt also helps the team.\n- a point\n- another point\n----------\n"
+               "Ten Rules for Rotas - Ada K. Hagan et al.\nhttps://example.net/rotas\nMore.\n"
+               "Events: Conferences & Training\nCluster Days 2024 - 3 - 5 May, Online\nhttps://example.net/days\n")
+    page = convert(edition.encode("utf-8"), "e.txt", TAXONOMY)
+    assert entries(page) == [
+        ("Job Shadowing Done Right", "https://example.net/shadow", "managing-teams"),
+        ("Ten Rules for Rotas", "https://example.net/rotas", "managing-teams"),
+        ("Cluster Days 2024", "https://example.net/days", "events"),
+    ]
+    clean(page)
+    assert "<br/>" not in page.text  # lines of an edition without blank lines are paragraphs
+    assert "\n\n----------\n\n" in page.text
