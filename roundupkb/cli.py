@@ -137,7 +137,8 @@ def cmd_email(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(f"{page}:1: error: cannot read: {error}", file=sys.stderr)
         return 1
-    rel = page.resolve().as_posix().split("/docs/", 1)[-1] if "/docs/" in page.resolve().as_posix() else page.name
+    parts = page.resolve().parts
+    rel = "/".join(parts[parts.index("roundups"):]) if "roundups" in parts else page.name
     roundup, problems = parse_roundup(text, str(page), rel, taxonomy, load_source_aliases())
     errors = [d for d in problems if d.severity is Severity.ERROR]
     if roundup is None or errors:
