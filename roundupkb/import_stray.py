@@ -1,12 +1,14 @@
 """Stray lines in an imported issue, repaired as a person would without asking.
 
 - **A stray copy of a neighbouring link**: a line that is only a link with no text, `[](https://...)`
-  (or `[ ](...)`, in bold, ending in `<br/>`), to the address of the entry link just before it or
-  just after it in its section. It shows nothing on the page; kept, it would become an entry
-  without a title, or, with a separator right under it, a heading. It is dropped.
-- **A separator that makes a stray line a heading**: Markdown reads a line with `----------`
-  right under it as a heading. When that line is no heading (a line that starts with a link, an address, or
-  text that ends as a sentence does), a blank line goes between them, and the separator stays one.
+  (or `[ ](...)`, in bold, ending in `<br/>`), to the address of a link on the nearest line with
+  links before it or after it in its section (an entry's link, or a Random item's). It shows
+  nothing on the page; kept, it would become an entry without a title, or, with a separator right
+  under it, a heading. It is dropped.
+- **A separator that makes a stray line a heading**: Markdown reads a line with `----------` right
+  under it as a heading. When that line is no heading (a line that starts with a link, an address,
+  or text that ends as a sentence does), a blank line goes between them, and the separator stays
+  one.
 
 Each repair is a warning at its source line.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from .entries import LINK_START, entry_link
+from .entries import INLINE_LINK, LINK_START, entry_link
 from .import_links import BARE_URL, EMPTY_LINK
 from .lines import ATX, SEPARATOR, Line
 from .models import Diagnostic, Severity
@@ -40,16 +42,23 @@ def _stray_url(line: Line) -> str | None:
     return _address(match.group("aurl") or match.group("url") or "") or None
 
 
-def _entry_url(lines: list[Line], indexes: range) -> str | None:
-    """The address of the first entry link line (with text) among `indexes`, within the section."""
+def _neighbour_urls(lines: list[Line], indexes: range) -> set[str]:
+    """The addresses of the links with text on the first line among `indexes` that has one,
+    within the section (a Random item's), and of the nearest entry link line."""
+    found: set[str] = set()
     for j in indexes:
         line = lines[j]
-        if not line.code and ATX.match(line.text):
-            return None
+        if line.code or not line.text.strip():
+            continue
+        if ATX.match(line.text):
+            return found
+        if not found:  # the links of the nearest line that has any
+            found = {_address(m.group("url")) for m in INLINE_LINK.finditer(line.text)
+                     if m.group("text").strip() and m.group("url").strip("<> ")}
         match = entry_link(line)
         if match is not None and match.group("text").strip() and match.group("url").strip("<> "):
-            return _address(match.group("url"))
-    return None
+            return found | {_address(match.group("url"))}  # and the nearest entry's link
+    return found
 
 
 def drop_stray_links(lines: list[Line], source: str) -> tuple[list[Line], list[Diagnostic]]:
@@ -64,10 +73,10 @@ def drop_stray_links(lines: list[Line], source: str) -> tuple[list[Line], list[D
         skip_blank = False
         url = _stray_url(line)
         if url is not None:
-            before = _entry_url(lines, range(i - 1, max(i - NEIGHBOUR_LINES, 0) - 1, -1))
-            after = _entry_url(lines, range(i + 1, min(i + NEIGHBOUR_LINES, len(lines))))
-            if url in (before, after):
-                which = "the entry before it" if url == before else "the entry after it"
+            before = _neighbour_urls(lines, range(i - 1, max(i - NEIGHBOUR_LINES, 0) - 1, -1))
+            after = _neighbour_urls(lines, range(i + 1, min(i + NEIGHBOUR_LINES, len(lines))))
+            if url in before or url in after:
+                which = "the entry before it" if url in before else "the entry after it"
                 notes.append(Diagnostic(source, line.number, Severity.WARNING,
                                         f"a link with no text, a stray copy of the link of {which} "
                                         f"({url[:60]}): dropped"))

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from .attribution import strip_markup
 from .entries import entry_link
-from .lines import Line
+from .lines import BREAK, Line
 from .models import Entry, Roundup
 from .plaintext import entry_line_parts, reads_as_heading
 from .rendering import EXTENSION_CONFIGS, Renderer
@@ -95,7 +95,7 @@ def _title_line_entry(entry: Entry, text: str, kind: str) -> bool:
     match = entry_link(Line(entry.line, text))
     if match is None:
         return False
-    rest = strip_markup(match.group("rest")).strip(" -–—,:;|<>/br\\")
+    rest = strip_markup(BREAK.sub("", match.group("rest"))).strip(" -–—,:;|")
     return bool(entry.attribution) or not rest
 
 

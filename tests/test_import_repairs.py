@@ -225,3 +225,14 @@ def test_an_edition_with_address_lines_and_no_blank_lines() -> None:
     clean(page)
     assert "<br/>" not in page.text  # lines of an edition without blank lines are paragraphs
     assert "\n\n----------\n\n" in page.text
+
+
+def test_a_stray_copy_of_a_link_inside_a_random_item_is_dropped() -> None:
+    body = ("## Random\n\nI liked [a tiny pager](https://example.net/pager) this week.\n"
+            "[](https://example.net/pager)\n\nAnd [a clock](https://example.net/clock).\n")
+    page = imported(body)
+    assert entries(page) == [("a tiny pager", "https://example.net/pager", "random"),
+                             ("a clock", "https://example.net/clock", "random")]
+    clean(page)
+    assert (line_of(body, "[](https://"), "a link with no text, a stray copy of the link of the entry before "
+            "it (https://example.net/pager): dropped") in warnings(page)
