@@ -13,6 +13,7 @@ from roundupkb.cache import DiskCache
 from roundupkb.checks import changes, scaffold
 from roundupkb.checks.checker import check_files, has_errors
 from roundupkb.cli import links as links_cli
+from roundupkb.editions.email import edition_of, render_html, render_text
 from roundupkb.editions.importer import import_sources
 from roundupkb.editions.link_table import LinksFileError, read_link_table
 from roundupkb.links.status import DEFAULT_CACHE, CacheError, load_status
@@ -21,7 +22,8 @@ from roundupkb.ranking.related import archive_related
 from roundupkb.ranking.suggestions import cached_suggestions
 from roundupkb.reading.archive import load_archive, publication_day
 from roundupkb.reading.models import Diagnostic, Severity
-from roundupkb.reading.taxonomy import TaxonomyError, load_taxonomy
+from roundupkb.reading.parser import parse_roundup
+from roundupkb.reading.taxonomy import TaxonomyError, load_source_aliases, load_taxonomy
 
 DEFAULT_DOCS = Path("docs")
 CACHE_DIR = Path(".cache") / "roundupkb"  # beside the docs folder, as the site build keeps it
@@ -130,6 +132,34 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_email(args: argparse.Namespace) -> int:
+    page: Path = args.page
+    if not page.is_file():
+        print(f"{page}: error: no such file", file=sys.stderr)
+        return 2
+    taxonomy = load_taxonomy()
+    try:
+        text = page.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"{page}:1: error: cannot read: {error}", file=sys.stderr)
+        return 1
+    parts = page.resolve().parts
+    rel = "/".join(parts[parts.index("roundups"):]) if "roundups" in parts else page.name
+    roundup, problems = parse_roundup(text, str(page), rel, taxonomy, load_source_aliases())
+    errors = [d for d in problems if d.severity is Severity.ERROR]
+    if roundup is None or errors:
+        _print_diagnostics(errors or problems)
+        return 1
+    edition = edition_of(roundup, text, taxonomy)
+    out = render_html(edition) if args.format == "html" else render_text(edition)
+    if args.output:
+        args.output.write_text(out, encoding="utf-8")
+        print(f"wrote the {args.format} edition of {page} to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="roundupkb", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -161,6 +191,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--links", type=Path, help="link-check cache for link_status "
                    "(default: data/link-status.json beside the docs folder)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("email", help="write a roundup's e-mail edition: subject line, then plain text or HTML")
+    p.add_argument("page", type=Path, help="the roundup page, e.g. docs/roundups/2020/2020-09-11.md")
+    p.add_argument("--format", choices=("text", "html"), default="text",
+                   help="plain text (default; with Subject: and Date: headers) or an HTML e-mail")
+    p.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    p.set_defaults(func=cmd_email)
 
     p = sub.add_parser("stats", help="count entries per topic")
     p.add_argument("docs", nargs="?", type=Path, default=DEFAULT_DOCS)

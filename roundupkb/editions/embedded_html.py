@@ -38,7 +38,9 @@ _EMPHASIS = {"em": "*", "i": "*", "strong": "**", "b": "**"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 _CODE_RUN = re.compile(r"`+")
 _SCHEMES = ("http://", "https://")
-MAX_BLOCK_LINES = 200  # an unclosed embed never swallows more than this
+MAX_BLOCK_LINES = 200
+_VOID = frozenset({"br", "hr", "wbr"})  # void tags that take no attribute the site keeps
+_ATTRIBUTE_NAME = re.compile(r"[a-z][a-z0-9_-]*")  # an unclosed embed never swallows more than this
 
 
 @dataclass
@@ -319,6 +321,9 @@ def _rewrite_tag(tag: _Tag, raw: str) -> tuple[str, str | None]:
         return "", f"removed the <{tag.name}> tag (its text is kept)"
     if tag.kind == "end" or not removals(raw):
         return raw, None
+    if tag.name in _VOID and tag.attrs and not any(_ATTRIBUTE_NAME.fullmatch(name) for name, _ in tag.attrs):
+        # `<br/.>`, `<hr ,>`: a slip of the keyboard inside a tag that takes no attributes
+        return f"<{tag.name}/>", f"malformed tag {raw[:20]!r} written as <{tag.name}/>"
     kept: list[str] = []
     dropped: list[str] = []
     for name, value in tag.attrs:
@@ -330,8 +335,8 @@ def _rewrite_tag(tag: _Tag, raw: str) -> tuple[str, str | None]:
     return rebuilt, f"removed {names} from <{tag.name}>"
 
 
-def _fix_block(text: str) -> tuple[list[str], list[str]]:
-    """A paragraph's text made safe: (its new lines, what was changed)."""
+def _fix_block(text: str) -> tuple[list[str], list[tuple[int, str]]]:
+    """A paragraph's text made safe: (its new lines, what was changed and at which offset)."""
     tags = tags_of(text)
     if any(t.name in FRAMES or (t.name == "blockquote" and t.kind == "start" and is_embed_quote(t.attrs))
            for t in tags):
@@ -345,9 +350,9 @@ def _fix_block(text: str) -> tuple[list[str], list[str]]:
         message = f"embedded post ({what or 'HTML'}) turned into Markdown: its text and links kept"
         if dropped:
             message += f", its {', '.join('<' + d + '>' for d in dropped)} dropped"
-        return converter.md.lines(), [message]
+        return converter.md.lines(), [(0, message)]
     edits: list[tuple[int, int, str]] = []
-    notes: list[str] = []
+    notes: list[tuple[int, str]] = []
     open_drop: tuple[_Tag, int] | None = None  # a dropped element's start tag and its nesting
     for tag in tags:
         if open_drop is not None:
@@ -362,7 +367,7 @@ def _fix_block(text: str) -> tuple[list[str], list[str]]:
             continue
         raw = text[tag.start:tag.end]
         if tag.name in DROP_WITH_CONTENT and tag.kind != "end":
-            notes.append(f"removed the <{tag.name}> element with its content")
+            notes.append((tag.start, f"removed the <{tag.name}> element with its content"))
             if tag.kind == "start":
                 open_drop = (tag, 1)
             else:
@@ -373,7 +378,7 @@ def _fix_block(text: str) -> tuple[list[str], list[str]]:
             continue
         replacement, note = _rewrite_tag(tag, raw)
         if note:
-            notes.append(note)
+            notes.append((tag.start, note))
             edits.append((tag.start, tag.end, replacement))
     if open_drop is not None:
         edits.append((open_drop[0].start, len(text), ""))
@@ -419,10 +424,16 @@ def fix_html(lines: list[Line], flagged: set[int], source: str) -> tuple[list[Li
         start, end = _block(lines, pending[0])
         out.extend(lines[i:start])
         number = lines[start].number
-        new, changes = _fix_block("\n".join(line.text for line in lines[start:end]))
-        out.extend(Line(number, text) for text in new)
-        for change in dict.fromkeys(changes):
-            notes.append(Diagnostic(source, number, Severity.WARNING, f"unsafe HTML: {change}"))
+        block = "\n".join(line.text for line in lines[start:end])
+        new, changes = _fix_block(block)
+        if len(new) == end - start:  # line for line: each keeps its source line
+            out.extend(Line(line.number, text) for line, text in zip(lines[start:end], new, strict=True))
+        else:
+            out.extend(Line(number, text) for text in new)
+        # each change at the source line of the tag it was made to
+        at = dict.fromkeys((lines[start + block.count("\n", 0, offset)].number, change) for offset, change in changes)
+        for line_number, change in at:
+            notes.append(Diagnostic(source, line_number, Severity.WARNING, f"unsafe HTML: {change}"))
         i = end
         pending = [k for k in pending if k >= end]
     out.extend(lines[i:])

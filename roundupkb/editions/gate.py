@@ -14,8 +14,9 @@ from typing import Any
 import yaml
 
 from roundupkb.checks.checker import check_page
-from roundupkb.editions.embedded_html import escape_line, fix_html
+from roundupkb.editions.embedded_html import escape_line, fix_html, tags_of
 from roundupkb.markup.rendering import Renderer
+from roundupkb.markup.sanitize import removal_message, removals
 from roundupkb.reading import frontmatter
 from roundupkb.reading.lines import Line
 from roundupkb.reading.models import Diagnostic, Severity
@@ -62,11 +63,39 @@ class _Gate:
         date: dt.date = meta["date"]
         rel = f"roundups/{date.year}/{date.isoformat()}.md"
         _, found = check_page(page, self.source, rel, self.taxonomy, self.aliases, self.render)
-        return [d for d in found if d.severity is Severity.ERROR], offset
+        errors: list[Diagnostic] = []
+        for diagnostic in (d for d in found if d.severity is Severity.ERROR):
+            errors += self._relocated(diagnostic, offset, body)
+        return sorted(set(errors)), offset
+
+    def _relocated(self, diagnostic: Diagnostic, offset: int, body: list[Line]) -> list[Diagnostic]:
+        """The error at the lines whose own tags hold what it names: the checker finds the line of a
+        removal from its rendered HTML by a few words, which a short attribute name (`.=`) can
+        mislead. When no line holds it on its own, the error stays where the checker put it."""
+        prefix = "unsafe or unsupported HTML: "
+        if diagnostic.code != "unsafe-html" or not diagnostic.message.startswith(prefix):
+            return [diagnostic]
+        said = diagnostic.message.removeprefix(prefix)
+        index = diagnostic.line - offset
+        if 0 <= index < len(body) and said in _said_by_tags(body[index]):
+            return [diagnostic]
+        holders = [i for i, line in enumerate(body) if said in _said_by_tags(line)]
+        if not holders:
+            return [diagnostic]
+        return [Diagnostic(diagnostic.path, offset + i, diagnostic.severity, diagnostic.message, diagnostic.code)
+                for i in holders]
 
     def source_line(self, line: int, offset: int, body: list[Line]) -> int:
         index = line - offset
         return body[index].number if 0 <= index < len(body) else 1
+
+
+def _said_by_tags(line: Line) -> set[str]:
+    """What the checker would say of each tag of the line on its own."""
+    if line.code or "<" not in line.text:
+        return set()
+    text = line.text
+    return {removal_message(r) for tag in tags_of(text) for r in removals(text[tag.start:tag.end])}
 
 
 def make_clean(meta: dict[str, Any], body: list[Line], source: str,

@@ -22,6 +22,7 @@ from typing import Any
 from roundupkb.editions.gate import FRONT_KEYS, ImportFailure, make_clean, page_text
 from roundupkb.editions.link_repairs import repair_links
 from roundupkb.editions.link_table import LinkTable
+from roundupkb.editions.stray_links import drop_stray_links, unstick_separators
 from roundupkb.editions.text_edition import EditionError, convert_plaintext
 from roundupkb.editions.title_line import subtitle_headline, title_date, title_headline
 from roundupkb.reading import frontmatter
@@ -131,6 +132,9 @@ def convert_archive(
         else:
             meta["image"] = image.strip()
     lines = scan_body(body_lines, first)
+    lines, dropped = drop_stray_links(lines, source)
+    lines, unstuck = unstick_separators(lines, source)
+    notes += dropped + unstuck
     # Headings before the first topic heading belong to the essay: they become `###`.
     heads: dict[int, tuple[int, str, int]] = {}
     first_topic: int | None = None

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from roundupkb.editions.link_repairs import escape_title, plain
-from roundupkb.reading.lines import Line
+from roundupkb.reading.lines import SEPARATOR, Line
 from roundupkb.reading.models import Diagnostic, Severity
 from roundupkb.reading.taxonomy import Taxonomy
 from roundupkb.reading.urls import link_problem
 
 _QUOTES = "\"'`‘’‚‛“”„‟«»"
 _STRIP = _QUOTES + " .,;:!?…"
+SEPARATOR_LINE = "----------"
 
 
 @dataclass
@@ -54,6 +55,17 @@ class PlainEntry:
     title: str
     url: str | None
     paragraph: str | None = None  # a miscellany entry's whole text
+    whole: str | None = None  # an entry line as written (`Title - Attribution`), when it was split
+    attribution: str | None = None  # set when a links file's row split `whole` anew
+
+
+@dataclass
+class Lead:
+    """A paragraph of a topic section that may start with a link the edition left out."""
+
+    index: int  # its line in the page body
+    topic: str
+    text: str  # as written
 
 
 class LinksFileError(Exception):
@@ -130,8 +142,60 @@ def _link_paragraph(paragraph: str, text: str, url: str) -> str | None:
     return f"{plain(paragraph[:start])}[{escape_title(paragraph[start:end])}]({url}){plain(paragraph[end:])}"
 
 
+def link_paragraph_all(paragraph: str, links: list[tuple[str, str]]) -> tuple[str, list[tuple[str, str]]]:
+    """The paragraph (plain text) as Markdown with each `(link text, url)` made a link where its
+    text is found, in order; and the links whose text was not found."""
+    haystack, where = _folded_with_positions(paragraph)
+    pieces: list[str] = []
+    done = 0  # characters of `paragraph` written
+    cursor = 0  # where in `haystack` the next link is looked for
+    missing: list[tuple[str, str]] = []
+    for text, url in links:
+        exact = paragraph.find(text, done) if text else -1
+        if exact != -1:
+            start, end = exact, exact + len(text)
+        else:
+            needle = folded(text)
+            at = haystack.find(needle, cursor) if needle else -1
+            if at == -1 or where[at] < done:
+                missing.append((text, url))
+                continue
+            start, end = where[at], where[at + len(needle) - 1] + 1
+        at = next((i for i, w in enumerate(where) if w >= end), len(where))
+        pieces.append(plain(paragraph[done:start]))
+        pieces.append(f"[{escape_title(paragraph[start:end])}]({url})")
+        done, cursor = end, at
+    pieces.append(plain(paragraph[done:]))
+    return "".join(pieces), missing
+
+
+def _title_split(whole: str, title: str) -> tuple[str, str] | None:
+    """(title, attribution) of an entry line, split at the ` - ` after the words of `title`."""
+    wanted = folded(title)
+    ends = [at for at in range(len(whole)) if whole.startswith(" - ", at)] + [len(whole)]
+    for at in ends:
+        if folded(whole[:at]) == wanted:
+            return whole[:at].strip(), whole[at + 3:].strip()
+    return None
+
+
+def _row_by_line(table: LinkTable, entry: PlainEntry) -> LinkRow | None:
+    """The unused row of the entry's topic whose link text is the start of the entry's line (its
+    title held a ` - `, or its details did, and the line was split at another dash); the entry then
+    takes the row's title."""
+    assert entry.whole is not None
+    for candidate in table.rows:
+        if candidate.used or candidate.topic != entry.topic:
+            continue
+        split = _title_split(entry.whole, candidate.text)
+        if split is not None:
+            entry.title, entry.attribution = split
+            return candidate
+    return None
+
+
 def attach_links(out: list[Line], entries: list[PlainEntry], table: LinkTable | None,
-                 source: str) -> list[Diagnostic]:
+                 source: str, leads: list[Lead] | None = None) -> list[Diagnostic]:
     """Give the entries their addresses (from the table, or found beside them in the text),
     rewriting their lines in `out`; report rows and entries left without a partner."""
     notes: list[Diagnostic] = []
@@ -148,6 +212,8 @@ def attach_links(out: list[Line], entries: list[PlainEntry], table: LinkTable | 
                 elif folded(candidate.text) == folded(entry.title):
                     row = candidate
                     break
+            if row is None and entry.whole is not None:
+                row = _row_by_line(table, entry)
             if row is not None:
                 row.used = True
                 entry.url = row.url
@@ -163,10 +229,50 @@ def attach_links(out: list[Line], entries: list[PlainEntry], table: LinkTable | 
             if linked is not None:
                 line.text = linked
                 continue
+        if entry.attribution is not None:
+            attribution = f" - {plain(entry.attribution)}" if entry.attribution else ""
+            line.text = f"[{escape_title(entry.title)}]({entry.url}){attribution}"
+            continue
         line.text = line.text.replace("]()", f"]({entry.url})", 1)
     if table is not None:
+        _link_leads(out, table, leads or [], notes, source)
         for row in table.rows:
             if not row.used:
                 notes.append(Diagnostic(table.path, row.line, Severity.WARNING,
                                         f"no entry of {row.topic} matches {row.text[:60]!r} in {source}"))
     return notes
+
+
+def _link_leads(out: list[Line], table: LinkTable, leads: list[Lead], notes: list[Diagnostic],
+                source: str) -> None:
+    """Rows left over whose link text starts a paragraph of their topic (`Act is a tool that ...`):
+    the paragraph's first words become the link, and a separator goes before it, so that the page
+    reads it as an entry of its own (`[Act](https://...) is a tool that ...`), as the web edition
+    has it."""
+    separate: list[int] = []
+    taken: set[int] = set()
+    for row in table.rows:
+        if row.used:
+            continue
+        needle = folded(row.text)
+        for lead in leads:
+            if lead.topic != row.topic or lead.index in taken or not needle:
+                continue
+            haystack = folded(lead.text)
+            if not haystack.startswith(needle) or haystack[len(needle):len(needle) + 1].isalnum():
+                continue
+            linked = _link_paragraph(lead.text, row.text, row.url)
+            if linked is None or not linked.startswith("["):
+                continue
+            out[lead.index].text = linked
+            row.used = True
+            taken.add(lead.index)
+            separate.append(lead.index)
+            notes.append(Diagnostic(source, out[lead.index].number, Severity.WARNING,
+                                    f"a paragraph that starts with the link text {row.text[:50]!r} of "
+                                    f"{table.path}: made it that link's entry"))
+            break
+    for index in sorted(separate, reverse=True):
+        before = next((line.text for line in reversed(out[:index]) if line.text.strip()), "")
+        if not SEPARATOR.match(before) and not before.startswith("#"):
+            out[index:index] = [Line(out[index].number, SEPARATOR_LINE), Line(out[index].number, "")]

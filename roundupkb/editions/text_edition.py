@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from roundupkb.editions.link_repairs import escape_title, plain, short_title
-from roundupkb.editions.link_table import LinkTable, PlainEntry, attach_links
+from roundupkb.editions.link_table import Lead, LinkTable, PlainEntry, attach_links, link_paragraph_all
 from roundupkb.editions.title_line import find_date, issue_number, title_date, title_headline, title_without_number
 from roundupkb.reading.attribution import strip_markup
-from roundupkb.reading.lines import Line
+from roundupkb.reading.lines import SEPARATOR, Line
 from roundupkb.reading.models import Diagnostic, Severity, Topic
 from roundupkb.reading.taxonomy import Taxonomy
 from roundupkb.reading.urls import link_problem
@@ -36,6 +36,16 @@ _MAIL_KEYS = ("from", "date", "subject", "to", "cc", "sent", "reply-to", "messag
 _HEADER = re.compile(r"^\s*(?:>\s*)?(?P<key>[A-Za-z][A-Za-z-]{1,30}):\s*(?P<value>.*)$")
 _FORWARD = re.compile(r"^-{2,}\s*(?:forwarded|original) message\s*-{2,}$", re.IGNORECASE)
 _BARE_URL = re.compile(r"^<?(https?://[^\s<>]+?)>?(?:\s+[-–—]\s+(?P<rest>\S.*))?$", re.IGNORECASE)
+_LINE_BREAK = "<br/>"
+_MINOR_HEADING = re.compile(r"^(#{3,6}) +(\S.*)$")  # `### A heading` inside a section
+_LINK_SCHEMES = ("http://", "https://", "mailto:")
+_PROMOTE_STOP = (":", ";", ",")  # a line ending so is a sentence, not an entry's title
+_SENTENCES = re.compile(r"[.!?] +[A-Z]")  # a line holding two sentences is not a title
+_DATE_START = re.compile(r"\d|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun)[a-z]*\b",
+                         re.IGNORECASE)
+MAX_TITLE_LINE = 300
+URL_EDITION_LINES = 3  # lines that are only an address, right under another: the edition gives addresses
+BLOCK_GAP_SHARE = 4  # one line in four after a blank line: the edition separates its blocks
 NEAR_HEADER_LINES = 60  # how far from the title line a `Date:` header still counts
 
 
@@ -84,7 +94,8 @@ def read_mail(text: str) -> _Mail:
     raw = text.split("\n")
     header_lines = _is_header_block(raw)
     if header_lines:
-        message = email.message_from_string(text, policy=email.policy.default)
+        # Parsed from bytes, so that an 8bit body in UTF-8 reads as the text it is.
+        message = email.message_from_bytes(text.encode("utf-8", "surrogateescape"), policy=email.policy.default)
         part = message.get_body(preferencelist=("plain",))
         if part is None:
             raise EditionError(1, "the e-mail has no plain-text part to import")
@@ -163,6 +174,7 @@ class _Writer:
 
     def __init__(self) -> None:
         self.out: list[Line] = []
+        self.breaks: set[int] = set()  # lines that end with a line break inside their paragraph
 
     def emit(self, text: str, number: int, blank_before: bool = True) -> int:
         if blank_before and self.out and self.out[-1].text != "":
@@ -192,11 +204,129 @@ def _date_of(title: str, title_line: int, mail: _Mail, date: dt.date | None,
                                    "give one with --date YYYY-MM-DD")
 
 
+def reads_as_heading(line: str, taxonomy: Taxonomy) -> bool:
+    """Whether a line on its own reads as one of the newsletter's section headings."""
+    return _heading_topic(line, taxonomy) is not None or (len(line) < 40 and PROSE_HEADING.match(line) is not None)
+
+
 def _heading_topic(line: str, taxonomy: Taxonomy) -> Topic | None:
     """The topic a line names when it reads as a section heading (short, no sentence end)."""
-    if line.startswith("- ") or line.endswith(_TERMINAL) or len(line.split()) > 10:
+    if line.startswith("- ") or line.endswith(_TERMINAL) or len(line.split()) > 10 or "://" in line:
         return None
-    return taxonomy.match(line).topic
+    match = taxonomy.match(line)
+    if " - " in line and match.how not in ("name", "words"):
+        return None  # `Job Interviews Don't Work - Blog`: an entry line, though a pattern matches its start
+    return match.topic
+
+
+def _split_at(line: str, kind: str) -> tuple[str, str]:
+    """(title, attribution) of `Title - Attribution`: at the last ` - ` (titles hold dashes more
+    often than authors and sources do); for events and calls, whose details often are date
+    ranges (`3 - 5 May`), at the first ` - ` that a date follows, when one does."""
+    if " - " not in line:
+        return line.strip(), ""
+    if kind in ("events", "calls"):
+        start = 0
+        while (at := line.find(" - ", start)) != -1:
+            if _DATE_START.match(line, at + 3):
+                return line[:at].strip(), line[at + 3:].strip()
+            start = at + 3
+    title, _, attribution = line.rpartition(" - ")
+    return title.strip(), attribution.strip()
+
+
+def entry_line_parts(line: str, kind: str) -> tuple[str, str] | None:
+    """(title, attribution) of a line that an address follows, as the importer reads it; None when
+    the line reads as prose (a list item, a quote, two sentences, a lead-in ending in `:`)."""
+    if line.startswith(("- ", "* ", "> ")) or line.endswith(_PROMOTE_STOP) or len(line) > MAX_TITLE_LINE \
+            or kind == "miscellany":
+        return None
+    title, attribution = _split_at(line, kind)
+    if not strip_markup(escape_title(title)) or (title.endswith(".") and _SENTENCES.search(title)):
+        return None  # a title is one sentence (its attribution may hold initials: `Ada K. Hagan`)
+    return title, attribution
+
+
+def _entry_markdown(title: str, attribution: str) -> str:
+    return f"[{escape_title(title)}]()" + (f" - {plain(attribution)}" if attribution else "")
+
+
+def _url_only(line: str) -> bool:
+    match = _BARE_URL.match(line)
+    return match is not None and not match.group("rest")
+
+
+def _labelled_link(line: str) -> tuple[str, str] | None:
+    """`link text: https://...`, the line a rendered edition names a paragraph's link with."""
+    label, sep, url = line.rpartition(": ")
+    if not sep or not label.strip() or " " in url or not url.lower().startswith(_LINK_SCHEMES):
+        return None
+    return label.strip(), url
+
+
+class _Prose:
+    """The lines just written, to which the `link text: address` lines after them belong (the
+    latest first: a block broken over lines names its links after its last line)."""
+
+    RECENT = 12  # lines looked back over
+
+    def __init__(self) -> None:
+        self.recent: list[tuple[int, str, list[tuple[str, str]]]] = []  # (index in out, raw text, its links)
+        self.entry: PlainEntry | None = None
+
+    @property
+    def index(self) -> int:
+        return self.recent[-1][0] if self.recent else -1
+
+    @property
+    def raw(self) -> str:
+        return self.recent[-1][1] if self.recent else ""
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        return self.recent[-1][2] if self.recent else []
+
+    def clear(self) -> None:
+        self.recent, self.entry = [], None
+
+    def start(self, index: int, raw: str, entry: PlainEntry | None = None) -> None:
+        self.recent = [*self.recent[-(self.RECENT - 1):], (index, raw, [])]
+        self.entry = entry
+
+    def continues(self, writer: _Writer, number: int) -> bool:
+        """Whether source line `number` stands right under the latest prose line, with no blank
+        line, address or link line between."""
+        if self.index != len(writer.out) - 1 or self.index < 0 or self.links:
+            return False
+        latest = writer.out[self.index]
+        return latest.number == number - 1 and not self.raw.startswith(("- ", "* ", "> ", "#"))
+
+    def link(self, writer: _Writer, entries: list[PlainEntry], label: str, url: str) -> bool:
+        """Make `label` in a recent line a link to `url`; False when none has such text."""
+        if link_problem(url):
+            return False
+        for index, raw, links in reversed(self.recent):
+            text, missing = link_paragraph_all(raw, [*links, (label, url)])
+            if missing:
+                continue
+            links.append((label, url))
+            writer.out[index].text = text + (_LINE_BREAK if index in writer.breaks else "")
+            if self.entry is not None and self.entry in entries and self.entry.index == index:
+                entries.remove(self.entry)  # a paragraph with its links: the page's own entry
+            return True
+        return False
+
+    def promote(self, writer: _Writer, kind: str, topic: str, url: str) -> PlainEntry | None:
+        """The line before an address on a line of its own, made its entry (`Title - Attribution`)."""
+        if self.index != len(writer.out) - 1 or self.links or self.entry is not None:
+            return None
+        parts = entry_line_parts(self.raw, kind)
+        if parts is None:
+            return None
+        line = writer.out[self.index]
+        line.text = _entry_markdown(*parts).replace("]()", f"]({url})", 1)
+        self.clear()
+        return PlainEntry(len(writer.out) - 1, line.number, topic, kind, parts[0], url)
 
 
 def convert_plaintext(
@@ -220,6 +350,8 @@ def convert_plaintext(
     meta: dict[str, Any] = {"title": title_without_number(title) or title,
                             "date": _date_of(title, title_number, mail, date, notes, source)}
     number = issue if issue is not None else issue_number(title)
+    if number is None and mail.subject:
+        number = issue_number(mail.subject)  # the subject line may carry the number the title leaves out
     if number is not None:
         meta["issue"] = number
     headline = title_headline(title)
@@ -231,15 +363,42 @@ def convert_plaintext(
     topic_slug: str | None = None
     first_in_section = False
     previous_bullet = False
+    prose = _Prose()
+    leads: list[Lead] = []  # paragraphs of topic sections, for links a links file names
+    # An edition that gives its addresses (each on the line after its entry's title line): an entry
+    # line is one followed by its address, not one that merely looks like an entry.
+    with_urls = sum(_url_only(line) and not _url_only(content[i - 1][1]) and content[i - 1][0] == number - 1
+                    for i, (number, line) in enumerate(content) if i) >= URL_EDITION_LINES
+    # An edition with blank lines between its blocks: a line right under another continues it.
+    gaps = sum(content[i][0] > content[i - 1][0] + 1 for i in range(1, len(content)))
+    blocks = with_urls and gaps * BLOCK_GAP_SHARE >= len(content)
     for position, (number, line) in enumerate(content):
         is_bullet = line.startswith("- ")
-        match_topic = _heading_topic(line, taxonomy)
+        labelled = _labelled_link(line)
+        if labelled is not None and prose.link(writer, entries, *labelled):
+            continue
+        if labelled is not None and labelled[0] == labelled[1] and kind is not None and not link_problem(labelled[1]):
+            # `https://...: https://...`: an entry whose title is its own address
+            writer.emit(f"[{escape_title(labelled[1])}]({labelled[1]})", number)
+            prose.clear()
+            first_in_section = previous_bullet = False
+            continue
+        minor = _MINOR_HEADING.match(line)
+        if minor:
+            writer.emit(f"{minor.group(1)} {plain(minor.group(2))}", number)
+            prose.clear()
+            previous_bullet = False
+            continue
+        next_is_url = position + 1 < len(content) and _url_only(content[position + 1][1]) \
+            and content[position + 1][0] == number + 1
+        match_topic = None if with_urls and next_is_url else _heading_topic(line, taxonomy)
         if match_topic or (len(line) < 40 and PROSE_HEADING.match(line)):
             kind = match_topic.kind if match_topic else None
             topic_slug = match_topic.slug if match_topic else None
             first_in_section = True
             writer.emit(f"## {plain(line)}", number)
             previous_bullet = False
+            prose.clear()
             continue
         bare = _BARE_URL.match(line)
         url = bare.group(1).rstrip(".,;:") if bare else ""
@@ -251,6 +410,12 @@ def convert_plaintext(
                 notes.append(Diagnostic(source, number, Severity.WARNING,
                                         f"the address on the line after entry {last.title[:50]!r} is "
                                         "its link"))
+                continue
+            promoted = None if bare.group("rest") else prose.promote(writer, kind, topic_slug, url)
+            prose.clear()
+            if promoted is not None:
+                entries.append(promoted)
+                first_in_section = previous_bullet = False
                 continue
             if bare.group("rest"):
                 # the commentary on the next line, else the attribution, else the address
@@ -275,12 +440,21 @@ def convert_plaintext(
             first_in_section = previous_bullet = False
             continue
         if kind is not None and topic_slug is not None and not is_bullet:
-            if kind == "miscellany" and strip_markup(escape_title(line.rstrip("."))):
+            if kind == "miscellany" and (not with_urls or next_is_url) and strip_markup(escape_title(line.rstrip("."))):
                 index = writer.emit(f"[{escape_title(line.rstrip('.'))}]()", number)
                 entries.append(PlainEntry(index, number, topic_slug, kind, line.rstrip("."), None, line))
+                prose.start(index, line, entries[-1])
                 first_in_section = previous_bullet = False
                 continue
-            if kind != "miscellany" and _is_entry_line(line, kind, first_in_section) \
+            parts = entry_line_parts(line, kind) if with_urls and next_is_url else None
+            if kind != "miscellany" and parts is not None:
+                index = writer.emit(_entry_markdown(*parts), number)
+                entries.append(PlainEntry(index, number, topic_slug, kind, parts[0], None))
+                prose.clear()
+                first_in_section = previous_bullet = False
+                continue
+            looks = _is_entry_line(line, kind, first_in_section) and (not with_urls or kind == "jobs")
+            if kind != "miscellany" and looks \
                     and strip_markup(escape_title(line.rpartition(" - ")[0])):
                 commentary = None
                 if line.endswith(".") and first_in_section:
@@ -290,19 +464,30 @@ def convert_plaintext(
                         notes.append(Diagnostic(source, number, Severity.WARNING,
                                                 "entry line ran into its commentary; split after "
                                                 f"{line.rsplit(' - ', 1)[1]!r}: please verify"))
-                title_part, _, attribution = line.rpartition(" - ")
-                index = writer.emit(f"[{escape_title(title_part.strip())}]() - {plain(attribution.strip())}",
-                                    number)
-                entries.append(PlainEntry(index, number, topic_slug, kind, title_part.strip(), None))
+                title_part, attribution = _split_at(line, kind)
+                index = writer.emit(f"[{escape_title(title_part)}]() - {plain(attribution)}", number)
+                entries.append(PlainEntry(index, number, topic_slug, kind, title_part, None, whole=line))
+                prose.clear()
                 if commentary:
-                    writer.emit(plain(commentary), number)
+                    index = writer.emit(plain(commentary), number)
+                    prose.start(index, commentary)
                 first_in_section = previous_bullet = False
                 continue
-        writer.emit(plain(line), number, blank_before=not (is_bullet and previous_bullet))
+        # In an edition laid out with blank lines between blocks, a line right under a line of
+        # prose continues its block after a line break.
+        continues = blocks and prose.continues(writer, number) and not is_bullet and not line.startswith("> ") \
+            and not SEPARATOR.match(line)
+        if continues:
+            writer.breaks.add(prose.index)
+            writer.out[prose.index].text += _LINE_BREAK
+        index = writer.emit(plain(line), number, blank_before=not (is_bullet and previous_bullet) and not continues)
+        prose.start(index, line)
+        if topic_slug is not None and kind != "miscellany" and not is_bullet and not continues:
+            leads.append(Lead(index, topic_slug, line))
         previous_bullet = is_bullet
         first_in_section = False
     out = writer.out
-    notes.extend(attach_links(out, entries, links, source))
+    notes.extend(attach_links(out, entries, links, source, leads))
     while out and not out[0].text:
         out.pop(0)
     return out, meta, notes
