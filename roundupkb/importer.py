@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import frontmatter
+from . import frontmatter, linear
 from .docsfiles import leaves_docs, roundup_files
 from .edition_links import LinkTable
 from .entries import LINK_START, entry_link
@@ -36,10 +36,11 @@ from .titleline import subtitle_headline, title_date, title_headline
 __all__ = ["ImportFailure", "ImportResult", "Imported", "convert", "detect_format", "import_sources",
            "target_name", "title_date"]
 
-ISSUE_TITLE = re.compile(r"^\s*#\s*(\d+)\s*[-–—:]?\s*(.*)$")
-ANCHOR_TAG = re.compile(r"</?a\b[^>]*>|&nbsp;", re.IGNORECASE)
+ISSUE_TITLE = re.compile(r"^\s*+#\s*+(\d++)\s*+[-–—:]?+\s*+(.*)$")
+# `a\b[^>]*>` as RE2 reads it: after the `a`, the `>` or a character that is not a word character.
+ANCHOR_TAG = linear.compile(rf"</?a(?:>|[^{linear.WORD}>][^>]*>)|&nbsp;", ignore_case=True)
 BOLD_LINE = re.compile(r"^\s*\*\*([^*\[\]]+?)\*\*\s*$")
-BAD_DESTINATION = re.compile(r"^(\s{0,3}(?:\*\*|__)?\[[^\[\]]*\])\((?!<)([^()]*\s[^()]*)\)")
+BAD_DESTINATION = re.compile(r"^(\s{0,3}(?:\*\*|__)?\[[^\[\]]*\])\((?!<)([^()\s]*+\s[^()]*+)\)")
 SOURCE_SUFFIXES = (".md", ".txt", ".eml")
 
 

@@ -13,7 +13,7 @@ from .models import Roundup
 from .words import human_date
 
 _TRAILING_DATE = re.compile(
-    r"[\s,:;–—-]*(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*$")
+    r"(?<![\s,:;–—-])[\s,:;–—-]*(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*$")
 
 
 def issue_name(roundup: Roundup) -> str:

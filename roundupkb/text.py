@@ -6,9 +6,11 @@ import html
 import re
 from functools import lru_cache
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
-_TAG = re.compile(r"<[^>]+>")
+from . import linear
+
+_IMAGE = linear.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = linear.compile(r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\([^)]*\)")
+_TAG = linear.compile(r"<[^>]+>")
 _PREFIX = re.compile(r"^\s*(?:>\s*)*(?:[-*+]\s+|\d+[.)]\s+|#{1,6}\s+)?")
 _MARKERS = re.compile(r"(\*\*|__|`)")
 _STAR = re.compile(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
