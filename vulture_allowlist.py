@@ -22,3 +22,6 @@ exc_type, tb  # the arguments of `__aexit__`
 minor, layout, x_ticks, x_grid, y_ticks, legend, _.element_id, _.drawn
 _.x_ticks, _.legend, _.y_ticks, _.x_grid
 signup_url
+
+# RE2's options object, set by attribute (`linear.compile`).
+_.case_sensitive

@@ -23,7 +23,7 @@ CADENCE_WINDOW = 6
 """How many of the latest issues decide the publication weekday."""
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec")
-_TITLE_DATE = re.compile(r"^(?P<prefix>.*?)[,\s-]*\b\d{1,2}\s+[A-Za-z]+\.?\s+\d{4}\s*$")
+_TITLE_DATE = re.compile(r"^(?P<prefix>.*?)(?<![,\s-])[,\s-]*+\b\d{1,2}+\s++[A-Za-z]++\.?\s++\d{4}\s*$")
 
 EXAMPLES = {
     "articles": "[Title of the article](https://example.org/article) - Author One and Author Two, Source",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from roundupkb import linear
 from roundupkb.editions.gate import FRONT_KEYS, ImportFailure, make_clean, page_text
 from roundupkb.editions.link_repairs import repair_links
 from roundupkb.editions.link_table import LinkTable
@@ -37,10 +38,11 @@ from roundupkb.reading.taxonomy import Taxonomy, load_source_aliases
 __all__ = ["ImportFailure", "ImportResult", "Imported", "convert", "detect_format", "import_sources",
            "target_name", "title_date"]
 
-ISSUE_TITLE = re.compile(r"^\s*#\s*(\d+)\s*[-–—:]?\s*(.*)$")
-ANCHOR_TAG = re.compile(r"</?a\b[^>]*>|&nbsp;", re.IGNORECASE)
+ISSUE_TITLE = re.compile(r"^\s*+#\s*+(\d++)\s*+[-–—:]?+\s*+(.*)$")
+# `a\b[^>]*>` as RE2 reads it: after the `a`, the `>` or a character that is not a word character.
+ANCHOR_TAG = linear.compile(rf"</?a(?:>|[^{linear.WORD}>][^>]*>)|&nbsp;", ignore_case=True)
 BOLD_LINE = re.compile(r"^\s*\*\*([^*\[\]]+?)\*\*\s*$")
-BAD_DESTINATION = re.compile(r"^(\s{0,3}(?:\*\*|__)?\[[^\[\]]*\])\((?!<)([^()]*\s[^()]*)\)")
+BAD_DESTINATION = re.compile(r"^(\s{0,3}(?:\*\*|__)?\[[^\[\]]*\])\((?!<)([^()\s]*+\s[^()]*+)\)")
 SOURCE_SUFFIXES = (".md", ".txt", ".eml")
 
 

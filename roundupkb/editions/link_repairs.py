@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from roundupkb import linear
 from roundupkb.reading.attribution import strip_markup
 from roundupkb.reading.entries import ENTRY_LINE, entry_link
 from roundupkb.reading.lines import ATX, SEPARATOR, Line
@@ -34,7 +35,8 @@ TITLE_ONLY = re.compile(r"^(?P<indent> {0,3})" + _BOLD + r"\[(?P<title>(?:[^\[\]
 BARE_URL = re.compile(r"^(?P<indent> {0,3})(?:<(?P<aurl>https?://[^<>\s]+)>|(?P<url>https?://\S+))"
                       r"(?P<rest>.*)$", re.IGNORECASE)
 _ATTRIBUTION = re.compile(r"^\s*[-–—]\s+\S")
-_BREAK = re.compile(r"(?:<br\s*/?>|\\|  +)\s*$", re.IGNORECASE)
+# RE2: Python's re would scan the trailing blanks again from every later run of spaces.
+_BREAK = linear.compile(rf"(?:<br{linear.SPACE}*/?>|\\|  +){linear.SPACE}*$", ignore_case=True)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'‘(\[])")
 _TRAILING = ".,;:!?"
 MAX_TITLE_WORDS = 14
@@ -49,7 +51,7 @@ def _url(match: re.Match[str]) -> str:
 
 
 def _rest(match: re.Match[str]) -> str:
-    return _BREAK.sub("", match.group("rest")).rstrip()
+    return str(_BREAK.sub("", match.group("rest"))).rstrip()
 
 
 def short_title(text: str) -> str:

@@ -10,11 +10,11 @@ again nor imports scikit-learn.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from roundupkb import linear
 from roundupkb.cache import DiskCache, digest
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ MAX_DF_FROM = 500  # ... on an archive at least this large; a small one keeps ev
 # ... and in more than this many field texts, however large the archive: a word's cost is the
 # number of texts it pairs up, so this keeps ranking one entry's cost flat as the archive grows.
 MAX_POSTINGS = 1200
-_TARGET = re.compile(r"\]\([^)\s]*\)|<[^>]+>|https?://\S+")
+_TARGET = linear.compile(rf"\]\([^){linear.SPACES}]*\)|<[^>]+>|https?://{linear.NOT_SPACE}+")
 
 
 @dataclass(frozen=True)

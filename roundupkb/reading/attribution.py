@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import re
 
+from roundupkb import linear
+
 _ORG_WORDS = {
     "review",
     "news",
@@ -125,14 +127,14 @@ _ORG_WORDS = {
 _NAME_TOKEN = re.compile(
     r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.(?:[A-Z]\.)*|van|von|de|del|der|da|di|la|le|et|al\.?)$"
 )
-_SPLIT_AUTHORS = re.compile(r"\s+(?:and|&)\s+|\s*;\s*")
+_SPLIT_AUTHORS = re.compile(r"(?<!\s)\s+(?:and|&)\s+|(?:(?<!\s)\s+)?;\s*")  # from a blank run's start
 # Surnames with an inner capital: McCaffrey, MacLeod, DeRan, LeBlanc, DiMaggio, VanderPlas.
 _NAME_PREFIX = re.compile(r"^(?:Mc|Mac|De|Di|Da|Du|La|Le|Van|Von|O')[A-Z][a-z'’\-]+\.?$")
-_DASH = re.compile(r"\s+[-–—]\s+")
+_DASH = re.compile(r"(?<!\s)\s+[-–—]\s+")
 
 
-_MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_TAG = re.compile(r"<[^>]+>")
+_MD_LINK = linear.compile(r"\[([^\]]*)\]\([^)]*\)")
+_TAG = linear.compile(r"<[^>]+>")
 _STAR = re.compile(r"(?<![\w*])\*(?!\s)|(?<!\s)\*(?![\w*])")
 _UNDERSCORE = re.compile(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)")
 

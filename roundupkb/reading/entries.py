@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from markdown.extensions.toc import slugify as toc_slugify
 from slugify import slugify
 
+from roundupkb import linear
 from roundupkb.markup.characters import forbidden_references
 from roundupkb.reading.attribution import parse_attribution, reads_as_prose, strip_markup
 from roundupkb.reading.lines import ATX, BREAK, Line, heading_at, paragraphs
@@ -30,8 +31,10 @@ _LEAD_LINK = re.compile(r"^ {0,3}(?:\*\*|__|\*|_)?\s*\[[^\[\]]+\]\(<?https?://")
 LINK_START = re.compile(r"^ {0,3}(?:\*\*|__|\*|_)?\s*\[[^\[\]]*\]\(")
 # A link cut into pieces that share one URL (an artefact of rich-text editors):
 # `[European ](u)[research](u)` reads as `[European research](u)`.
-_SPLIT_LINK = re.compile(
-    r"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^()\s]+)\)(\s?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\2\)"
+# RE2 has no back-references: the second URL is group 5, compared with the first in code.
+_SPLIT_LINK = linear.compile(
+    rf"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^(){linear.SPACES}]+)\)({linear.SPACE}?)"
+    rf"\[((?:[^\[\]]|\[[^\]]*\])*)\]\(([^(){linear.SPACES}]+)\)"
 )
 _EMPTY_LEAD = re.compile(r"^(\s*)\[\]\([^()\s]*\)(?=\s*\[)")
 # A line that starts with a bare address (`https://...`, or `<https://...> - Author`): shaped like an
@@ -39,8 +42,10 @@ _EMPTY_LEAD = re.compile(r"^(\s*)\[\]\([^()\s]*\)(?=\s*\[)")
 BARE_ADDRESS = re.compile(r"^ {0,3}(?:https?://\S|<https?://[^<>\s]+>\s+[-–—]\s+\S)", re.IGNORECASE)
 INLINE_LINK = re.compile(r"(?<!!)\[" + _LINK_TEXT + r"\]\(" + _LINK_URL + r"\)")
 _ATTR_SEPARATORS = ("-", "–", "—", ",", ":", ";", "|", "(", ")", ".", "?", "!")
-_TAG = re.compile(r"<[^>]*>")
-TOPICS_MARK = re.compile(r"<!--\s*topics:\s*((?:[+-][a-z0-9-]+\s*)+)-->")
+_TAG = linear.compile(r"<[^>]*>")
+# `+topic -other`: a `-` with no blank before it continues the name, as `[a-z0-9-]+` read it.
+_SLUG = r"[a-z0-9]++(?:-[a-z0-9]++)*+"  # a topic's slug: no hyphen at either end, so `-->` is never one
+TOPICS_MARK = re.compile(rf"<!--\s*+topics:\s*+([+-]{_SLUG}(?:\s*+\+{_SLUG}|\s++-{_SLUG})*+\s*)-->")
 
 
 @dataclass
@@ -66,11 +71,15 @@ def heading_id(text: str) -> str:
 def merge_split_links(text: str) -> str:
     """Join adjacent links that share a URL, and drop an empty link before another."""
     text = _EMPTY_LEAD.sub(r"\1", text)
-    while True:
-        merged = _SPLIT_LINK.sub(r"[\1\3\4](\2)", text, count=1)
-        if merged == text:
-            return text
-        text = merged
+    start = 0
+    while match := _SPLIT_LINK.search(text, start):
+        if match.group(2) != match.group(5):
+            start = match.start() + 1
+            continue
+        text = f"{text[:match.start()]}[{match.group(1)}{match.group(3)}{match.group(4)}]({match.group(2)})" \
+               f"{text[match.end():]}"
+        start = 0
+    return text
 
 
 def _reads_as_attribution(rest: str) -> bool:

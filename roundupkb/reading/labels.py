@@ -39,7 +39,7 @@ def human_date(date: dt.date) -> str:
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 _TRAILING_DATE = re.compile(
-    r"[\s,:;–—-]*(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*$")
+    r"(?<![\s,:;–—-])[\s,:;–—-]*(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2})\s*$")
 
 
 def issue_name(roundup: Roundup) -> str:

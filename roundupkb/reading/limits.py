@@ -37,11 +37,11 @@ _INDENT = re.compile(r"[ \t]*")
 _QUOTES = re.compile(r"(?:[ \t]{0,3}>)+")
 _OPEN_TAG = re.compile(r"<[a-zA-Z!/?]")
 _MARKER_RUN = re.compile(rf"\*{{{MAX_MARKER_RUN + 1},}}|_{{{MAX_MARKER_RUN + 1},}}")
-_SEPARATOR = re.compile(r"[ \t]*(?:[*_-][ \t]*)+")
+_SEPARATOR = re.compile(r"^[ \t]*+(?:[*_-][ \t]*+)+")
 _HEADING = re.compile(r"[ \t]{0,3}#{1,6}(?:[ \t]|$)")
-_UNDERLINE = re.compile(r"[ \t]{0,3}(?:=+|-+)[ \t]*")  # under a line of text: a heading
+_UNDERLINE = re.compile(r"^[ \t]{0,3}(?:=++|-++)[ \t]*+")  # under a line of text: a heading
 _ABBREVIATION = re.compile(r"[ \t]{0,3}\*\[")
-_FENCE_LINE = re.compile(r"[ \t>]*(?:```|~~~)")
+_FENCE_LINE = re.compile(r"^[ \t>]*+(?:```|~~~)")
 
 
 def _error(path: str, line: int, message: str) -> Diagnostic:

@@ -10,16 +10,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-SEPARATOR = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*(.*)$")
+from roundupkb import linear
+
+# The heading text runs to the closing `#`s or the trailing blanks: a run of blanks belongs to it
+# only when something other than a closing sequence follows (one look per run, so linear).
+ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]++((?:[^ \t\n]++|[ \t]++(?!#*+[ \t]*+$))*+))?(?:[ \t]+#+)?[ \t]*$")
+SETEXT = re.compile(r"^ {0,3}(=++|-++)[ \t]*+$")
+SEPARATOR = re.compile(r"^ {0,3}(?:(?:\*[ \t]*+){3,}|(?:-[ \t]*+){3,}|(?:_[ \t]*+){3,})$")
+FENCE = re.compile(r"^ {0,3}(`{3,}+|~{3,}+)[ \t]*+(.*)$")
 # What pymdownx.superfences accepts after an opening fence: a language and {attributes} or
 # key="value" options. Anything else is not a fence, and neither is a fence never closed.
-FENCE_INFO = re.compile(r"[\w#.+-]*(?:[ \t]*\{[^\n]*\}|[ \t]+[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|\S+))*[ \t]*")
-_BRACES = re.compile(r"\{[^\n]*\}")
-BREAK = re.compile(r"<br\s*/?>\s*$|\\$|  +$", re.IGNORECASE)
-_ORDERED = re.compile(r"\d+[.)] ")
+# RE2: `{...}` may hold anything, options too, so Python's re would try every split (exponential).
+FENCE_INFO = linear.compile(rf"[{linear.WORD}#.+-]*(?:[ \t]*\{{[^\n]*\}}|[ \t]+[{linear.WORD}-]+="
+                            rf"(?:\"[^\"\n]*\"|'[^'\n]*'|{linear.NOT_SPACE}+))*[ \t]*")
+_BRACES = linear.compile(r"\{[^\n]*\}")
+BREAK = re.compile(r"<br\s*+/?>\s*$|\\$|(?<! )  +$", re.IGNORECASE)
+_ORDERED = re.compile(r"^\d++[.)] ")
 
 
 @dataclass
