@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import html
 import secrets
 import shutil
@@ -33,7 +34,7 @@ from typing import Any
 
 from . import frontmatter, pages, rendering, sanitize
 from .archive import build_archive
-from .cache import DiskCache, digest
+from .cache import DiskCache, TextMemo, digest, text_map
 from .characters import forbidden_references, reference_lines
 from .docsfiles import check_tree, is_roundup_path
 from .encoders import xml_text
@@ -68,11 +69,7 @@ MAX_ERRORS_SHOWN = 20
 TEXT_CACHE_KEY = digest(TEXT_VERSION, rendering.EXTENSIONS, rendering.EXTENSION_CONFIGS,
                         sorted(sanitize.TAGS), sorted(sanitize.DROP_WITH_CONTENT))
 
-
-def _text_map(data: Any) -> dict[str, str]:
-    if not isinstance(data, dict):
-        raise ValueError("not a map of texts")
-    return {str(k): v for k, v in data.items() if isinstance(v, str)}
+ENTRIES_JSON_KEY = digest("entries-json", 1)  # each entry's JSON in data/entries.json (`export.to_json`)
 STATE_ATTRIBUTE = "roundupkb_build"  # where the hooks keep this build's SiteBuild on MkDocs' config
 
 
@@ -153,6 +150,8 @@ class SiteBuild:
         self.drafts: list[str] = []  # docs-relative paths of the roundups dated after `settings.today`
         self.search: PagefindIndex | None = None
         self.link_status: dict[str, LinkResult] = {}
+        self._written: dict[str, str] = {}  # generated file -> a hash of what it shows (`unchanged_files`)
+        self._written_key = digest("written", str(settings.site_dir.resolve()))
         self.notes: list[str] = []  # what the build did, for the log
         self.warnings: list[Diagnostic] = []  # soft problems, for the log (--strict fails on them)
 
@@ -225,7 +224,7 @@ class SiteBuild:
         ranked = time.perf_counter()
         fragments = [text for e in archive.entries for text in (e.commentary, e.attribution or "")]
         fragments += [r.intro for r in archive.roundups]
-        stored = self.cache.get("plain-text", TEXT_CACHE_KEY, _text_map)
+        stored = self.cache.get("plain-text", TEXT_CACHE_KEY, text_map)
         texts_missing = remember_texts(stored or {}, fragments)
         archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
         self._site = Site(archive, self.render, link_status=self.link_status, drafts=drafts)
@@ -248,6 +247,8 @@ class SiteBuild:
     def generated_files(self) -> dict[str, tuple[str | bytes, bool]]:
         """`{docs-relative path: (content, listed in the navigation)}` of every file the build adds."""
         site = self.site
+        self.commentary.memo = self._memo("commentary-html", self.commentary.key)
+        entries_json = self._memo("entries-json", ENTRIES_JSON_KEY)
         out: dict[str, tuple[str | bytes, bool]] = {
             "topics/index.md": (pages.topics_index_markdown(site), True),
 
@@ -255,7 +256,7 @@ class SiteBuild:
             "stats.md": (pages.stats_markdown(site, self._health()), True),
             "explore.md": (pages.explore_markdown(site), True),
             "links/repeated.md": (pages.repeated_markdown(site), False),
-            "data/entries.json": (to_json(site.archive, site.link_status), False),
+            "data/entries.json": (to_json(site.archive, site.link_status, entries_json), False),
             "data/roundups.json": (roundups_json(site.archive), False),
         }
         out.update({path: (text, path == "roundups/index.md") for path, text in pages.archive_pages(site).items()})
@@ -265,9 +266,34 @@ class SiteBuild:
                 for path, content in topic_feeds(site.archive, slug, self.feed_settings, self.commentary,
                                                  site.render, entries, site.display_title).items():
                     out[path] = (content, False)
+        self._keep("commentary-html", self.commentary.key, self.commentary.memo)
+        self._keep("entries-json", ENTRIES_JSON_KEY, entries_json)
         for initial in site.source_initials():
             out[source_page(initial).rstrip("/") + ".md"] = (pages.source_page_markdown(site, initial), False)
         return out
+
+    def unchanged_files(self, generated: Mapping[str, tuple[str | bytes, bool]]) -> set[str]:
+        """The generated files that show what the last build into the same site folder wrote
+        there (compared by a hash of what they show, their fragments' HTML included: the
+        placeholders differ from build to build). `mkdocs serve --dirty` need not write them
+        again. What this build writes is recorded by `finish`; until then there is no record,
+        so after a build that stopped half-way every file counts as changed."""
+        written = self.cache.get("written", self._written_key, text_map) or {}
+        self.cache.forget("written", self._written_key)
+        fragments = self.site.fragments
+        self._written = {path: hashlib.sha256(fragments.resolved(content).encode("utf-8", "surrogatepass")
+                                              if isinstance(content, str) else content).hexdigest()
+                         for path, (content, _) in generated.items()}
+        return {path for path, shown in self._written.items() if written.get(path) == shown}
+
+    def _memo(self, kind: str, key: str) -> TextMemo:
+        """Texts an earlier build made (`TextMemo`), from the disk cache."""
+        return TextMemo(self.cache.get(kind, key, text_map))
+
+    def _keep(self, kind: str, key: str, memo: TextMemo) -> None:
+        """Keep this build's texts for the next one, when it made any."""
+        if memo.made:
+            self.cache.put(kind, key, memo.used)
 
     def feed_links(self, page_url: str, rel_path: str) -> list[dict[str, str]]:
         """Feed autodiscovery links for a page: the roundups feeds, and on a topic page that
@@ -366,6 +392,8 @@ class SiteBuild:
         stopping does not wait for it. Either way the files go to a hidden folder first (MkDocs'
         clean leaves those alone) and take the place of `pagefind/` in one rename.
         """
+        if self._written:
+            self.cache.put("written", self._written_key, self._written)
         if self.search is None:
             return "search: no index"
         search, self.search = self.search, None
