@@ -64,7 +64,7 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         owned_files=_strings(extra.get("owned_files"), "owned_files"),
         macro_pages=_strings(extra.get("macro_pages"), "macro_pages"),
         markdown_extensions=tuple(config.markdown_extensions), extension_configs=config.mdx_configs,
-        newsletter=newsletter, today=dt.date.today(),
+        newsletter=newsletter, today=dt.date.today(), serving=_serving(config),
     )
 
 
@@ -214,7 +214,7 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
 def on_post_build(config: MkDocsConfig) -> None:
     build = SiteBuild.of(config)
     try:
-        log.info(build.finish(wait=not _serving(config), done=log.info))
+        log.info(build.finish(wait=not build.settings.serving, done=log.info))
     except PagefindError as error:
         raise PluginError(f"search: Pagefind could not write its index: {error}") from None
 

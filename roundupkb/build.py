@@ -6,8 +6,9 @@ config, and each event calls one method, in this order (also in the README, "How
 1. `read`: the docs tree is checked (only roundups under `roundups/`, no symbolic links, no page
    that asks for macros unless the project owns it, every page within the work limits), every
    roundup parsed (a page whose text did not change is not parsed again), and any error stops
-   the build. Then the search index starts (Pagefind indexes while MkDocs renders), related
-   entries are ranked (or read from the disk cache) and the `Site` is made.
+   the build. Then the `Site` is made, the search index starts (Pagefind indexes while MkDocs
+   renders; under `mkdocs serve`, after the reload) and related entries are ranked (or read
+   from the disk cache).
 2. `generated_files`: the Markdown of the generated pages, the feeds and the data files.
 3. `roundup_page`: a roundup's validated front matter as the page's metadata, and its Markdown
    with entry headers in place of its link lines.
@@ -115,6 +116,7 @@ class BuildSettings:
     extension_configs: Mapping[str, Any] | None = None
     newsletter: Newsletter | None = None  # extra.newsletter: the newsletter this site indexes
     today: dt.date = dt.date.max  # the build's date: a roundup dated after it is a draft
+    serving: bool = False  # `mkdocs serve`: what the browser does not show yet is done after the reload
 
     @property
     def link_status_file(self) -> Path:
@@ -228,10 +230,8 @@ class SiteBuild:
         texts_missing = remember_texts(stored or {}, fragments)
         archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
         self._site = Site(archive, self.render, link_status=self.link_status, drafts=drafts)
-        self.search = PagefindIndex(self.settings.language)
-        for record in search_records(archive, self._site.display_title, self._site.also):
-            self.search.add(record)
-        self.search.start_files()
+        if not self.settings.serving:  # Pagefind indexes while MkDocs renders (serving: after the reload)
+            self.search = self._search_index()
         archive.related, related_cached = archive_related(archive, self.cache)
         if texts_missing:
             self.cache.put("plain-text", TEXT_CACHE_KEY, known_texts(fragments))
@@ -241,6 +241,19 @@ class SiteBuild:
             f"{ranked - started:.2f} s; "
             f"topic suggestions {'from the cache' if suggestions_cached else 'made'} and related entries "
             f"{'from the cache' if related_cached else 'ranked'} in {seconds:.2f} s")
+
+    def _search_index(self) -> PagefindIndex:
+        """A Pagefind index of every entry's search record, building its files on its own."""
+        site = self.site
+        search = PagefindIndex(self.settings.language)
+        try:
+            for record in search_records(site.archive, site.display_title, site.also):
+                search.add(record)
+            search.start_files()
+        except PagefindError:
+            search.close()
+            raise
+        return search
 
     # -- 2. generated files --------------------------------------------------------------------
 
@@ -385,7 +398,8 @@ class SiteBuild:
     # -- 5. the end ----------------------------------------------------------------------------
 
     def finish(self, *, wait: bool = True, done: Callable[[str], None] | None = None) -> str:
-        """Write the search index into the site (Pagefind has built it meanwhile).
+        """Write the search index into the site (Pagefind has built it meanwhile; under
+        `settings.serving` it is fed its records only now, after the reload).
 
         With `wait` (a build), returns once it is written. Without (`mkdocs serve`), a thread
         writes it after the browser has reloaded and calls `done` with what it did; the server
@@ -394,17 +408,17 @@ class SiteBuild:
         """
         if self._written:
             self.cache.put("written", self._written_key, self._written)
-        if self.search is None:
+        if self.search is None and not self.settings.serving:
             return "search: no index"
         search, self.search = self.search, None
         target = self.settings.site_dir / "pagefind"
         if wait:
-            return _write_index(search, target)
+            return _write_index(search or self._search_index(), target)
         started = time.perf_counter()
 
         def write() -> None:
             try:
-                message = _write_index(search, target)
+                message = _write_index(search or self._search_index(), target)
             except (PagefindError, OSError) as error:
                 message = f"search: the index was not written: {error}"
             if done is not None:
