@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from jinja2 import Environment, FileSystemBytecodeCache
 from markupsafe import Markup, escape
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
@@ -64,7 +65,7 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         owned_files=_strings(extra.get("owned_files"), "owned_files"),
         macro_pages=_strings(extra.get("macro_pages"), "macro_pages"),
         markdown_extensions=tuple(config.markdown_extensions), extension_configs=config.mdx_configs,
-        newsletter=newsletter, today=publication_day(),
+        newsletter=newsletter, today=publication_day(), serving=_serving(config),
     )
 
 
@@ -85,13 +86,32 @@ def on_config(config: MkDocsConfig) -> None:
                 os.environ[name] = str(epoch)
     # The site's own templates escape every value they print, included templates too (a block's
     # `{% autoescape %}` does not reach into an `{% include %}`); Material's pages are untouched.
-    env = config.theme.get_env().overlay(autoescape=True)
+    settings = _settings(config)
+    env = config.theme.get_env().overlay(autoescape=True, bytecode_cache=_template_cache(settings.cache_dir, "escaped"))
     env.filters.update(plural=plural, human_date=human_date)
 
     def render(template: str, **context: Any) -> str:
         return str(env.get_template(template).render(**context))
 
-    SiteBuild(_settings(config), render).attach(config)
+    SiteBuild(settings, render).attach(config)
+
+
+def _template_cache(cache_dir: Path, kind: str) -> FileSystemBytecodeCache | None:
+    """Compiled templates kept between builds in `.cache/roundupkb/templates-<kind>/` (Jinja checks
+    each against its source): `mkdocs serve` makes a new environment for every rebuild. One folder
+    for each environment: Jinja's key is the template alone, and autoescaping is compiled in."""
+    folder = cache_dir / f"templates-{kind}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return FileSystemBytecodeCache(str(folder))
+
+
+# MkDocs' own environment, which renders every page, keeps its compiled templates the same way.
+def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
+    env.bytecode_cache = _template_cache(SiteBuild.of(config).settings.cache_dir, "theme")
+    return env
 
 
 def _log_pending(build: SiteBuild) -> None:
@@ -126,10 +146,23 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         draft = files.get_file_from_path(path)
         if draft is not None:
             draft.inclusion = InclusionLevel.DRAFT
+    unchanged = build.unchanged_files(generated)
     for path, (content, in_nav) in generated.items():
         inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, path, content=content, inclusion=inclusion))
+        file = cast(GeneratedFile, GeneratedFile.generated(config, path, content=content, inclusion=inclusion))
+        file.unchanged = path in unchanged
+        files.append(file)
     return files
+
+
+class GeneratedFile(File):
+    """A generated file; under `mkdocs serve --dirty` one that shows what the last build wrote
+    is not modified, so MkDocs leaves its page as it is (as it does with an unedited page)."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not (self.unchanged and os.path.isfile(self.abs_dest_path))
 
 
 # A roundup page: its validated metadata, and entry headers in place of its link lines.
@@ -182,7 +215,7 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
 def on_post_build(config: MkDocsConfig) -> None:
     build = SiteBuild.of(config)
     try:
-        log.info(build.finish(wait=not _serving(config), done=log.info))
+        log.info(build.finish(wait=not build.settings.serving, done=log.info))
     except PagefindError as error:
         raise PluginError(f"search: Pagefind could not write its index: {error}") from None
 

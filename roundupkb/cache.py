@@ -9,11 +9,12 @@ be wrong data, which the caller validates, never code.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,6 +61,12 @@ class DiskCache:
         except OSError:
             return
 
+    def forget(self, kind: str, key: str) -> None:
+        """Remove a result (best effort, as `put`)."""
+        if self.folder is not None:
+            with contextlib.suppress(OSError):
+                (self.folder / f"{kind}-{key}.json").unlink(missing_ok=True)
+
     def get_or_make(self, kind: str, key: str, make: Callable[[], T],
                     read: Callable[[Any], T], write: Callable[[T], Any]) -> tuple[T, bool]:
         """(result, whether it came from the cache): read it, or make it and store it."""
@@ -69,3 +76,34 @@ class DiskCache:
         result = make()
         self.put(kind, key, write(result))
         return result, False
+
+
+class TextMemo:
+    """Texts made from JSON-ready inputs, remembered by a hash of the input, so that a build
+    makes only the texts whose input changed since an earlier build (`known`, read from a
+    `DiskCache` by the caller, which keeps `used`, this build's, when `made` is not 0)."""
+
+    def __init__(self, known: Mapping[str, str] | None = None) -> None:
+        self.known = dict(known or {})
+        self.used: dict[str, str] = {}
+        self.made = 0
+
+    def get(self, data: Any, make: Callable[[], str]) -> str:
+        """The text of `data`: remembered, or made by `make()` (a pure function of `data`)."""
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)  # ASCII: any string hashes
+        key = hashlib.sha256(text.encode("ascii")).hexdigest()
+        found = self.used.get(key)
+        if found is None:
+            found = self.known.get(key)
+            if found is None:
+                found = make()
+                self.made += 1
+            self.used[key] = found
+        return found
+
+
+def text_map(data: Any) -> dict[str, str]:
+    """A JSON object of texts, as `DiskCache.get` reads one (entries of other types are dropped)."""
+    if not isinstance(data, dict):
+        raise ValueError("not a map of texts")
+    return {str(k): v for k, v in data.items() if isinstance(v, str)}

@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 
 from roundupkb import cli
-from roundupkb.publish.export import FIELDS, to_csv, to_json
+from roundupkb.cache import TextMemo
+from roundupkb.publish.export import FIELDS, entry_record, to_csv, to_json
 from roundupkb.reading.archive import build_archive
 from roundupkb.reading.urls import normalize
 
@@ -194,3 +195,27 @@ def test_export_of_the_corpus_validates(corpus_dir: Path, tmp_path: Path) -> Non
     jsonschema.validate(data, schema())
     ids = [e["id"] for e in data["entries"]]
     assert len(ids) == len(set(ids)) > 2500
+
+
+def test_entries_json_is_written_the_same_from_remembered_records(archive) -> None:  # type: ignore[no-untyped-def]
+    whole = json.dumps({"entries": [entry_record(e, archive) for e in archive.entries]}, ensure_ascii=False,
+                       indent=1) + "\n"
+    first = TextMemo()
+    assert to_json(archive, memo=first) == whole
+    assert first.made == len(archive.entries)
+    again = TextMemo(first.used)  # a later build, with what the first one wrote
+    assert to_json(archive, memo=again) == whole
+    assert again.made == 0
+    edited = build_archive([  # one entry's commentary changed: only its record is written again
+        ("docs/roundups/2020/2020-09-04.md", "roundups/2020/2020-09-04.md", FIRST.replace("**matter**", "count")),
+        ("docs/roundups/2020/2020-09-11.md", "roundups/2020/2020-09-11.md", SECOND),
+    ])
+    later = TextMemo(first.used)
+    text = to_json(edited, memo=later)
+    assert later.made == 1
+    assert text == json.dumps({"entries": [entry_record(e, edited) for e in edited.entries]}, ensure_ascii=False,
+                              indent=1) + "\n"
+
+
+def test_entries_json_of_an_empty_archive() -> None:
+    assert to_json(build_archive([])) == '{\n "entries": []\n}\n'

@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sitekit import build_site, make_project
 
+from roundupkb.cache import TextMemo
 from roundupkb.publish.feeds import CommentaryRenderer, FeedSettings, absolute_url
 
 PAGES = {
@@ -367,3 +368,19 @@ def test_corpus_topic_pages_and_home_advertise_feeds_that_parse(
             assert 0 < len(parsed.entries) <= 50, f"{folder.name}/{name}"
         data = json.loads((folder / "feed.json").read_text(encoding="utf-8"))
         assert data["items"], folder.name
+
+
+def test_commentary_is_rendered_once_and_kept_for_the_next_build() -> None:
+    settings = FeedSettings(site_url="https://kb.example/", site_name="KB")
+    texts = ["Retros **matter**.", "See [this](https://example.org/a) and `code`.", "Retros **matter**."]
+    first = CommentaryRenderer(settings, ["attr_list", "toc"], {"toc": {"permalink": True}})
+    html = [first.markdown(text) for text in texts]
+    assert html[0] == "<p>Retros <strong>matter</strong>.</p>"
+    assert first.memo.made == 2  # the repeated text is rendered once
+    later = CommentaryRenderer(settings, ["attr_list", "toc"], {"toc": {"permalink": True}})
+    assert later.key == first.key
+    later.memo = TextMemo(first.memo.used)
+    assert [later.markdown(text) for text in texts] == html
+    assert later.memo.made == 0
+    other = CommentaryRenderer(settings, ["attr_list"])  # other settings, other HTML: another key
+    assert other.key != first.key

@@ -10,9 +10,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
 from serverkit import Log, free_port
 from sitekit import ROUNDUP, make_project
 
+DIRTY_WARNING = ("A 'dirty' build is being performed, this will likely lead to inaccurate navigation and other links "
+                 "within your site. This option is designed for site development purposes only.")
 MKDOCS = str(Path(sys.executable).parent / "mkdocs")
 
 
@@ -22,7 +26,8 @@ def get(url: str) -> str:
 
 
 @pytest.mark.slow
-def test_serve_rebuilds_pages_and_search_after_an_edit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("mode", [(), ("--dirty",)], ids=["clean", "dirty"])  # run.py serve: --dirty
+def test_serve_rebuilds_pages_and_search_after_an_edit(tmp_path: Path, mode: tuple[str, ...]) -> None:
     project = make_project(tmp_path, keep_roundups=False)
     for n in (1, 2):
         page = project / f"docs/roundups/2021/2021-01-1{n}.md"
@@ -31,7 +36,7 @@ def test_serve_rebuilds_pages_and_search_after_an_edit(tmp_path: Path) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=base)
-    server = subprocess.Popen([MKDOCS, "serve", "-a", f"127.0.0.1:{port}"],
+    server = subprocess.Popen([MKDOCS, "serve", "-a", f"127.0.0.1:{port}", *mode],
                               cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True)
     try:
@@ -49,12 +54,57 @@ def test_serve_rebuilds_pages_and_search_after_an_edit(tmp_path: Path) -> None:
         # Not "Documentation built in": MkDocs drops a log line it has logged before, so a
         # rebuild as long as the first build (to the hundredth of a second) would not say it.
         log.wait_for("Reloading browsers", since=edited)
-        log.wait_for("search: 6 records", since=edited)
         assert "Slurm renamed" in get(base + "roundups/2021/2021-01-11/")
+        log.wait_for("caught up", since=edited)  # what depends on the edit, written after the reload
+        assert "search: 6 records" in "".join(log.seen[edited:])
         assert "Slurm renamed" in get(base + "topics/systems/")
         assert "Slurm part1" not in get(base + "topics/systems/")
+        assert "Slurm renamed" in get(base + "topics/systems/feed.xml")
+        assert "Slurm part1" not in get(base + "topics/systems/feed.xml")
         assert '"languages"' in get(base + "pagefind/pagefind-entry.json")
         assert not [line for line in log.seen if "ERROR" in line or "Traceback" in line], log.seen
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def dirty_build(project: Path, site: Path) -> None:
+    """`mkdocs build --dirty` of a project copy, in-process (what `mkdocs serve --dirty` runs)."""
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="build", dirty=True)
+    try:
+        build(config, dirty=True)
+    finally:
+        config.plugins.on_shutdown()
+
+
+def test_a_dirty_rebuild_writes_again_only_the_generated_pages_that_changed(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path / "project", keep_roundups=False)
+    for n in (1, 2):
+        page = project / f"docs/roundups/2021/2021-01-1{n}.md"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(ROUNDUP.format(day=f"1{n}", issue=n, what=f"part{n}"), encoding="utf-8")
+    other = project / "docs/roundups/2021/2021-01-13.md"
+    other.write_text(ROUNDUP.format(day="13", issue=3, what="part3").replace(
+        "## Research Computing Systems", "## Managing Teams"), encoding="utf-8")
+    site = tmp_path / "site"
+    dirty_build(project, site)
+    pages = ["topics/systems/index.html", "topics/managing-teams/index.html", "sources/index.html"]
+    before = {name: (site / name).stat().st_mtime_ns for name in pages}
+    feed = (site / "topics/managing-teams/feed.xml").stat().st_mtime_ns
+
+    edited = project / "docs/roundups/2021/2021-01-11.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Slurm part1", "Slurm renamed"), encoding="utf-8")
+    dirty_build(project, site)
+
+    assert "Slurm renamed" in (site / "roundups/2021/2021-01-11/index.html").read_text(encoding="utf-8")
+    assert "Slurm renamed" in (site / "topics/systems/feed.xml").read_text(encoding="utf-8")
+    assert "Slurm renamed" in (site / "topics/systems/index.html").read_text(encoding="utf-8")
+    # what does not show the edit is left as the first build wrote it
+    assert (site / "topics/managing-teams/index.html").stat().st_mtime_ns == before["topics/managing-teams/index.html"]
+    assert (site / "sources/index.html").stat().st_mtime_ns == before["sources/index.html"]
+    assert (site / "topics/managing-teams/feed.xml").stat().st_mtime_ns == feed
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [DIRTY_WARNING] * 2
+    caplog.clear()
+

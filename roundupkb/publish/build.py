@@ -6,8 +6,9 @@ config, and each event calls one method, in this order (also in the README, "How
 1. `read`: the docs tree is checked (only roundups under `roundups/`, no symbolic links, no page
    that asks for macros unless the project owns it, every page within the work limits), every
    roundup parsed (a page whose text did not change is not parsed again), and any error stops
-   the build. Then the search index starts (Pagefind indexes while MkDocs renders), related
-   entries are ranked (or read from the disk cache) and the `Site` is made.
+   the build. Then the `Site` is made, the search index starts (Pagefind indexes while MkDocs
+   renders; under `mkdocs serve`, after the reload) and related entries are ranked (or read
+   from the disk cache).
 2. `generated_files`: the Markdown of the generated pages, the feeds and the data files.
 3. `roundup_page`: a roundup's validated front matter as the page's metadata, and its Markdown
    with entry headers in place of its link lines.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import html
 import secrets
 import shutil
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from roundupkb.cache import DiskCache, digest
+from roundupkb.cache import DiskCache, TextMemo, digest, text_map
 from roundupkb.links.status import CacheError, LinkResult, health_by_year, load_status
 from roundupkb.markup import rendering, sanitize
 from roundupkb.markup.characters import forbidden_references, reference_lines
@@ -71,11 +73,7 @@ MAX_ERRORS_SHOWN = 20
 TEXT_CACHE_KEY = digest(TEXT_VERSION, rendering.EXTENSIONS, rendering.EXTENSION_CONFIGS,
                         sorted(sanitize.TAGS), sorted(sanitize.DROP_WITH_CONTENT))
 
-
-def _text_map(data: Any) -> dict[str, str]:
-    if not isinstance(data, dict):
-        raise ValueError("not a map of texts")
-    return {str(k): v for k, v in data.items() if isinstance(v, str)}
+ENTRIES_JSON_KEY = digest("entries-json", 1)  # each entry's JSON in data/entries.json (`export.to_json`)
 STATE_ATTRIBUTE = "roundupkb_build"  # where the hooks keep this build's SiteBuild on MkDocs' config
 
 
@@ -134,6 +132,7 @@ class BuildSettings:
     extension_configs: Mapping[str, Any] | None = None
     newsletter: Newsletter | None = None  # extra.newsletter: the newsletter this site indexes
     today: dt.date = dt.date.max  # the build's date: a roundup dated after it is a draft
+    serving: bool = False  # `mkdocs serve`: what the browser does not show yet is done after the reload
 
     @property
     def link_status_file(self) -> Path:
@@ -169,6 +168,8 @@ class SiteBuild:
         self.drafts: list[str] = []  # docs-relative paths of the roundups dated after `settings.today`
         self.search: PagefindIndex | None = None
         self.link_status: dict[str, LinkResult] = {}
+        self._written: dict[str, str] = {}  # generated file -> a hash of what it shows (`unchanged_files`)
+        self._written_key = digest("written", str(settings.site_dir.resolve()))
         self.notes: list[str] = []  # what the build did, for the log
         self.warnings: list[Diagnostic] = []  # soft problems, for the log (--strict fails on them)
 
@@ -249,14 +250,12 @@ class SiteBuild:
         ranked = time.perf_counter()
         fragments = [text for e in archive.entries for text in (e.commentary, e.attribution or "")]
         fragments += [r.intro for r in archive.roundups]
-        stored = self.cache.get("plain-text", TEXT_CACHE_KEY, _text_map)
+        stored = self.cache.get("plain-text", TEXT_CACHE_KEY, text_map)
         texts_missing = remember_texts(stored or {}, fragments)
         archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
         self._site = Site(archive, self.render, link_status=self.link_status, drafts=drafts)
-        self.search = PagefindIndex(self.settings.language)
-        for record in search_records(archive, self._site.display_title, self._site.also):
-            self.search.add(record)
-        self.search.start_files()
+        if not self.settings.serving:  # Pagefind indexes while MkDocs renders (serving: after the reload)
+            self.search = self._search_index()
         archive.related, related_cached = archive_related(archive, self.cache)
         if texts_missing:
             self.cache.put("plain-text", TEXT_CACHE_KEY, known_texts(fragments))
@@ -267,11 +266,26 @@ class SiteBuild:
             f"topic suggestions {'from the cache' if suggestions_cached else 'made'} and related entries "
             f"{'from the cache' if related_cached else 'ranked'} in {seconds:.2f} s")
 
+    def _search_index(self) -> PagefindIndex:
+        """A Pagefind index of every entry's search record, building its files on its own."""
+        site = self.site
+        search = PagefindIndex(self.settings.language)
+        try:
+            for record in search_records(site.archive, site.display_title, site.also):
+                search.add(record)
+            search.start_files()
+        except PagefindError:
+            search.close()
+            raise
+        return search
+
     # -- 2. generated files --------------------------------------------------------------------
 
     def generated_files(self) -> dict[str, tuple[str | bytes, bool]]:
         """`{docs-relative path: (content, listed in the navigation)}` of every file the build adds."""
         site = self.site
+        self.commentary.memo = self._memo("commentary-html", self.commentary.key)
+        entries_json = self._memo("entries-json", ENTRIES_JSON_KEY)
         out: dict[str, tuple[str | bytes, bool]] = {
             "topics/index.md": (pages.topics_index_markdown(site), True),
 
@@ -279,7 +293,7 @@ class SiteBuild:
             "stats.md": (pages.stats_markdown(site, self._health()), True),
             "explore.md": (pages.explore_markdown(site), True),
             "links/repeated.md": (pages.repeated_markdown(site), False),
-            "data/entries.json": (to_json(site.archive, site.link_status), False),
+            "data/entries.json": (to_json(site.archive, site.link_status, entries_json), False),
             "data/roundups.json": (roundups_json(site.archive), False),
         }
         out.update({path: (text, path == "roundups/index.md") for path, text in pages.archive_pages(site).items()})
@@ -289,9 +303,34 @@ class SiteBuild:
                 for path, content in topic_feeds(site.archive, slug, self.feed_settings, self.commentary,
                                                  site.render, entries, site.display_title).items():
                     out[path] = (content, False)
+        self._keep("commentary-html", self.commentary.key, self.commentary.memo)
+        self._keep("entries-json", ENTRIES_JSON_KEY, entries_json)
         for initial in site.source_initials():
             out[source_page(initial).rstrip("/") + ".md"] = (pages.source_page_markdown(site, initial), False)
         return out
+
+    def unchanged_files(self, generated: Mapping[str, tuple[str | bytes, bool]]) -> set[str]:
+        """The generated files that show what the last build into the same site folder wrote
+        there (compared by a hash of what they show, their fragments' HTML included: the
+        placeholders differ from build to build). `mkdocs serve --dirty` need not write them
+        again. What this build writes is recorded by `finish`; until then there is no record,
+        so after a build that stopped half-way every file counts as changed."""
+        written = self.cache.get("written", self._written_key, text_map) or {}
+        self.cache.forget("written", self._written_key)
+        fragments = self.site.fragments
+        self._written = {path: hashlib.sha256(fragments.resolved(content).encode("utf-8", "surrogatepass")
+                                              if isinstance(content, str) else content).hexdigest()
+                         for path, (content, _) in generated.items()}
+        return {path for path, shown in self._written.items() if written.get(path) == shown}
+
+    def _memo(self, kind: str, key: str) -> TextMemo:
+        """Texts an earlier build made (`TextMemo`), from the disk cache."""
+        return TextMemo(self.cache.get(kind, key, text_map))
+
+    def _keep(self, kind: str, key: str, memo: TextMemo) -> None:
+        """Keep this build's texts for the next one, when it made any."""
+        if memo.made:
+            self.cache.put(kind, key, memo.used)
 
     def feed_links(self, page_url: str, rel_path: str) -> list[dict[str, str]]:
         """Feed autodiscovery links for a page: the roundups feeds, and on a topic page that
@@ -383,24 +422,27 @@ class SiteBuild:
     # -- 5. the end ----------------------------------------------------------------------------
 
     def finish(self, *, wait: bool = True, done: Callable[[str], None] | None = None) -> str:
-        """Write the search index into the site (Pagefind has built it meanwhile).
+        """Write the search index into the site (Pagefind has built it meanwhile; under
+        `settings.serving` it is fed its records only now, after the reload).
 
         With `wait` (a build), returns once it is written. Without (`mkdocs serve`), a thread
         writes it after the browser has reloaded and calls `done` with what it did; the server
         stopping does not wait for it. Either way the files go to a hidden folder first (MkDocs'
         clean leaves those alone) and take the place of `pagefind/` in one rename.
         """
-        if self.search is None:
+        if self._written:
+            self.cache.put("written", self._written_key, self._written)
+        if self.search is None and not self.settings.serving:
             return "search: no index"
         search, self.search = self.search, None
         target = self.settings.site_dir / "pagefind"
         if wait:
-            return _write_index(search, target)
+            return _write_index(search or self._search_index(), target)
         started = time.perf_counter()
 
         def write() -> None:
             try:
-                message = _write_index(search, target)
+                message = _write_index(search or self._search_index(), target)
             except (PagefindError, OSError) as error:
                 message = f"search: the index was not written: {error}"
             if done is not None:

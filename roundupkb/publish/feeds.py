@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import importlib.metadata
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import markdown
 from feedgen.feed import FeedGenerator
 
+from roundupkb.cache import TextMemo, digest
 from roundupkb.markup.encoders import json_text, xml_text
 from roundupkb.markup.plain_text import excerpt
 from roundupkb.markup.sanitize import clean
@@ -97,7 +99,11 @@ def topic_feed_links(slug: str) -> list[dict[str, str]]:
 
 
 class CommentaryRenderer:
-    """Markdown → sanitised HTML with absolute URLs, the way the feeds show commentary."""
+    """Markdown → sanitised HTML with absolute URLs, the way the feeds show commentary.
+
+    A text's HTML depends only on the text and the Markdown settings (`key`), so a text rendered
+    once, in this build or an earlier one (`memo`), is not rendered again.
+    """
 
     def __init__(self, settings: FeedSettings, extensions: Sequence[Any] = (),
                  extension_configs: Mapping[str, Any] | None = None) -> None:
@@ -106,16 +112,29 @@ class CommentaryRenderer:
             configs["toc"]["permalink"] = False  # no `¶` anchors inside a feed item
         self.settings = settings
         self._md = markdown.Markdown(extensions=list(extensions), extension_configs=configs)
+        versions = [_version(name) for name in ("markdown", "pymdown-extensions")]
+        self.key = digest("commentary-html", versions, list(extensions), configs)  # what shapes the HTML
+        self.memo = TextMemo()  # the build sets `memo.known` from its disk cache
 
     def markdown(self, text: str) -> str:
-        """Render Markdown exactly once per call (the converter is reused between calls)."""
-        self._md.reset()
-        return str(self._md.convert(text))
+        """The text's HTML, rendered once (the converter is reused between calls)."""
+        def convert() -> str:
+            self._md.reset()
+            return str(self._md.convert(text))
+
+        return self.memo.get(text, convert)
 
     def sanitise(self, fragment: str, page: str) -> str:
         """The site's one allow-list (`sanitize.clean`), with URLs made absolute as seen from
         `page`'s source file (a feed item is read away from the site)."""
         return clean(fragment, lambda url: absolute_url(url, page, self.settings.site_url)).strip()
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
 def absolute_url(url: str, page: str, site_url: str) -> str:

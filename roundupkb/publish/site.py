@@ -83,6 +83,15 @@ class Fragments:
         """The anchor ids the fragments `numbers` define."""
         return {anchor for number in numbers for anchor in self._anchors.get(number, ())}
 
+    def resolved(self, text: str) -> str:
+        """`text` with each placeholder's HTML in its place: what a page made of it shows, the
+        same from one build to the next when nothing it shows changed (placeholders differ)."""
+        pieces, numbers = self.split(text)
+        out = [pieces[0]]
+        for number, piece in zip(numbers, pieces[1:], strict=True):
+            out += [self._html[number], piece]
+        return "".join(out)
+
     def fill(self, pieces: list[str], numbers: list[int], clean: Callable[[str], str]) -> str:
         """A page's HTML from its `split`: each piece sanitised by `clean` on its own, so a tag
         the page leaves open (`<details>`, `<div title="`) is closed before the next fragment and

@@ -11,7 +11,7 @@ again nor imports scikit-learn.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from roundupkb import linear
@@ -201,7 +201,7 @@ def archive_related(archive: Archive, cache: DiskCache | None = None,
     docs = archive_docs(archive)
     model = [k, MIN_SCORE, CANDIDATES, TITLE_WEIGHT, BODY_WEIGHT, SOURCE_WEIGHT, TOPIC_WEIGHT, MAX_DF, MAX_DF_FROM,
              MAX_POSTINGS]  # all that shapes a result
-    key = digest("related", model, [asdict(d) for d in docs])
+    key = digest("related", model, [vars(d) for d in docs])  # flat: vars() is asdict() uncopied
     ranking, cached = (cache or DiskCache(None)).get_or_make(
         "related", key, lambda: rank_related(docs, k), _read, lambda r: r)
     known = {d.id for d in docs}

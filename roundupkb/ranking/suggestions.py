@@ -8,7 +8,6 @@ scoring at least `SHOW_THRESHOLD` (`ranking/classifier.py` says why that value).
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from roundupkb.cache import DiskCache, digest
@@ -33,7 +32,8 @@ def cached_suggestions(archive: Archive, cache: DiskCache | None = None) -> tupl
     topics = content_topics(archive.taxonomy)
     model = [suggest.MIN_EXAMPLES, suggest.SAME_LINK_VOTES, suggest.META_WEIGHT, suggest.YEAR_WORDS_WEIGHT,
              suggest.ALPHA, suggest.EPOCHS, suggest.MIN_DF_FROM, suggest.SCORE_DIGITS]  # all that shapes a result
-    key = digest("suggestions", MAX_SUGGESTIONS, model, topics, [asdict(d) for d in docs])
+    # the docs are flat: vars() gives what asdict() would, without copying
+    key = digest("suggestions", MAX_SUGGESTIONS, model, topics, [vars(d) for d in docs])
     return (cache or DiskCache(None)).get_or_make(
         "suggestions", key, lambda: suggest_topics(docs, topics), _read,
         lambda found: {k: [list(p) for p in v] for k, v in found.items()})
