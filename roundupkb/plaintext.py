@@ -8,6 +8,12 @@ its date is read by `titleline.py`, its number from `#N`. With no date in it, th
 kept its headers). An e-mail's headers and MIME encoding are read by the standard library.
 
 `--links FILE.tsv` gives the entries the addresses the e-mail left out (`edition_links.py`).
+
+An edition that gives its addresses, as `roundupkb email` writes it (`mail_edition.py`), is read
+back to the same entries: an entry is a line with its address on the next line; a `link text:
+https://...` line makes that text a link in the paragraph above it; `### Heading` is a heading
+inside a section; in an edition with blank lines between blocks, lines right under one another
+are one block.
 """
 
 from __future__ import annotations
@@ -367,8 +373,8 @@ def convert_plaintext(
     leads: list[Lead] = []  # paragraphs of topic sections, for links a links file names
     # An edition that gives its addresses (each on the line after its entry's title line): an entry
     # line is one followed by its address, not one that merely looks like an entry.
-    with_urls = sum(_url_only(line) and not _url_only(content[i - 1][1]) and content[i - 1][0] == number - 1
-                    for i, (number, line) in enumerate(content) if i) >= URL_EDITION_LINES
+    with_urls = sum(_url_only(text) and not _url_only(content[i - 1][1]) and content[i - 1][0] == n - 1
+                    for i, (n, text) in enumerate(content) if i) >= URL_EDITION_LINES
     # An edition with blank lines between its blocks: a line right under another continues it.
     gaps = sum(content[i][0] > content[i - 1][0] + 1 for i in range(1, len(content)))
     blocks = with_urls and gaps * BLOCK_GAP_SHARE >= len(content)
