@@ -236,3 +236,14 @@ def test_a_stray_copy_of_a_link_inside_a_random_item_is_dropped() -> None:
     clean(page)
     assert (line_of(body, "[](https://"), "a link with no text, a stray copy of the link of the entry before "
             "it (https://example.net/pager): dropped") in warnings(page)
+
+
+def test_a_refused_page_names_the_source_lines_of_its_errors() -> None:
+    # A heading that is only an empty link: the id Markdown makes for it, and the entries under
+    # it, are reported at the heading's own line, not at the page's first.
+    body = ("## Managing Teams\n\n[Pairing Well](https://example.net/pairing) - Ana Ruiz\n\n"
+            "## [](https://example.net/lost)\n\n[Rotas That Work](https://example.net/rotas) - Ben Ode\n")
+    with pytest.raises(ImportFailure) as failure:
+        imported(body)
+    lines = {d.line for d in failure.value.diagnostics}
+    assert lines == {line_of(body, "## [](")}
