@@ -334,3 +334,11 @@ def test_any_page_renders_both_editions_and_its_text_imports(body: str) -> None:
         assert failure.diagnostic.path == "e.txt" and failure.diagnostic.line >= 1
         return
     assert back.date.isoformat() == "2023-03-04"
+
+
+def test_plain_text_without_addresses_is_the_newsletters_own_layout() -> None:
+    out = render_text(edition_of(parsed(PAGE), PAGE, TAXONOMY), addresses=False)
+    body = out.split("\n\n", 1)[1]
+    assert "http" not in body
+    assert "Ask Better Questions - Ann Lee, Team Blog" in body
+    assert "Hello, readers! This week: a survey and a lot of links." in body
