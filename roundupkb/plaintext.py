@@ -43,6 +43,7 @@ _HEADER = re.compile(r"^\s*(?:>\s*)?(?P<key>[A-Za-z][A-Za-z-]{1,30}):\s*(?P<valu
 _FORWARD = re.compile(r"^-{2,}\s*(?:forwarded|original) message\s*-{2,}$", re.IGNORECASE)
 _BARE_URL = re.compile(r"^<?(https?://[^\s<>]+?)>?(?:\s+[-–—]\s+(?P<rest>\S.*))?$", re.IGNORECASE)
 _LINE_BREAK = "<br/>"
+_ADDRESS_MARKS = (("(", ")"), ("<", ">"), ("[", "]"))  # round an address written after its link text
 _MINOR_HEADING = re.compile(r"^(#{3,6}) +(\S.*)$")  # `### A heading` inside a section
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _PROMOTE_STOP = (":", ";", ",")  # a line ending so is a sentence, not an entry's title
@@ -257,6 +258,24 @@ def _entry_markdown(title: str, attribution: str) -> str:
     return f"[{escape_title(title)}]()" + (f" - {plain(attribution)}" if attribution else "")
 
 
+def _inline_address(line: str) -> tuple[str, str, str] | None:
+    """`Title (https://...) - Attribution` (or `<...>`, `[...]` round the address), as mail
+    programs write a link in plain text: (title, address, attribution)."""
+    for opener, closer in _ADDRESS_MARKS:
+        at = line.find(opener + "http")
+        if at <= 0:
+            continue
+        end = line.find(closer, at)
+        url = line[at + 1:end] if end != -1 else ""
+        title, rest = line[:at].strip(), line[end + 1:].strip() if end != -1 else ""
+        if not url or " " in url or link_problem(url) or not strip_markup(escape_title(title)):
+            continue
+        if rest and not rest.startswith(("- ", "– ", "— ", ", ")):
+            continue
+        return title, url, rest.lstrip("-–—, ").strip()
+    return None
+
+
 def _url_only(line: str) -> bool:
     match = _BARE_URL.match(line)
     return match is not None and not match.group("rest")
@@ -450,6 +469,15 @@ def convert_plaintext(
                 index = writer.emit(f"[{escape_title(line.rstrip('.'))}]()", number)
                 entries.append(PlainEntry(index, number, topic_slug, kind, line.rstrip("."), None, line))
                 prose.start(index, line, entries[-1])
+                first_in_section = previous_bullet = False
+                continue
+            inline = _inline_address(line) if kind != "miscellany" else None
+            if inline is not None:  # `Title (https://...) - Authors, Source`
+                title_text, inline_url, attribution = inline
+                index = writer.emit(_entry_markdown(title_text, attribution).replace("]()", f"]({inline_url})", 1),
+                                    number)
+                entries.append(PlainEntry(index, number, topic_slug, kind, title_text, inline_url))
+                prose.clear()
                 first_in_section = previous_bullet = False
                 continue
             parts = entry_line_parts(line, kind) if with_urls and next_is_url else None

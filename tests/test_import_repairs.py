@@ -247,3 +247,17 @@ def test_a_refused_page_names_the_source_lines_of_its_errors() -> None:
         imported(body)
     lines = {d.line for d in failure.value.diagnostics}
     assert lines == {line_of(body, "## [](")}
+
+
+@pytest.mark.parametrize("line", [
+    "Job Shadowing Done Right (https://example.net/shadow) - Ola Berg, People Weekly",
+    "Job Shadowing Done Right <https://example.net/shadow> - Ola Berg, People Weekly",
+    "Job Shadowing Done Right [https://example.net/shadow] - Ola Berg, People Weekly",
+])
+def test_an_entry_line_with_its_address_after_the_title(line: str) -> None:
+    edition = f"Example Link Roundup, 9 Sept 2024\nManaging Teams\n{line}\nWhy it helps (see https://x.example).\n"
+    page = convert(edition.encode("utf-8"), "e.txt", TAXONOMY)
+    assert entries(page) == [("Job Shadowing Done Right", "https://example.net/shadow", "managing-teams")]
+    roundup, _ = parse_roundup(page.text, "p.md", "roundups/2024/2024-09-09.md", TAXONOMY, ALIASES)
+    assert roundup is not None and roundup.entries[0].authors == ["Ola Berg"]
+    clean(page)
