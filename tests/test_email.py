@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from roundupkb.editions.email import edition_of, render_html, render_text
 from roundupkb.editions.importer import ImportFailure, convert
@@ -300,3 +302,43 @@ def test_html_edition_in_chromium(browser: Any) -> None:
         links = page.eval_on_selector_all("a[href]", "xs => xs.map(x => x.href)")
         assert "https://example.org/questions" in links and "https://example.org/shell" in links
         context.close()
+
+
+# --- Any page --------------------------------------------------------------------------------------
+
+FRAGMENTS = [
+    "", "## Managing Teams", "## Random", "## Jobs", "## Events", "### A heading", "----------", "Events",
+    "[Title](https://example.org/a) - Ann Lee, HBR", "[A - B](https://example.org/b)", "[No URL]() - Someone",
+    "**[Bold](https://example.org/c)** - Bo Ruiz<br/>", "[https://example.org/d](https://example.org/d)",
+    "Prose with [a link](https://example.org/e) and <span onclick=\"x()\">HTML</span>.", "<script>x()</script>",
+    "- a bullet with [link](https://example.org/f)", "> quoted", "```", "code <b>", "![img](https://example.org/i.png)",
+    "[Day](https://example.org/g) - 3 - 5 May, Online", "Text: https://example.org/h", "https://example.org/j",
+    "Line one<br/>\nline two with [x](https://example.org/k)", "| a | b |\n|---|---|\n| 1 | 2 |",
+]
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=25).map("\n".join))
+def test_any_page_renders_both_editions_and_its_text_imports(body: str) -> None:
+    page = f"---\ntitle: Link Roundup, 4 Mar 2023\ndate: 2023-03-04\nissue: 7\n---\n\n{body}\n"
+    roundup, _ = parse_roundup(page, "p.md", "roundups/2023/2023-03-04.md", TAXONOMY, ALIASES)
+    assert roundup is not None
+    edition = edition_of(roundup, page, TAXONOMY)
+    out = render_html(edition)
+    assert "<script" not in out and "onclick" not in out
+    text = render_text(edition)
+    assert text.startswith("Subject: #7 - Link Roundup, 4 Mar 2023\n") and "\x00" not in text
+    try:
+        back = convert(text.encode("utf-8"), "e.txt", TAXONOMY)
+    except ImportFailure as failure:
+        assert failure.diagnostic.path == "e.txt" and failure.diagnostic.line >= 1
+        return
+    assert back.date.isoformat() == "2023-03-04"
+
+
+def test_plain_text_without_addresses_is_the_newsletters_own_layout() -> None:
+    out = render_text(edition_of(parsed(PAGE), PAGE, TAXONOMY), addresses=False)
+    body = out.split("\n\n", 1)[1]
+    assert "http" not in body
+    assert "Ask Better Questions - Ann Lee, Team Blog" in body
+    assert "Hello, readers! This week: a survey and a lot of links." in body

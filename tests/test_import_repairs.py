@@ -236,3 +236,28 @@ def test_a_stray_copy_of_a_link_inside_a_random_item_is_dropped() -> None:
     clean(page)
     assert (line_of(body, "[](https://"), "a link with no text, a stray copy of the link of the entry before "
             "it (https://example.net/pager): dropped") in warnings(page)
+
+
+def test_a_refused_page_names_the_source_lines_of_its_errors() -> None:
+    # A heading that is only an empty link: the id Markdown makes for it, and the entries under
+    # it, are reported at the heading's own line, not at the page's first.
+    body = ("## Managing Teams\n\n[Pairing Well](https://example.net/pairing) - Ana Ruiz\n\n"
+            "## [](https://example.net/lost)\n\n[Rotas That Work](https://example.net/rotas) - Ben Ode\n")
+    with pytest.raises(ImportFailure) as failure:
+        imported(body)
+    lines = {d.line for d in failure.value.diagnostics}
+    assert lines == {line_of(body, "## [](")}
+
+
+@pytest.mark.parametrize("line", [
+    "Job Shadowing Done Right (https://example.net/shadow) - Ola Berg, People Weekly",
+    "Job Shadowing Done Right <https://example.net/shadow> - Ola Berg, People Weekly",
+    "Job Shadowing Done Right [https://example.net/shadow] - Ola Berg, People Weekly",
+])
+def test_an_entry_line_with_its_address_after_the_title(line: str) -> None:
+    edition = f"Example Link Roundup, 9 Sept 2024\nManaging Teams\n{line}\nWhy it helps (see https://x.example).\n"
+    page = convert(edition.encode("utf-8"), "e.txt", TAXONOMY)
+    assert entries(page) == [("Job Shadowing Done Right", "https://example.net/shadow", "managing-teams")]
+    roundup, _ = parse_roundup(page.text, "p.md", "roundups/2024/2024-09-09.md", TAXONOMY, ALIASES)
+    assert roundup is not None and roundup.entries[0].authors == ["Ola Berg"]
+    clean(page)

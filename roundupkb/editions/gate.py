@@ -9,6 +9,7 @@ made safe is shown as text; any other error stops the page, reported at the sour
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import yaml
@@ -18,10 +19,12 @@ from roundupkb.editions.embedded_html import escape_line, fix_html, tags_of
 from roundupkb.markup.rendering import Renderer
 from roundupkb.markup.sanitize import removal_message, removals
 from roundupkb.reading import frontmatter
-from roundupkb.reading.lines import Line
+from roundupkb.reading.entries import INLINE_LINK, heading_id
+from roundupkb.reading.lines import Line, heading_at
 from roundupkb.reading.models import Diagnostic, Severity
 from roundupkb.reading.taxonomy import Taxonomy, load_source_aliases
 
+_HEADING_ID = re.compile(r"the site removes the id='([^']*)' on <h[1-6]>")
 FRONT_KEYS = tuple(frontmatter.KEYS)  # in the order a page writes them
 MAX_ROUNDS = 3  # rounds of making HTML safe before the last resort of showing it as text
 
@@ -80,6 +83,10 @@ class _Gate:
         if 0 <= index < len(body) and said in _said_by_tags(body[index]):
             return [diagnostic]
         holders = [i for i, line in enumerate(body) if said in _said_by_tags(line)]
+        generated = _HEADING_ID.match(said)
+        if not holders and generated:
+            # an id Markdown made for a heading: the heading lines that make it
+            holders = [i for i in range(len(body)) if _made_id(body, i) == generated.group(1)]
         if not holders:
             return [diagnostic]
         return [Diagnostic(diagnostic.path, offset + i, diagnostic.severity, diagnostic.message, diagnostic.code)
@@ -88,6 +95,15 @@ class _Gate:
     def source_line(self, line: int, offset: int, body: list[Line]) -> int:
         index = line - offset
         return body[index].number if 0 <= index < len(body) else 1
+
+
+def _made_id(body: list[Line], index: int) -> str | None:
+    """The id the site's Markdown gives the heading at `index` (`_1` for one with no text)."""
+    head = heading_at(body, index)
+    if head is None:
+        return None
+    visible = INLINE_LINK.sub(lambda m: m.group("text"), head[1])
+    return heading_id(visible) or "_1"
 
 
 def _said_by_tags(line: Line) -> set[str]:

@@ -8,6 +8,12 @@ its date is read by `editions/title_line.py`, its number from `#N`. With no date
 kept its headers). An e-mail's headers and MIME encoding are read by the standard library.
 
 `--links FILE.tsv` gives the entries the addresses the e-mail left out (`editions/link_table.py`).
+
+An edition that gives its addresses, as `roundupkb email` writes it (`editions/email.py`), is read
+back to the same entries: an entry is a line with its address on the next line; a `link text:
+https://...` line makes that text a link in the paragraph above it; `### Heading` is a heading
+inside a section; in an edition with blank lines between blocks, lines right under one another
+are one block.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ _HEADER = re.compile(r"^\s*(?:>\s*)?(?P<key>[A-Za-z][A-Za-z-]{1,30}):\s*(?P<valu
 _FORWARD = re.compile(r"^-{2,}\s*(?:forwarded|original) message\s*-{2,}$", re.IGNORECASE)
 _BARE_URL = re.compile(r"^<?(https?://[^\s<>]+?)>?(?:\s+[-–—]\s+(?P<rest>\S.*))?$", re.IGNORECASE)
 _LINE_BREAK = "<br/>"
+_ADDRESS_MARKS = (("(", ")"), ("<", ">"), ("[", "]"))  # round an address written after its link text
 _MINOR_HEADING = re.compile(r"^(#{3,6}) +(\S.*)$")  # `### A heading` inside a section
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _PROMOTE_STOP = (":", ";", ",")  # a line ending so is a sentence, not an entry's title
@@ -251,6 +258,24 @@ def _entry_markdown(title: str, attribution: str) -> str:
     return f"[{escape_title(title)}]()" + (f" - {plain(attribution)}" if attribution else "")
 
 
+def _inline_address(line: str) -> tuple[str, str, str] | None:
+    """`Title (https://...) - Attribution` (or `<...>`, `[...]` round the address), as mail
+    programs write a link in plain text: (title, address, attribution)."""
+    for opener, closer in _ADDRESS_MARKS:
+        at = line.find(opener + "http")
+        if at <= 0:
+            continue
+        end = line.find(closer, at)
+        url = line[at + 1:end] if end != -1 else ""
+        title, rest = line[:at].strip(), line[end + 1:].strip() if end != -1 else ""
+        if not url or " " in url or link_problem(url) or not strip_markup(escape_title(title)):
+            continue
+        if rest and not rest.startswith(("- ", "– ", "— ", ", ")):
+            continue
+        return title, url, rest.lstrip("-–—, ").strip()
+    return None
+
+
 def _url_only(line: str) -> bool:
     match = _BARE_URL.match(line)
     return match is not None and not match.group("rest")
@@ -367,8 +392,8 @@ def convert_plaintext(
     leads: list[Lead] = []  # paragraphs of topic sections, for links a links file names
     # An edition that gives its addresses (each on the line after its entry's title line): an entry
     # line is one followed by its address, not one that merely looks like an entry.
-    with_urls = sum(_url_only(line) and not _url_only(content[i - 1][1]) and content[i - 1][0] == number - 1
-                    for i, (number, line) in enumerate(content) if i) >= URL_EDITION_LINES
+    with_urls = sum(_url_only(text) and not _url_only(content[i - 1][1]) and content[i - 1][0] == n - 1
+                    for i, (n, text) in enumerate(content) if i) >= URL_EDITION_LINES
     # An edition with blank lines between its blocks: a line right under another continues it.
     gaps = sum(content[i][0] > content[i - 1][0] + 1 for i in range(1, len(content)))
     blocks = with_urls and gaps * BLOCK_GAP_SHARE >= len(content)
@@ -444,6 +469,15 @@ def convert_plaintext(
                 index = writer.emit(f"[{escape_title(line.rstrip('.'))}]()", number)
                 entries.append(PlainEntry(index, number, topic_slug, kind, line.rstrip("."), None, line))
                 prose.start(index, line, entries[-1])
+                first_in_section = previous_bullet = False
+                continue
+            inline = _inline_address(line) if kind != "miscellany" else None
+            if inline is not None:  # `Title (https://...) - Authors, Source`
+                title_text, inline_url, attribution = inline
+                index = writer.emit(_entry_markdown(title_text, attribution).replace("]()", f"]({inline_url})", 1),
+                                    number)
+                entries.append(PlainEntry(index, number, topic_slug, kind, title_text, inline_url))
+                prose.clear()
                 first_in_section = previous_bullet = False
                 continue
             parts = entry_line_parts(line, kind) if with_urls and next_is_url else None
