@@ -13,7 +13,7 @@ import pytest
 
 from roundupkb import cli
 from roundupkb.cache import TextMemo
-from roundupkb.publish.export import FIELDS, entry_record, to_csv, to_json
+from roundupkb.publish.export import FIELDS, entry_export_record, to_csv, to_json
 from roundupkb.reading.archive import build_archive
 from roundupkb.reading.urls import normalize
 
@@ -198,7 +198,7 @@ def test_export_of_the_corpus_validates(corpus_dir: Path, tmp_path: Path) -> Non
 
 
 def test_entries_json_is_written_the_same_from_remembered_records(archive) -> None:  # type: ignore[no-untyped-def]
-    whole = json.dumps({"entries": [entry_record(e, archive) for e in archive.entries]}, ensure_ascii=False,
+    whole = json.dumps({"entries": [entry_export_record(e, archive) for e in archive.entries]}, ensure_ascii=False,
                        indent=1) + "\n"
     first = TextMemo()
     assert to_json(archive, memo=first) == whole
@@ -213,7 +213,7 @@ def test_entries_json_is_written_the_same_from_remembered_records(archive) -> No
     later = TextMemo(first.used)
     text = to_json(edited, memo=later)
     assert later.made == 1
-    assert text == json.dumps({"entries": [entry_record(e, edited) for e in edited.entries]}, ensure_ascii=False,
+    assert text == json.dumps({"entries": [entry_export_record(e, edited) for e in edited.entries]}, ensure_ascii=False,
                               indent=1) + "\n"
 
 

@@ -103,7 +103,7 @@ def _order(entry: Entry) -> tuple[str, int, str]:
     return (entry.date.isoformat(), entry.issue or 0, entry.path)
 
 
-def repeated_links(archive: Archive, pages: list[Path], old_links: dict[str, set[str]]) -> list[Diagnostic]:
+def links_covered_before(archive: Archive, pages: list[Path], old_links: dict[str, set[str]]) -> list[Diagnostic]:
     """Warnings for entries of `pages` whose link is new there but an earlier issue covered.
 
     `old_links` maps a page's path to the normalised links it already had before the change;
@@ -146,7 +146,7 @@ def check_changed(docs: Path, base: str | None = None) -> tuple[Archive, list[Pa
     wanted = {str(p) for p in pages}
     mine = [d for d in diagnostics if d.path in wanted or any(w in d.message for w in wanted)]
     old = {str(p): _base_links(p, base, docs) for p in pages}
-    mine += repeated_links(archive, pages, old)
+    mine += links_covered_before(archive, pages, old)
     return archive, pages, sorted(set(mine), key=lambda d: (d.path, d.line, d.message))
 
 

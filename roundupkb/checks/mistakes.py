@@ -34,7 +34,7 @@ def _warning(path: str, line: int, message: str, code: str) -> Diagnostic:
     return Diagnostic(path, line, Severity.WARNING, message, code)
 
 
-def repeated_links(roundup: Roundup) -> list[Diagnostic]:
+def links_twice_in_page(roundup: Roundup) -> list[Diagnostic]:
     """A warning for each entry that links to the same page as an earlier entry of the page."""
     seen: dict[str, Entry] = {}
     found = []
@@ -93,7 +93,7 @@ def scaffold_leftovers(roundup: Roundup, text: str) -> list[Diagnostic]:
 
 def page_mistakes(roundup: Roundup, text: str, rel_path: str) -> list[Diagnostic]:
     """Every rule above that one page decides on its own."""
-    return [*repeated_links(roundup), *file_date(roundup, rel_path, text), *future_date(roundup, text),
+    return [*links_twice_in_page(roundup), *file_date(roundup, rel_path, text), *future_date(roundup, text),
             *scaffold_leftovers(roundup, text)]
 
 

@@ -22,7 +22,8 @@ DEFAULT_TITLE = "Link Roundup"
 CADENCE_WINDOW = 6
 """How many of the latest issues decide the publication weekday."""
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec")
+# How the newsletter writes months in its titles ("11 Sept 2020"); the site writes `labels.MONTHS`.
+NEWSLETTER_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec")
 _TITLE_DATE = re.compile(r"^(?P<prefix>.*?)(?<![,\s-])[,\s-]*+\b\d{1,2}+\s++[A-Za-z]++\.?\s++\d{4}\s*$")
 
 EXAMPLES = {
@@ -81,7 +82,7 @@ def next_date(dates: list[dt.date], today: dt.date | None = None) -> dt.date:
 
 def format_date(date: dt.date) -> str:
     """The newsletter's way of writing a date: `18 Sept 2020`."""
-    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+    return f"{date.day} {NEWSLETTER_MONTHS[date.month - 1]} {date.year}"
 
 
 def title_for(date: dt.date, previous: str | None) -> str:

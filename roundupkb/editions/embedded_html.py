@@ -38,7 +38,7 @@ _EMPHASIS = {"em": "*", "i": "*", "strong": "**", "b": "**"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 _CODE_RUN = re.compile(r"`+")
 _SCHEMES = ("http://", "https://")
-MAX_BLOCK_LINES = 200
+MAX_EMBED_LINES = 200
 _VOID = frozenset({"br", "hr", "wbr"})  # void tags that take no attribute the site keeps
 _ATTRIBUTE_NAME = re.compile(r"[a-z][a-z0-9_-]*")  # an unclosed embed never swallows more than this
 
@@ -397,7 +397,7 @@ def _block(lines: list[Line], index: int) -> tuple[int, int]:
     end = index + 1
     while end < len(lines) and lines[end].text.strip() and not lines[end].code:
         end += 1
-    limit = min(len(lines), start + MAX_BLOCK_LINES)
+    limit = min(len(lines), start + MAX_EMBED_LINES)
     while end < limit and _unclosed("\n".join(line.text for line in lines[start:end])):
         end += 1
     while end > index + 1 and not lines[end - 1].text.strip():

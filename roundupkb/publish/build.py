@@ -55,7 +55,7 @@ from roundupkb.publish.feeds import (
 from roundupkb.publish.newsletter import Newsletter
 from roundupkb.publish.pagefind import PagefindError, PagefindIndex
 from roundupkb.publish.search_records import search_records
-from roundupkb.publish.site import Site, relative_url, source_page
+from roundupkb.publish.site import Render, Site, relative_url, source_page
 from roundupkb.ranking.related import archive_related
 from roundupkb.ranking.suggestions import cached_suggestions
 from roundupkb.reading import frontmatter
@@ -66,7 +66,6 @@ from roundupkb.reading.limits import check_limits, decode
 from roundupkb.reading.models import Diagnostic, Roundup, Severity
 from roundupkb.reading.parser import page_url
 
-Render = Callable[..., str]
 MAX_ERRORS_SHOWN = 20
 # The plain text of every fragment, kept between builds: it depends on the fragment, the Markdown
 # extensions and the allow-list.

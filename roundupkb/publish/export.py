@@ -39,7 +39,7 @@ FIELDS = (
 )
 
 
-def entry_record(
+def entry_export_record(
     entry: Entry, archive: Archive, links: Mapping[str, LinkResult] | None = None
 ) -> dict[str, Any]:
     """One entry as a JSON-ready dict (see `roundupkb/data/entries.schema.json`).
@@ -71,7 +71,7 @@ def entry_record(
     }
 
 
-def roundup_record(roundup: Roundup) -> dict[str, Any]:
+def roundup_export_record(roundup: Roundup) -> dict[str, Any]:
     """One roundup as a JSON-ready dict."""
     return {
         "title": roundup.meta.title,
@@ -89,7 +89,7 @@ def to_json(archive: Archive, links: Mapping[str, LinkResult] | None = None, mem
     on its own, as `json.dumps(..., indent=1)` writes it inside the whole, and taken from `memo`
     when an earlier build wrote the same record (the encoder `indent` needs is slow)."""
     memo = memo or TextMemo()
-    records = [entry_record(e, archive, links) for e in archive.entries]
+    records = [entry_export_record(e, archive, links) for e in archive.entries]
     if not records:
         return json_text({"entries": []}, indent=1) + "\n"
     texts = [memo.get(record, functools.partial(json_text, record, indent=1)) for record in records]
@@ -98,7 +98,7 @@ def to_json(archive: Archive, links: Mapping[str, LinkResult] | None = None, mem
 
 def roundups_json(archive: Archive) -> str:
     """`{"roundups": [...]}` with every roundup, newest first."""
-    data = {"roundups": [roundup_record(r) for r in archive.roundups]}
+    data = {"roundups": [roundup_export_record(r) for r in archive.roundups]}
     return json_text(data, indent=1) + "\n"
 
 
@@ -109,7 +109,7 @@ def to_csv(archive: Archive, links: Mapping[str, LinkResult] | None = None) -> s
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for entry in archive.entries:
-        record = entry_record(entry, archive, links)
+        record = entry_export_record(entry, archive, links)
         record["authors"] = "; ".join(record["authors"])
         record["same_link"] = "; ".join(record["same_link"])
         record["related"] = "; ".join(record["related"])

@@ -30,12 +30,11 @@ from roundupkb.markup.encoders import json_text, xml_text
 from roundupkb.markup.plain_text import excerpt
 from roundupkb.markup.sanitize import clean
 from roundupkb.publish.search_records import attribution_text
+from roundupkb.publish.site import Render
 from roundupkb.reading.archive import Archive
 from roundupkb.reading.labels import issue_name
 from roundupkb.reading.models import Entry, Roundup, Topic
 from roundupkb.reading.urls import is_unsafe
-
-Render = Callable[..., str]
 
 DEFAULT_LENGTH = 50
 PUBLISHED_AT = dt.time(12, 0, tzinfo=dt.UTC)  # noon UTC: the same calendar day almost everywhere

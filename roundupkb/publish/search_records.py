@@ -86,7 +86,7 @@ def _entry_content(title: str, attribution: str, commentary: str) -> str:
     return ". ".join(part for part in (title, attribution, _limited(plain_text(commentary))) if part)
 
 
-def entry_record(entry: Entry, title: str, topic_titles: Sequence[str], issue: Roundup,
+def entry_search_record(entry: Entry, title: str, topic_titles: Sequence[str], issue: Roundup,
                  synonyms: Synonyms, position: int = 0) -> SearchRecord:
     """The record of one entry: `title` is how the site names it (`titles.display_title`),
     `topic_titles` its topic first, then the topics suggested for it; `position` its place in
@@ -102,7 +102,7 @@ def entry_record(entry: Entry, title: str, topic_titles: Sequence[str], issue: R
                         filters=filters, sort={"date": f"{entry.date.isoformat()}.{9999 - position:04d}"})
 
 
-def issue_record(roundup: Roundup, synonyms: Synonyms) -> SearchRecord:
+def issue_search_record(roundup: Roundup, synonyms: Synonyms) -> SearchRecord:
     """The record of one issue: its heading, headline, summary and opening essay."""
     heading = issue_heading(roundup)
     essay = _limited(plain_text(roundup.intro))
@@ -122,10 +122,10 @@ def search_records(archive: Archive, title_of: Callable[[Entry], str],
     the slugs of the topics suggested for it (shown under those topics too)."""
     synonyms = Synonyms(archive.taxonomy.synonyms)
     titles = {topic.slug: topic.title for topic in archive.taxonomy.topics}
-    records = [issue_record(r, synonyms) for r in archive.roundups]
+    records = [issue_search_record(r, synonyms) for r in archive.roundups]
     for roundup in archive.roundups:
         for position, entry in enumerate(roundup.entries):
             topics = [entry.topic, *(suggested or {}).get(entry.id, ())]
-            records.append(entry_record(entry, title_of(entry), [titles.get(t, t) for t in topics],
+            records.append(entry_search_record(entry, title_of(entry), [titles.get(t, t) for t in topics],
                                         roundup, synonyms, position))
     return records

@@ -30,7 +30,7 @@ from roundupkb.reading.labels import issue_heading, issue_label
 from roundupkb.reading.models import Entry, Roundup, Topic
 from roundupkb.reading.urls import is_unsafe
 
-Render = Callable[..., str]
+Render = Callable[..., str]  # renders one of the site's templates: `render(name, **context)`
 MIN_SOURCE_ENTRIES = 2
 RELATED_SHOWN = 5  # related entries after a commentary
 
