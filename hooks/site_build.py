@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from jinja2 import Environment, FileSystemBytecodeCache
 from markupsafe import Markup, escape
+from mkdocs.config import base
+from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -34,22 +36,31 @@ log = get_plugin_logger(__name__)
 EPOCH_SET_BY_BUILD = "ROUNDUPKB_SOURCE_DATE_EPOCH"  # the value this build gave SOURCE_DATE_EPOCH
 
 
-def _strings(value: object, key: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise PluginError(f"mkdocs.yml: extra.roundupkb.{key} must be a list of paths")
-    return tuple(value)
+class RoundupKBSettings(base.Config):  # type: ignore[no-untyped-call]  # MkDocs builds the schema here
+    """`extra.roundupkb` in mkdocs.yml, declared as MkDocs plugins declare theirs: a wrong key or
+    value is reported by name."""
+
+    # Pages of the project's own that may use the macros of hooks/macros.py.
+    macro_pages = c.ListOfItems(c.Type(str), default=[])
+    # Every file under docs/ that is not a roundup (globs); any other file there is an error.
+    owned_files = c.ListOfItems(c.Type(str), default=[])
+    feed_length = c.Type(int, default=50)  # links in each topic feed
 
 
 def _settings(config: MkDocsConfig) -> BuildSettings:
     extra = config.extra.get("roundupkb") or {}
     if not isinstance(extra, dict):
         raise PluginError("mkdocs.yml: extra.roundupkb must be a mapping")
-    feed_length = extra.get("feed_length", 50)
-    if not isinstance(feed_length, int) or isinstance(feed_length, bool) or feed_length < 1:
-        raise PluginError(f"mkdocs.yml: extra.roundupkb.feed_length must be a positive whole number, "
-                          f"not {feed_length!r}")
+    settings = RoundupKBSettings(config_file_path=config.config_file_path)
+    settings.load_dict(extra)
+    errors, warnings = settings.validate()
+    problems = [f"mkdocs.yml: extra.roundupkb.{key}: {error}" for key, error in [*errors, *warnings]]
+    if not problems and (isinstance(settings.feed_length, bool) or settings.feed_length < 1):
+        problems.append(f"mkdocs.yml: extra.roundupkb.feed_length: must be a positive whole number, "
+                        f"not {settings.feed_length!r}")
+    if problems:
+        raise PluginError("\n".join(problems))
+    feed_length = settings.feed_length
     try:
         newsletter = read_newsletter(config.extra.get("newsletter"))
     except ValueError as error:
@@ -62,8 +73,7 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         site_url=config.site_url or "", site_name=config.site_name,
         language=str(config.theme.get("language") or "en"), feed_length=feed_length,
         roundups_feed_length=rss_length if isinstance(rss_length, int) else 20,
-        owned_files=_strings(extra.get("owned_files"), "owned_files"),
-        macro_pages=_strings(extra.get("macro_pages"), "macro_pages"),
+        owned_files=tuple(settings.owned_files), macro_pages=tuple(settings.macro_pages),
         markdown_extensions=tuple(config.markdown_extensions), extension_configs=config.mdx_configs,
         newsletter=newsletter, today=publication_day(), serving=_serving(config),
     )

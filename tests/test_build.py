@@ -177,3 +177,24 @@ def test_a_build_failing_while_pages_are_made_leaves_no_pagefind_running(
     build_site(project)
     gc.collect()
     assert _pagefind_children() == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("setting", "named"), [
+    ("feed_length: many", "extra.roundupkb.feed_length"),
+    ("feed_length: 0", "extra.roundupkb.feed_length: must be a positive whole number"),
+    ("feed_lenght: 20", "extra.roundupkb.feed_lenght"),
+    ("feed_length: 50\n    macro_pages: index.md", "extra.roundupkb.macro_pages"),
+])
+def test_a_wrong_setting_is_named(setting: str, named: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from mkdocs.exceptions import PluginError
+
+    project = make_project(tmp_path)
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.strip().startswith("feed_length: 50"))
+    config.write_text(text.replace(line, "    " + setting), encoding="utf-8")
+    with pytest.raises((Abort, PluginError)) as raised:
+        build_site(project)
+    assert named in str(raised.value) + caplog.text
+    caplog.clear()

@@ -1,4 +1,4 @@
-"""The `roundupkb` command: import, check and export a roundup knowledge base."""
+"""The `roundupkb` command: import, check, new, export, email, stats and links (check, fix)."""
 
 from __future__ import annotations
 

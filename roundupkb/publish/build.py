@@ -10,8 +10,8 @@ config, and each event calls one method, in this order (also in the README, "How
    renders; under `mkdocs serve`, after the reload) and related entries are ranked (or read
    from the disk cache).
 2. `generated_files`: the Markdown of the generated pages, the feeds and the data files.
-3. `roundup_page`: a roundup's validated front matter as the page's metadata, and its Markdown
-   with entry headers in place of its link lines.
+3. `roundup_meta` and `roundup_markdown`: a roundup's validated front matter as the page's
+   metadata, and its Markdown with entry headers in place of its link lines.
 4. `page_html`: any page's HTML through the sanitiser (what it removes is reported), then the
    site's own HTML put back in place of its placeholders.
 5. `finish`: the search index, which Pagefind built meanwhile, written (under `mkdocs serve`,
