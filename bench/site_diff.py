@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Which files of the built corpus site differ between two versions of the project (run by hand).
 
-    .venv/bin/python bench/site_diff.py [BASE] [--corpus ../shared/corpus/rct-archive] [--keep DIR]
+    .venv/bin/python bench/site_diff.py [BASE] [--against REF] [--corpus ../shared/corpus/rct-archive] [--keep DIR]
 
-BASE is a commit (default: HEAD); it is compared with the work tree as it is now. Each side gets
-its own checkout (BASE in a temporary git worktree), imports the corpus with its own importer,
+BASE is a commit (default: HEAD); it is compared with REF, another commit, or by default with the
+work tree as it is now. Each side gets its own checkout (a temporary git worktree), imports the
+corpus with its own importer,
 builds the site with its own package, hooks and templates (same machine, same fixed
 SOURCE_DATE_EPOCH), and exports the entries as JSON and CSV. Then every file of the two sites
 and exports is compared byte for byte; the ones that differ are listed, with a unified diff of
@@ -81,27 +82,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("base", nargs="?", default="HEAD")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "rct-archive")
+    parser.add_argument("--against", metavar="REF", help="compare with this commit (default: the work tree)")
     parser.add_argument("--keep", type=Path, help="build here and keep both sites (default: a temporary folder)")
     args = parser.parse_args()
     if not args.corpus.is_dir():
         sys.exit(f"no corpus at {args.corpus}")
     work = args.keep or Path(tempfile.mkdtemp(prefix="site-diff-"))
-    base_tree = work / "base-tree"
-    subprocess.run(["git", "worktree", "add", "--detach", "-f", str(base_tree), args.base], cwd=ROOT,
-                   check=True, capture_output=True)
+    trees = {"base": args.base, **({"ours": args.against} if args.against else {})}
+    for name, ref in trees.items():
+        subprocess.run(["git", "worktree", "add", "--detach", "-f", str(work / f"{name}-tree"), ref], cwd=ROOT,
+                       check=True, capture_output=True)
     try:
-        base = build(base_tree, args.corpus.resolve(), work / "base")
-        ours = build(ROOT, args.corpus.resolve(), work / "ours")
+        base = build(work / "base-tree", args.corpus.resolve(), work / "base")
+        ours = build(work / "ours-tree" if args.against else ROOT, args.corpus.resolve(), work / "ours")
     finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(base_tree)], cwd=ROOT, capture_output=True)
+        for name in trees:
+            subprocess.run(["git", "worktree", "remove", "--force", str(work / f"{name}-tree")], cwd=ROOT,
+                           capture_output=True)
+    label = args.against or "the work tree"
     only_base, only_ours, changed = differing(base, ours)
     total = sum(1 for p in ours.rglob("*") if p.is_file())
-    print(f"{args.base} -> work tree: {total} files; {len(changed)} differ, {len(only_base)} only in {args.base}, "
-          f"{len(only_ours)} only in the work tree")
+    print(f"{args.base} -> {label}: {total} files; {len(changed)} differ, {len(only_base)} only in {args.base}, "
+          f"{len(only_ours)} only in {label}")
     for name in only_base:
         print(f"  only in {args.base}: {name}")
     for name in only_ours:
-        print(f"  only in the work tree: {name}")
+        print(f"  only in {label}: {name}")
     for name in changed:
         print(f"  differs: {name}")
     for name in changed[:SHOWN]:

@@ -438,3 +438,38 @@ def test_a_committed_build_cache_is_refused(tmp_path: Path, caplog: pytest.LogCa
         build_site(project)
     assert ".cache/roundupkb/plain-text-0.json:1: error: a build's cache is under version control" in caplog.text
     caplog.clear()
+
+
+@pytest.mark.slow
+def test_serve_shows_a_drafts_own_page_and_lists_it_nowhere(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from serverkit import Log, free_port
+
+    project = make_project(tmp_path, keep_roundups=False)
+    write_file(project / "docs/roundups/2021/2021-01-08.md", OLDER)
+    for rel, text in DRAFTS.items():
+        write_file(project / rel, text)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen([str(Path(sys.executable).parent / "mkdocs"), "serve", "-a", f"127.0.0.1:{port}"],
+                              cwd=project, env=dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=base),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        log = Log(server.stderr)
+        log.wait_for("Serving on")
+
+        def get(path: str) -> str:
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                return str(response.read().decode("utf-8"))
+
+        draft = BeautifulSoup(get("roundups/2099/2099-01-02/"), "html.parser")
+        assert "Draft entry DRAFTWORD" in draft.get_text() and draft.select_one(".mkdocs-draft-marker")
+        assert "DRAFTWORD" not in get("roundups/") + get("topics/managing-teams/") + get("data/entries.json")
+        assert "DRAFTWORD" not in get("topics/managing-teams/feed.xml") + get("feed_rss_created.xml")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
