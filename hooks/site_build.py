@@ -142,8 +142,12 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     build = SiteBuild.of(config)
     source = page.file.content_string if page.file.generated_by is None else ""
-    html, anchors = build.page_html(html, f"{config.docs_dir.rstrip('/')}/{page.file.src_uri}", source,
-                                    page.file.src_uri)
+    try:
+        html, anchors = build.page_html(html, f"{config.docs_dir.rstrip('/')}/{page.file.src_uri}", source,
+                                        page.file.src_uri)
+    except BuildError as error:
+        build.close()
+        raise PluginError(str(error)) from None
     if page.present_anchor_ids is not None:
         page.present_anchor_ids |= anchors
     _log_pending(build)

@@ -53,7 +53,7 @@ from .related import archive_related
 from .sanitize import locate, page_cleaner, removal_message, removals
 from .search import PagefindError, PagefindIndex
 from .site import Site, relative_url, source_page
-from .source import check_limits, decode
+from .source import check_limits, decode, rendered_problem
 from .suggestions import cached_suggestions
 
 Render = Callable[..., str]
@@ -298,7 +298,12 @@ class SiteBuild:
         those fragments define). What the sanitiser removed is added to `warnings` at its line
         (once per line), and so is an entry whose header the page's own text swallowed (an open
         code block or comment before it). An element left open is closed at the end of its
-        entry; `check` reports it."""
+        entry; `check` reports it. Raises BuildError when the HTML is over the size limits."""
+        # A page's own source is bounded (generated pages, with no source here, are the build's own).
+        if source_text and rendered_problem(html, source_text, path, 1) is not None:
+            front, _ = frontmatter.split(source_text.split("\n"), path)
+            too_big = rendered_problem(html, source_text, path, front.body_start + 1 if front is not None else 1)
+            raise BuildError([too_big] if too_big is not None else [], "a page renders to too much HTML")
         pieces, numbers = self.site.fragments.split(html)
         taken = self.site.fragments.anchors(numbers)  # the page's own text may not take them
         found = [removal for piece in pieces for removal in removals(piece, taken_ids=taken)]

@@ -21,7 +21,7 @@ from .models import Diagnostic, Entry, Roundup, Severity
 from .parser import parse_roundup
 from .rendering import Renderer
 from .sanitize import locate, removal_message, removals
-from .source import decode
+from .source import decode, rendered_problem
 from .taxonomy import Taxonomy
 
 
@@ -54,6 +54,9 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     except RecursionError:
         return [Diagnostic(path, start + 1, Severity.ERROR, "the page nests too deeply for Markdown",
                            "limit")]
+    too_big = rendered_problem(html, text, path, start + 1)
+    if too_big is not None:
+        return [too_big]
     found = [removal for piece in html.split(boundary)
              for removal in removals(piece, open_elements=True, taken_ids=taken)]
     found_at: dict[tuple[int, Severity, str, str], None] = {}  # once each: two <a> left open on a line: one slip
