@@ -57,7 +57,8 @@ def table(columns: int, rows: int, cell: str = "") -> str:
 PAGES = {
     "over a limit: a 2 MB single-line page": HEAD + ENTRY + "x" * (2 << 20),
     "over a limit: a YAML alias bomb": alias_bomb(),
-    "over a limit: a 51 KB table of 5,000 empty columns": HEAD + ENTRY + table(5_000, 8),
+    "over a limit: a 51 KB table of 5,000 empty columns": HEAD + ENTRY + "|" * 5_001 + "\n" + "-|" * 4_999 + "-\n"
+        + "|\n" * 4 + ("\n" + "|" * 5_001 + "\n" + "-|" * 4_999 + "-\n") * 2,
     "over a limit: 108 KB using one long abbreviation": HEAD + ENTRY + "*[RCT]: " + "long title " * 800 + "\n\n"
         + paragraphs("RCT " * 250, 100),
     "over a limit: tables of 64 columns, 10,240 cells": HEAD + ENTRY + table(64, 38) * 4,
@@ -70,8 +71,9 @@ PAGES = {
     "over a limit: 90 KB of inline highlighted code": HEAD + ENTRY + paragraphs(
         "`#!python " + "a+b" * 3_000 + "`", 10),
     "over a limit: a heading ending in 9,000 tabs": HEAD + ENTRY + "## a" + "\t" * 9_000 + "x\n",
-    "over a limit: HTML 32 times the page's size (one abbreviation)":
-        HEAD + ENTRY + "*[RCT]: " + "t" * 990 + "\n\n" + paragraphs("RCT " * 33, 3),
+    "over a limit: HTML over 32 times the page's size (one-pipe rows of wide tables)":
+        HEAD + table(64, 0, "a").rstrip("\n") + "\n|" * 95 + "\n\n"
+        + table(64, 0, "a").rstrip("\n") + "\n|" * 55 + "\n",
     "over a limit: 500 KB of paragraphs with 50 unclosed links each":
         HEAD + ENTRY + ("x [a](b " * 50 + "y" * 4_500 + "\n\n") * 100,
     "inside the limits: 9 paragraphs of 50 unclosed links and 4,400 characters":
