@@ -21,7 +21,7 @@ from roundupkb.reading import frontmatter
 from roundupkb.reading.archive import Archive, build_archive, read_pages
 from roundupkb.reading.docs_tree import NAMING, check_tree, is_roundup_path
 from roundupkb.reading.entries import link_line_shown
-from roundupkb.reading.limits import decode
+from roundupkb.reading.limits import decode, rendered_problem
 from roundupkb.reading.models import Diagnostic, Entry, Roundup, Severity
 from roundupkb.reading.parser import parse_roundup
 from roundupkb.reading.taxonomy import Taxonomy
@@ -59,6 +59,9 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     except RecursionError:
         return [Diagnostic(path, start + 1, Severity.ERROR, "the page nests too deeply for Markdown",
                            "limit")]
+    too_big = rendered_problem(html, text, path, start + 1)
+    if too_big is not None:
+        return [too_big]
     found = [removal for piece in html.split(boundary)
              for removal in removals(piece, open_elements=True, taken_ids=taken)]
     found_at: dict[tuple[int, Severity, str, str], None] = {}  # once each: two <a> left open on a line: one slip

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from roundupkb import linear
 from roundupkb.reading.archive import build_archive, load_archive, read_pages
 from roundupkb.reading.docs_tree import ROUNDUPS_DIR, leaves_docs
 from roundupkb.reading.frontmatter import MAX_NUMBER_DIGITS
@@ -100,7 +101,7 @@ INTRO_COMMENT = "<!-- The introduction goes here"
 SUMMARY_COMMENT = "# summary: One line shown"
 LEFTOVER_MARKERS = (EXAMPLE_COMMENT, INTRO_COMMENT, SUMMARY_COMMENT)
 """How lines of the template start: a page that still holds them was not finished."""
-_EXAMPLE_LINK = re.compile(r"\[([^\]]+)\]\(([^)]+)\)")
+_EXAMPLE_LINK = linear.compile(r"\[([^\]]+)\]\(([^)]+)\)")
 PLACEHOLDER_URLS = frozenset(m.group(2) for text in EXAMPLES.values() for m in _EXAMPLE_LINK.finditer(text))
 PLACEHOLDER_TITLES = frozenset(m.group(1) for kind, text in EXAMPLES.items() if kind != "miscellany"
                                for m in _EXAMPLE_LINK.finditer(text))

@@ -124,7 +124,7 @@ def issue_number(title: str) -> int | None:
 
 def _tidy(text: str) -> str:
     text = " ".join(text.split())
-    text = re.sub(r"\s+([,;:])", r"\1", text)
+    text = re.sub(r"(?<!\s)\s+([,;:])", r"\1", text)  # from a run's start only: linear
     return text.strip(_EDGE)
 
 

@@ -62,7 +62,7 @@ from roundupkb.reading import frontmatter
 from roundupkb.reading.archive import build_archive
 from roundupkb.reading.docs_tree import check_tree, is_roundup_path
 from roundupkb.reading.labels import issue_title
-from roundupkb.reading.limits import check_limits, decode
+from roundupkb.reading.limits import check_limits, decode, rendered_problem
 from roundupkb.reading.models import Diagnostic, Roundup, Severity
 from roundupkb.reading.parser import page_url
 
@@ -392,13 +392,18 @@ class SiteBuild:
         (once per line), and so is an entry whose header the page's own text swallowed (an open
         code block or comment before it). An element left open is closed at the end of its
         entry; `check` reports it. A character reference to a character no page may hold is an
-        error (BuildError)."""
+        error, and so is HTML over the size limits (BuildError)."""
         references = forbidden_references(html)
         if references:  # written as `&#7;`: the page would hold what no output can (`markup/characters.py`)
             lines = source_text.split("\n")
             raise BuildError([Diagnostic(path, line, Severity.ERROR, f"{what} is not allowed in a page: delete it",
                                          "character") for line, what in reference_lines(references, lines, 1)],
                              "a page holds characters no page may hold (run `roundupkb check`)")
+        # A page's own source is bounded (generated pages, with no source here, are the build's own).
+        if source_text and rendered_problem(html, source_text, path, 1) is not None:
+            front, _ = frontmatter.split(source_text.split("\n"), path)
+            too_big = rendered_problem(html, source_text, path, front.body_start + 1 if front is not None else 1)
+            raise BuildError([too_big] if too_big is not None else [], "a page renders to too much HTML")
         pieces, numbers = self.site.fragments.split(html)
         taken = self.site.fragments.anchors(numbers)  # the page's own text may not take them
         found = [removal for piece in pieces for removal in removals(piece, taken_ids=taken)]

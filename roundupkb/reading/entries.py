@@ -44,8 +44,7 @@ INLINE_LINK = re.compile(r"(?<!!)\[" + _LINK_TEXT + r"\]\(" + _LINK_URL + r"\)")
 _ATTR_SEPARATORS = ("-", "–", "—", ",", ":", ";", "|", "(", ")", ".", "?", "!")
 _TAG = linear.compile(r"<[^>]*>")
 # `+topic -other`: a `-` with no blank before it continues the name, as `[a-z0-9-]+` read it.
-_SLUG = r"[a-z0-9]++(?:-[a-z0-9]++)*+"  # a topic's slug: no hyphen at either end, so `-->` is never one
-TOPICS_MARK = re.compile(rf"<!--\s*+topics:\s*+([+-]{_SLUG}(?:\s*+\+{_SLUG}|\s++-{_SLUG})*+\s*)-->")
+TOPICS_MARK = re.compile(r"<!--\s*+topics:\s*+([+-][a-z0-9-]+(?:\s*+\+[a-z0-9-]+|\s++-[a-z0-9-]+)*\s*)-->")
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from roundupkb import linear
 from roundupkb.reading.models import Topic
 
 KINDS = ("articles", "events", "calls", "jobs", "miscellany")
@@ -27,6 +28,9 @@ TYPO_RATIO = 0.9
 class TaxonomyError(ValueError):
     """The taxonomy file is malformed."""
 
+_TAG = linear.compile(r"<[^>]*>")
+_LINK = linear.compile(r"\[([^\]]*)\]\([^)]*\)")
+
 
 def normalize_heading(text: str) -> str:
     """Reduce a heading to the words that identify it.
@@ -34,8 +38,8 @@ def normalize_heading(text: str) -> str:
     Markup (HTML tags, emphasis, code), case, quotes and punctuation are ignored and `&` is
     read as "and", so `**Calls for Papers/Proposals**` and `calls for papers proposals` agree.
     """
-    text = re.sub(r"<[^>]*>", " ", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = _TAG.sub(" ", text)
+    text = _LINK.sub(r"\1", text)
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = text.replace("&amp;", "&").replace("&", " and ")
     text = re.sub(r"[^\w\s]|_", " ", text.lower())
