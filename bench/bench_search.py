@@ -227,7 +227,7 @@ def topical(archive: Archive, queries: list[str], shown: list[list[dict[str, Any
 
 
 def measure(name: str, project: Path, args: argparse.Namespace, browser: Any, queries: list[str]) -> None:
-    site = build(project) if not args.no_build else project / "site"
+    site = project / "site" if args.no_build and project == args.project else build(project)
     archive = load_archive(project / "docs")
     rng = random.Random(args.seed)
     entries = rng.sample(archive.entries, min(args.samples, len(archive.entries)))
