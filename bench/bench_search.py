@@ -14,7 +14,7 @@ builds the site, serves it on 127.0.0.1 and, in headless Chromium (/usr/bin/chro
    (goal <= 300 KB), counting the requests started before its first results were shown;
 2. issues: for every issue with a headline, the share whose headline typed into the box puts
    that issue among the first 3 results (goal >= 90%); the same for the first half of the
-   headline's words and for the issue's number (`#57`), as readers type them;
+   headline's words and for the issue's number (`#57`), as readers type them (`--samples` of each);
 3. entries: for `--samples` entries sampled with `--seed`, the share whose title typed into the
    box puts that entry among the first 3 results (goal >= 95%);
 4. topics (corpus only): the queries of bench/queries_topical.txt, written from the topic
@@ -227,14 +227,16 @@ def topical(archive: Archive, queries: list[str], shown: list[list[dict[str, Any
 
 
 def measure(name: str, project: Path, args: argparse.Namespace, browser: Any, queries: list[str]) -> None:
-    site = build(project) if not args.no_build else project / "site"
+    site = project / "site" if args.no_build and project == args.project else build(project)
     archive = load_archive(project / "docs")
     rng = random.Random(args.seed)
     entries = rng.sample(archive.entries, min(args.samples, len(archive.entries)))
     entry_cases = [(display_title(e.title, e.commentary), f"{e.page}#{e.anchor}") for e in entries]
     issue_cases = [(r.meta.headline or "", r.page) for r in archive.roundups if r.meta.headline]
     half_cases = [(" ".join(q.split()[:(len(q.split()) + 1) // 2]), page) for q, page in issue_cases]
+    half_cases = rng.sample(half_cases, min(args.samples, len(half_cases)))
     number_cases = [(f"#{r.meta.issue}", r.page) for r in archive.roundups if r.meta.issue]
+    number_cases = rng.sample(number_cases, min(args.samples, len(number_cases)))
     # burnout on the corpus; the synthetic archive's words are made up, "hiring" is among them
     explore_query = next(q for q in ("burnout", "hiring")
                          if any(q in e.commentary.lower() for e in archive.entries))

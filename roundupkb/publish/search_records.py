@@ -65,8 +65,7 @@ class Synonyms:
         """The other spellings of every group `text` holds one spelling of (`""`: none)."""
         if self._pattern is None:
             return ""
-        lowered = text.lower()
-        held = {m.group(0) for m in self._pattern.finditer(lowered)}
+        held = {m.group(0) for m in self._pattern.finditer(text.lower())}
         found = sorted({self._group_of[spelling] for spelling in held})
         return " · ".join(s for n in found for s in self.groups[n] if s.lower() not in held)
 
@@ -107,8 +106,8 @@ def issue_search_record(roundup: Roundup, synonyms: Synonyms) -> SearchRecord:
     heading = issue_heading(roundup)
     essay = _limited(plain_text(roundup.intro))
     content = ". ".join(p for p in (heading, roundup.meta.summary or "", essay) if p)
-    meta = {"title": heading, "date": human_date(roundup.meta.date), "kind": ISSUE,
-            "links": plural(len(roundup.entries), "link"), **synonyms.meta(content)}  # what a result shows
+    meta = {"title": heading, "date": human_date(roundup.meta.date), "kind": ISSUE,  # what a result shows
+            "links": plural(len(roundup.entries), "link"), **synonyms.meta(content)}
     filters = {"kind": [ISSUE], "year": [str(roundup.meta.date.year)]}
     if roundup.meta.issue:  # `#57` finds issue 57 itself, not every issue whose words start with 57
         filters["number"] = [str(roundup.meta.issue)]

@@ -248,12 +248,14 @@
     var asked = query;
     load().then(function (module) {
       pf = module;
-      // `57` or `#57`: issue 57 itself (words would also find #157 and every "57" in a text)
-      var number = /^#?(\d+)$/.exec(query);
+      // `57` or `#57`: issue 57 itself (words would also find #157 and every "57" in a text);
+      // `#57` only that, `57` also the words (a year, a count)
+      var number = /^(#?)(\d+)$/.exec(query);
+      var byWords = !number || !number[1];
       asked = question(query);
-      return Promise.all([pf.search(asked, { filters: { kind: "issue" } }),
-                          pf.search(asked, { filters: { kind: "entry" } }),
-                          number ? pf.search(null, { filters: { kind: "issue", number: number[1] } }) : null]);
+      return Promise.all([byWords ? pf.search(asked, { filters: { kind: "issue" } }) : { results: [] },
+                          byWords ? pf.search(asked, { filters: { kind: "entry" } }) : { results: [] },
+                          number ? pf.search(null, { filters: { kind: "issue", number: number[2] } }) : null]);
     }).then(function (searches) {
       if (mine !== sequence || !searches[0] || !searches[1]) return null;
       // Pagefind searches every meta field; a result whose words are only in the fields a result
