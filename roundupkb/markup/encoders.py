@@ -66,11 +66,12 @@ def csv_cell(value: object) -> object:
 
 # ASCII marks that mean nothing to Markdown or its extensions inside a heading's text.
 _PLAIN_MARKS = frozenset(" .,-'()/:?;%")
+_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}  # written as HTML writes them
 
 
 def markdown_text(text: str) -> str:
     """Text to place in generated Markdown (a heading), as text: every other ASCII punctuation
     mark (`{`, `*`, `[`, `<`, `&`, `#`, `\\`...) becomes a numeric character reference, which
     Markdown and its extensions pass through as text and the browser shows as the mark."""
-    return "".join(f"&#{ord(c)};" if c.isascii() and not c.isalnum() and c not in _PLAIN_MARKS else c
-                   for c in printable(text))
+    return "".join(_HTML_ESCAPES.get(c) or (f"&#{ord(c)};" if c.isascii() and not c.isalnum() and c not in _PLAIN_MARKS
+                                            else c) for c in printable(text))
