@@ -11,8 +11,6 @@ expression of ours reads the Markdown source.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Mapping
 from functools import cache
 from html.parser import HTMLParser
 
@@ -96,7 +94,7 @@ def _renderer() -> Renderer:
 
 
 # What `plain_text` found, by fragment: a pure function's memo (like `functools.lru_cache`), which
-# a build also fills from its disk cache (`known_texts`, `remember_texts`).
+# a build also fills from its disk cache (`remember`).
 _KNOWN: dict[str, str] = {}
 MAX_KNOWN = 262_144  # fragments remembered: every commentary, attribution and essay of a 10x archive
 # What the text of a fragment depends on besides the fragment: bump it when `visible_text` changes.
@@ -108,33 +106,15 @@ def plain_text(markdown: str) -> str:
     found = _KNOWN.get(markdown)
     if found is None:
         found = visible_text(clean(_renderer()(markdown))) if markdown.strip() else ""
-        if len(_KNOWN) >= MAX_KNOWN:
-            _KNOWN.clear()
-        _KNOWN[markdown] = found
+        remember(markdown, found)
     return found
 
 
-def _key(markdown: str) -> str:
-    return hashlib.sha256(markdown.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-
-
-def known_texts(fragments: Iterable[str]) -> dict[str, str]:
-    """`{hash of fragment: its plain text}` for `fragments` (made now if not known yet): what a
-    build stores in its disk cache."""
-    return {_key(fragment): plain_text(fragment) for fragment in fragments}
-
-
-def remember_texts(stored: Mapping[str, str], fragments: Iterable[str]) -> int:
-    """Take the plain text of each of `fragments` from `stored` (`known_texts` of an earlier
-    build) when it is there; returns how many were missing."""
-    missing = 0
-    for fragment in fragments:
-        text = stored.get(_key(fragment))
-        if isinstance(text, str):
-            _KNOWN.setdefault(fragment, text)
-        else:
-            missing += fragment not in _KNOWN
-    return missing
+def remember(markdown: str, text: str) -> None:
+    """Take `text` as the plain text of `markdown` (what an earlier build found, kept on disk)."""
+    if len(_KNOWN) >= MAX_KNOWN:
+        _KNOWN.clear()
+    _KNOWN[markdown] = text
 
 
 def excerpt(markdown: str, limit: int = 280) -> str:

@@ -21,7 +21,9 @@ config, and each event calls one method, in this order (also in the README, "How
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import html
 import secrets
@@ -39,7 +41,7 @@ from roundupkb.links.status import CacheError, LinkResult, health_by_year, load_
 from roundupkb.markup import rendering, sanitize
 from roundupkb.markup.characters import forbidden_references, reference_lines
 from roundupkb.markup.encoders import xml_text
-from roundupkb.markup.plain_text import TEXT_VERSION, known_texts, remember_texts
+from roundupkb.markup.plain_text import TEXT_VERSION, plain_text, remember
 from roundupkb.markup.sanitize import locate, page_cleaner, removal_message, removals
 from roundupkb.publish import pages
 from roundupkb.publish.export import roundups_json, to_json
@@ -247,17 +249,17 @@ class SiteBuild:
         except CacheError as error:
             raise BuildError([], f"{error} (run `roundupkb links check` to rebuild it)") from None
         ranked = time.perf_counter()
+        # Every plain text the build will ask for, from the disk cache or made now (once each).
+        texts = self._memo("plain-text", TEXT_CACHE_KEY)
         fragments = [text for e in archive.entries for text in (e.commentary, e.attribution or "")]
-        fragments += [r.intro for r in archive.roundups]
-        stored = self.cache.get("plain-text", TEXT_CACHE_KEY, text_map)
-        texts_missing = remember_texts(stored or {}, fragments)
+        for fragment in fragments + [r.intro for r in archive.roundups]:
+            remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment)))
+        self._keep("plain-text", TEXT_CACHE_KEY, texts)
         archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
         self._site = Site(archive, self.render, link_status=self.link_status, drafts=drafts)
         if not self.settings.serving:  # Pagefind indexes while MkDocs renders (serving: after the reload)
             self.search = self._search_index()
         archive.related, related_cached = archive_related(archive, self.cache)
-        if texts_missing:
-            self.cache.put("plain-text", TEXT_CACHE_KEY, known_texts(fragments))
         seconds = time.perf_counter() - ranked
         self.notes.append(
             f"read {len(archive.roundups)} roundups, {len(archive.entries)} entries in "
@@ -400,10 +402,11 @@ class SiteBuild:
                                          "character") for line, what in reference_lines(references, lines, 1)],
                              "a page holds characters no page may hold (run `roundupkb check`)")
         # A page's own source is bounded (generated pages, with no source here, are the build's own).
-        if source_text and rendered_problem(html, source_text, path, 1) is not None:
+        too_big = rendered_problem(html, source_text, path, 1) if source_text else None
+        if too_big is not None:  # reported where check reports it: at the body's first line
             front, _ = frontmatter.split(source_text.split("\n"), path)
-            too_big = rendered_problem(html, source_text, path, front.body_start + 1 if front is not None else 1)
-            raise BuildError([too_big] if too_big is not None else [], "a page renders to too much HTML")
+            line = front.body_start + 1 if front is not None else 1
+            raise BuildError([dataclasses.replace(too_big, line=line)], "a page renders to too much HTML")
         pieces, numbers = self.site.fragments.split(html)
         taken = self.site.fragments.anchors(numbers)  # the page's own text may not take them
         found = [removal for piece in pieces for removal in removals(piece, taken_ids=taken)]
