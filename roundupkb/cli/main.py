@@ -20,9 +20,9 @@ from roundupkb.links.status import DEFAULT_CACHE, CacheError, load_status
 from roundupkb.publish import export as export_mod
 from roundupkb.ranking.related import archive_related
 from roundupkb.ranking.suggestions import cached_suggestions
-from roundupkb.reading.archive import load_archive, publication_day
+from roundupkb.reading.archive import load_archive, parse_page, publication_day
+from roundupkb.reading.limits import decode
 from roundupkb.reading.models import Diagnostic, Severity
-from roundupkb.reading.parser import parse_roundup
 from roundupkb.reading.taxonomy import TaxonomyError, load_source_aliases, load_taxonomy
 
 DEFAULT_DOCS = Path("docs")
@@ -113,11 +113,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     archive.related, _ = archive_related(archive, results)
     archive.suggestions, _ = cached_suggestions(archive, results)
     text = export_mod.to_csv(archive, links) if args.format == "csv" else export_mod.to_json(archive, links)
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        print(f"exported {len(archive.entries)} entries to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    _write(text, args.output, f"{len(archive.entries)} entries")
     return 0
 
 
@@ -139,25 +135,32 @@ def cmd_email(args: argparse.Namespace) -> int:
         return 2
     taxonomy = load_taxonomy()
     try:
-        text = page.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        content = page.read_bytes()
+    except OSError as error:
         print(f"{page}:1: error: cannot read: {error}", file=sys.stderr)
         return 1
     parts = page.resolve().parts
     rel = "/".join(parts[parts.index("roundups"):]) if "roundups" in parts else page.name
-    roundup, problems = parse_roundup(text, str(page), rel, taxonomy, load_source_aliases())
+    # Read as check and the build read a page: decoded within the size limits, then parsed.
+    roundup, problems = parse_page(content, str(page), rel, taxonomy, load_source_aliases())
     errors = [d for d in problems if d.severity is Severity.ERROR]
     if roundup is None or errors:
         _print_diagnostics(errors or problems)
         return 1
-    edition = edition_of(roundup, text, taxonomy)
-    out = render_html(edition) if args.format == "html" else render_text(edition)
-    if args.output:
-        args.output.write_text(out, encoding="utf-8")
-        print(f"wrote the {args.format} edition of {page} to {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(out)
+    text, _ = decode(content, str(page))
+    edition = edition_of(roundup, text or "", taxonomy)
+    _write(render_html(edition) if args.format == "html" else render_text(edition), args.output,
+           f"the {args.format} edition of {page}")
     return 0
+
+
+def _write(text: str, output: Path | None, what: str) -> None:
+    """`text` to the file `output`, saying so on standard error, or to standard output."""
+    if output:
+        output.write_text(text, encoding="utf-8")
+        print(f"wrote {what} to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
