@@ -155,7 +155,7 @@ class Server:
 
 # An edit of a roundup page: changes it, returns a text the rebuilt page shows (also plain Material's).
 Edit = Callable[[Path], str]
-CAUGHT_UP = re.compile(r"caught up ([0-9.]+) s after the build")
+CAUGHT_UP = re.compile(r"caught up ([0-9.]+) s after the reload")
 ENTRY_LINE = re.compile(r"\[[^\]\n]+\]\(https?://[^)\s]+\)")
 
 

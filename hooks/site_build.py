@@ -7,6 +7,7 @@ move data between MkDocs and that object; the steps are described in `roundupkb/
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from pathlib import Path
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
 
 log = get_plugin_logger(__name__)
 EPOCH_SET_BY_BUILD = "ROUNDUPKB_SOURCE_DATE_EPOCH"  # the value this build gave SOURCE_DATE_EPOCH
+# What MkDocs was started for, as `on_startup` says it (once a process, before the first build;
+# hooks are loaded once a process): `mkdocs serve --dirty` builds are previews.
+STARTED_FOR = {"preview": False}
 
 
 class RoundupKBSettings(base.Config):  # type: ignore[no-untyped-call]  # MkDocs builds the schema here
@@ -75,8 +79,21 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         roundups_feed_length=rss_length if isinstance(rss_length, int) else 20,
         owned_files=tuple(settings.owned_files), macro_pages=tuple(settings.macro_pages),
         markdown_extensions=tuple(config.markdown_extensions), extension_configs=config.mdx_configs,
-        newsletter=newsletter, today=publication_day(), serving=_serving(config),
+        newsletter=newsletter, today=publication_day(), preview=STARTED_FOR["preview"],
     )
+
+
+def on_startup(command: str, dirty: bool) -> None:
+    STARTED_FOR["preview"] = command == "serve" and dirty
+
+
+# A preview build that left work for the next one touches a file here (`BuildSettings.catch_up_trigger`).
+def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
+    if STARTED_FOR["preview"]:
+        folder = SiteBuild.of(config).settings.catch_up_trigger.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        server.watch(str(folder))
+    return server
 
 
 # A fresh build, attached to this build's config (`mkdocs serve` makes a new config per rebuild).
@@ -159,20 +176,28 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     unchanged = build.unchanged_files(generated)
     for path, (content, in_nav) in generated.items():
         inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
-        file = cast(GeneratedFile, GeneratedFile.generated(config, path, content=content, inclusion=inclusion))
+        file = cast(GeneratedFile, GeneratedFile.generated(config, path, content=content or "", inclusion=inclusion))
         file.unchanged = path in unchanged
+        file.deferred = content is None
         files.append(file)
+    if build.settings.preview:  # a roundup that shows something new is built again, as if edited
+        for page in files.documentation_pages():
+            if page.generated_by is None and page.src_uri not in unchanged and build.roundup(page.src_uri):
+                with contextlib.suppress(OSError):
+                    os.utime(page.abs_dest_path, (0, 0))
     return files
 
 
 class GeneratedFile(File):
     """A generated file; under `mkdocs serve --dirty` one that shows what the last build wrote
-    is not modified, so MkDocs leaves its page as it is (as it does with an unedited page)."""
+    is not modified, so MkDocs leaves its page as it is (as it does with an unedited page), and
+    so is one a deferred preview build did not make (the next build does)."""
 
     unchanged = False
+    deferred = False
 
     def is_modified(self) -> bool:
-        return not (self.unchanged and os.path.isfile(self.abs_dest_path))
+        return not (self.deferred or (self.unchanged and os.path.isfile(self.abs_dest_path)))
 
 
 # A roundup page: its validated metadata, and entry headers in place of its link lines.
@@ -221,16 +246,10 @@ def on_page_context(context: dict[str, Any], page: Page, config: MkDocsConfig, n
     return context
 
 
-# Every page is written: the search index too (under `mkdocs serve`, just after the reload).
+# Every page is written: the search index too.
 def on_post_build(config: MkDocsConfig) -> None:
     build = SiteBuild.of(config)
     try:
-        log.info(build.finish(wait=not build.settings.serving, done=log.info))
+        log.info(build.finish())
     except PagefindError as error:
         raise PluginError(f"search: Pagefind could not write its index: {error}") from None
-
-
-def _serving(config: MkDocsConfig) -> bool:
-    """Whether this is a `mkdocs serve` build: serve points `site_url` at its own address."""
-    host, port = config.dev_addr
-    return (config.site_url or "").startswith(f"http://{host}:{port}/")

@@ -6,16 +6,23 @@ config, and each event calls one method, in this order (also in the README, "How
 1. `read`: the docs tree is checked (only roundups under `roundups/`, no symbolic links, no page
    that asks for macros unless the project owns it, every page within the work limits), every
    roundup parsed (a page whose text did not change is not parsed again), and any error stops
-   the build. Then the `Site` is made, the search index starts (Pagefind indexes while MkDocs
-   renders; under `mkdocs serve`, after the reload) and related entries are ranked (or read
-   from the disk cache).
-2. `generated_files`: the Markdown of the generated pages, the feeds and the data files.
+   the build. Then topics are suggested and related entries ranked (or read from the disk
+   cache), the `Site` is made and the search index starts (Pagefind indexes while MkDocs
+   renders).
+2. `generated_files`: the Markdown of the generated pages, the feeds and the data files, and
+   which of them (and of the roundups) show what the last build into the same folder wrote.
 3. `roundup_meta` and `roundup_markdown`: a roundup's validated front matter as the page's
    metadata, and its Markdown with entry headers in place of its link lines.
 4. `page_html`: any page's HTML through the sanitiser (what it removes is reported), then the
    site's own HTML put back in place of its placeholders.
-5. `finish`: the search index, which Pagefind built meanwhile, written (under `mkdocs serve`,
-   just after the browser reloads).
+5. `finish`: the search index, which Pagefind built meanwhile, written.
+
+A preview (`mkdocs serve --dirty`, `settings.preview`) splits a build after an edit in two. The
+build the reader waits for renders only the pages whose source changed: the ranking is the last
+one made, and the generated files and the search index stay as the last build wrote them.
+Its `finish` touches a file the server watches (`catch_up_trigger`), so the next build starts
+just after the browser reloads; its docs are unchanged, so it is a whole build, in which only
+what shows something new is rendered again (and the log says when it has caught up).
 """
 
 from __future__ import annotations
@@ -29,9 +36,8 @@ import html
 import secrets
 import shutil
 import subprocess
-import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,7 +65,7 @@ from roundupkb.publish.pagefind import PagefindError, PagefindIndex
 from roundupkb.publish.search_records import search_records
 from roundupkb.publish.site import Render, Site, relative_url, source_page
 from roundupkb.ranking.related import archive_related
-from roundupkb.ranking.suggestions import cached_suggestions
+from roundupkb.ranking.suggestions import Suggestions, cached_suggestions
 from roundupkb.reading import frontmatter
 from roundupkb.reading.archive import build_archive
 from roundupkb.reading.docs_tree import check_tree, is_roundup_path
@@ -133,7 +139,7 @@ class BuildSettings:
     extension_configs: Mapping[str, Any] | None = None
     newsletter: Newsletter | None = None  # extra.newsletter: the newsletter this site indexes
     today: dt.date = dt.date.max  # the build's date: a roundup dated after it is a draft
-    serving: bool = False  # `mkdocs serve`: what the browser does not show yet is done after the reload
+    preview: bool = False  # `mkdocs serve --dirty`: after an edit, its pages first, the rest just after
 
     @property
     def link_status_file(self) -> Path:
@@ -142,6 +148,34 @@ class BuildSettings:
     @property
     def cache_dir(self) -> Path:
         return self.project_dir / ".cache" / "roundupkb"
+
+    @property
+    def catch_up_trigger(self) -> Path:
+        """The file a preview build touches when it left work for the next one: the server
+        watches its folder (nothing else is written there)."""
+        return self.cache_dir / "preview" / "catch-up"
+
+
+@dataclass(frozen=True)
+class PreviewState:
+    """What the last preview build into a site folder saw and left: a hash of its docs, the
+    generated files it listed (in the navigation or not), and since when (seconds since the
+    epoch) the site has been behind the docs, when it is."""
+
+    pages: str
+    generated: dict[str, bool]
+    behind_since: float | None = None
+
+    @classmethod
+    def read(cls, data: Any) -> PreviewState:
+        behind = data.get("behind_since")
+        return cls(str(data["pages"]), {str(k): bool(v) for k, v in data["generated"].items()},
+                   float(behind) if behind is not None else None)
+
+
+def _ranking(data: Any) -> tuple[Suggestions, dict[str, list[str]]]:
+    suggestions = {str(k): [(str(t), float(s)) for t, s in v] for k, v in data["suggestions"].items()}
+    return suggestions, {str(k): [str(i) for i in v] for k, v in data["related"].items()}
 
 
 @dataclass(frozen=True)
@@ -169,8 +203,14 @@ class SiteBuild:
         self.drafts: list[str] = []  # docs-relative paths of the roundups dated after `settings.today`
         self.search: PagefindIndex | None = None
         self.link_status: dict[str, LinkResult] = {}
-        self._written: dict[str, str] = {}  # generated file -> a hash of what it shows (`unchanged_files`)
+        self._written: dict[str, str] = {}  # generated file or roundup -> a hash of what it shows
         self._written_key = digest("written", str(settings.site_dir.resolve()))
+        self._sources: dict[str, bytes] = {}  # docs-relative path -> content, of every roundup
+        self._roundup_markdown: dict[str, tuple[str, str]] = {}  # path -> (source text, Markdown)
+        self._pages_key = ""  # a hash of every page of the docs
+        self._generated: dict[str, bool] = {}  # generated file -> listed in the navigation
+        self._preview: PreviewState | None = None  # the last preview build's, when previewing
+        self.deferred = False  # a preview build after an edit: its pages only (see the module's docstring)
         self.notes: list[str] = []  # what the build did, for the log
         self.warnings: list[Diagnostic] = []  # soft problems, for the log (--strict fails on them)
 
@@ -230,6 +270,11 @@ class SiteBuild:
         started = time.perf_counter()
         errors = self.check_docs(pages)
         roundups = [(p.path, p.rel_path, p.content) for p in pages if is_roundup_path(p.rel_path)]
+        self._sources = {rel_path: content for _, rel_path, content in roundups}
+        self._pages_key = digest(sorted((p.rel_path, hashlib.sha256(p.content).hexdigest()) for p in pages))
+        if self.settings.preview:
+            self._preview = self.cache.get("preview", self._written_key, PreviewState.read)
+            self.deferred = self._preview is not None and self._preview.pages != self._pages_key
         archive = build_archive(roundups)
         errors += archive.errors
         if errors:
@@ -255,17 +300,25 @@ class SiteBuild:
         for fragment in fragments + [r.intro for r in archive.roundups]:
             remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment)))
         self._keep("plain-text", TEXT_CACHE_KEY, texts)
-        archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
+        if self.deferred:  # the last ranking made: the build just after the reload ranks this content
+            latest = self.cache.get("ranking-latest", self._written_key, _ranking) or ({}, {})
+            known = {e.id for e in archive.entries}
+            archive.suggestions = {k: v for k, v in latest[0].items() if k in known}
+            archive.related = {e.id: [i for i in latest[1].get(e.id, []) if i in known] for e in archive.entries}
+            ranking = "the last ranking made (this content's follows just after the reload)"
+        else:
+            archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
+            archive.related, related_cached = archive_related(archive, self.cache)
+            if self.settings.preview:
+                self.cache.put("ranking-latest", self._written_key,
+                               {"suggestions": archive.suggestions, "related": archive.related})
+            ranking = (f"topic suggestions {'from the cache' if suggestions_cached else 'made'} and related "
+                       f"entries {'from the cache' if related_cached else 'ranked'}")
         self._site = Site(archive, self.render, link_status=self.link_status, drafts=drafts)
-        if not self.settings.serving:  # Pagefind indexes while MkDocs renders (serving: after the reload)
+        if not self.deferred:  # Pagefind indexes while MkDocs renders
             self.search = self._search_index()
-        archive.related, related_cached = archive_related(archive, self.cache)
-        seconds = time.perf_counter() - ranked
-        self.notes.append(
-            f"read {len(archive.roundups)} roundups, {len(archive.entries)} entries in "
-            f"{ranked - started:.2f} s; "
-            f"topic suggestions {'from the cache' if suggestions_cached else 'made'} and related entries "
-            f"{'from the cache' if related_cached else 'ranked'} in {seconds:.2f} s")
+        self.notes.append(f"read {len(archive.roundups)} roundups, {len(archive.entries)} entries in "
+                          f"{ranked - started:.2f} s; {ranking} in {time.perf_counter() - ranked:.2f} s")
 
     def _search_index(self) -> PagefindIndex:
         """A Pagefind index of every entry's search record, building its files on its own."""
@@ -282,8 +335,12 @@ class SiteBuild:
 
     # -- 2. generated files --------------------------------------------------------------------
 
-    def generated_files(self) -> dict[str, tuple[str | bytes, bool]]:
-        """`{docs-relative path: (content, listed in the navigation)}` of every file the build adds."""
+    def generated_files(self) -> dict[str, tuple[str | bytes | None, bool]]:
+        """`{docs-relative path: (content, listed in the navigation)}` of every file the build adds.
+        The content is None in a deferred preview build: the files the last build wrote stay."""
+        if self.deferred:
+            assert self._preview is not None
+            return {path: (None, in_nav) for path, in_nav in self._preview.generated.items()}
         site = self.site
         self.commentary.memo = self._memo("commentary-html", self.commentary.key)
         entries_json = self._memo("entries-json", ENTRIES_JSON_KEY)
@@ -308,20 +365,33 @@ class SiteBuild:
         self._keep("entries-json", ENTRIES_JSON_KEY, entries_json)
         for initial in site.source_initials():
             out[source_page(initial).rstrip("/") + ".md"] = (pages.source_page_markdown(site, initial), False)
-        return out
+        self._generated = {path: in_nav for path, (_, in_nav) in out.items()}
+        return dict(out)
 
-    def unchanged_files(self, generated: Mapping[str, tuple[str | bytes, bool]]) -> set[str]:
-        """The generated files that show what the last build into the same site folder wrote
-        there (compared by a hash of what they show, their fragments' HTML included: the
-        placeholders differ from build to build). `mkdocs serve --dirty` need not write them
-        again. What this build writes is recorded by `finish`; until then there is no record,
-        so after a build that stopped half-way every file counts as changed."""
+    def unchanged_files(self, generated: Mapping[str, tuple[str | bytes | None, bool]]) -> set[str]:
+        """The generated files, and in a preview the roundups, that show what the last build into
+        the same site folder wrote there (compared by a hash of what they show, their fragments'
+        HTML included: the placeholders differ from build to build). `mkdocs serve --dirty` need
+        not write them again. What this build writes is recorded by `finish`; until then there
+        is no record, so after a build that stopped half-way every file counts as changed. In a
+        deferred preview build every file counts as unchanged (the next build compares them)."""
+        if self.deferred:
+            return {*generated, *self._sources}
         written = self.cache.get("written", self._written_key, text_map) or {}
         self.cache.forget("written", self._written_key)
         fragments = self.site.fragments
-        self._written = {path: hashlib.sha256(fragments.resolved(content).encode("utf-8", "surrogatepass")
-                                              if isinstance(content, str) else content).hexdigest()
-                         for path, (content, _) in generated.items()}
+
+        def shown(content: str | bytes) -> str:
+            data = fragments.resolved(content).encode("utf-8", "surrogatepass") if isinstance(content, str) else content
+            return hashlib.sha256(data).hexdigest()
+
+        self._written = {path: shown(content) for path, (content, _) in generated.items() if content is not None}
+        if self.settings.preview:  # a roundup shows others' titles, related entries, topics: any may change
+            for rel_path, content in self._sources.items():
+                roundup = self.roundup(rel_path)
+                if roundup is not None:
+                    text = content.decode("utf-8-sig", "replace")
+                    self._written[rel_path] = shown(self.roundup_markdown(roundup, text))
         return {path for path, shown in self._written.items() if written.get(path) == shown}
 
     def _memo(self, kind: str, key: str) -> TextMemo:
@@ -384,7 +454,13 @@ class SiteBuild:
         return meta
 
     def roundup_markdown(self, roundup: Roundup, source_text: str) -> str:
-        return self.site.roundup_markdown(roundup, source_text)
+        """The page's Markdown with entry headers (made once a build for the same text)."""
+        known = self._roundup_markdown.get(roundup.path)
+        if known is not None and known[0] == source_text:
+            return known[1]
+        markdown = self.site.roundup_markdown(roundup, source_text)
+        self._roundup_markdown[roundup.path] = (source_text, markdown)
+        return markdown
 
     # -- 4. any page's HTML --------------------------------------------------------------------
 
@@ -428,35 +504,31 @@ class SiteBuild:
 
     # -- 5. the end ----------------------------------------------------------------------------
 
-    def finish(self, *, wait: bool = True, done: Callable[[str], None] | None = None) -> str:
-        """Write the search index into the site (Pagefind has built it meanwhile; under
-        `settings.serving` it is fed its records only now, after the reload).
-
-        With `wait` (a build), returns once it is written. Without (`mkdocs serve`), a thread
-        writes it after the browser has reloaded and calls `done` with what it did; the server
-        stopping does not wait for it. Either way the files go to a hidden folder first (MkDocs'
-        clean leaves those alone) and take the place of `pagefind/` in one rename.
-        """
+    def finish(self) -> str:
+        """Write the search index into the site (Pagefind has built it meanwhile): to a hidden
+        folder first (MkDocs' clean leaves those alone), which takes the place of `pagefind/` in
+        one rename. In a preview, record what this build saw; a deferred one asks for the next
+        build instead (`catch_up_trigger`)."""
+        if self.deferred:
+            assert self._preview is not None
+            behind = self._preview.behind_since or time.time()
+            self.cache.put("preview", self._written_key,
+                           dataclasses.asdict(PreviewState(self._pages_key, self._preview.generated, behind)))
+            trigger = self.settings.catch_up_trigger
+            trigger.parent.mkdir(parents=True, exist_ok=True)
+            trigger.write_text(f"{time.time()}\n", encoding="utf-8")
+            return "preview: the edited pages are built; the rest follows just after the reload"
         if self._written:
             self.cache.put("written", self._written_key, self._written)
-        if self.search is None and not self.settings.serving:
-            return "search: no index"
         search, self.search = self.search, None
-        target = self.settings.site_dir / "pagefind"
-        if wait:
-            return _write_index(search or self._search_index(), target)
-        started = time.perf_counter()
-
-        def write() -> None:
-            try:
-                message = _write_index(search or self._search_index(), target)
-            except (PagefindError, OSError) as error:
-                message = f"search: the index was not written: {error}"
-            if done is not None:
-                done(f"{message}; caught up {time.perf_counter() - started:.2f} s after the build")
-
-        threading.Thread(target=write, name="pagefind-index", daemon=True).start()
-        return "search: the index is written after the reload"
+        message = _write_index(search, self.settings.site_dir / "pagefind") if search else "search: no index"
+        if self.settings.preview:
+            self.cache.put("preview", self._written_key,
+                           dataclasses.asdict(PreviewState(self._pages_key, self._generated)))
+            since = self._preview.behind_since if self._preview else None
+            if since is not None:
+                message += f"; caught up {time.time() - since:.2f} s after the reload"
+        return message
 
     def close(self) -> None:
         """Stop the search index of a build that will not finish."""
