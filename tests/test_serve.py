@@ -10,6 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from htmlcheck import parse
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from serverkit import Log, free_port
@@ -111,3 +112,61 @@ def test_a_dirty_rebuild_writes_again_only_the_generated_pages_that_changed(
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [DIRTY_WARNING] * 2
     caplog.clear()
 
+
+
+def preview_build(project: Path, site: Path) -> None:
+    """A build of `mkdocs serve --dirty` (a preview), in-process."""
+    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), site_url="http://127.0.0.1:8000/")
+    config.plugins.on_startup(command="serve", dirty=True)
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
+    finally:
+        config.plugins.on_shutdown()
+
+
+def related_titles(page: Path) -> list[str]:
+    return [a.get_text(" ", strip=True) for a in parse(page).select(".rkb-related a")]
+
+
+KUBERNETES = """
+[Kubernetes operators for {what}](https://example.org/k8s-{what}) - Kim Ops
+
+Running Kubernetes operators for batch research workloads, with quotas per project.
+"""
+
+
+def test_a_preview_shows_the_edited_page_first_and_then_all_it_changed(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """After an edit, the build the reader waits for renders the edited page only; the build the
+    server runs just after the reload renders every page that shows something new: the topic
+    page and feed, and another issue whose related entries now include the edited entry."""
+    project = make_project(tmp_path / "project", keep_roundups=False)
+    pages = {}
+    for n in (1, 2, 3):
+        pages[n] = project / f"docs/roundups/2021/2021-01-1{n}.md"
+        pages[n].parent.mkdir(parents=True, exist_ok=True)
+        pages[n].write_text(ROUNDUP.format(day=f"1{n}", issue=n, what=f"part{n}"), encoding="utf-8")
+    pages[3].write_text(pages[3].read_text(encoding="utf-8") + KUBERNETES.format(what="clusters"), encoding="utf-8")
+    site = tmp_path / "site"
+    preview_build(project, site)
+    other, topic = site / "roundups/2021/2021-01-13/index.html", site / "topics/systems/index.html"
+    assert not [t for t in related_titles(other) if "Kubernetes" in t]
+    first = {path: path.stat().st_mtime_ns for path in (other, topic)}
+
+    time.sleep(0.01)  # a newer modification time than the first build's pages
+    pages[1].write_text(pages[1].read_text(encoding="utf-8") + KUBERNETES.format(what="teams"), encoding="utf-8")
+    preview_build(project, site)  # the reader's page only
+    assert "Kubernetes operators for teams" in parse(site / "roundups/2021/2021-01-11/index.html").get_text()
+    assert {path: path.stat().st_mtime_ns for path in (other, topic)} == first
+    assert (project / ".cache/roundupkb/preview/catch-up").is_file()
+
+    preview_build(project, site)  # what the server runs next: everything the edit changed
+    assert "Kubernetes operators for teams" in related_titles(other)
+    assert "Kubernetes operators for teams" in parse(topic).get_text()
+    assert "Kubernetes operators for teams" in (site / "topics/systems/feed.xml").read_text(encoding="utf-8")
+    caught_up = {path: path.stat().st_mtime_ns for path in (other, topic)}
+
+    preview_build(project, site)  # nothing new: nothing rendered again
+    assert {path: path.stat().st_mtime_ns for path in (other, topic)} == caught_up
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [DIRTY_WARNING] * 4
+    caplog.clear()

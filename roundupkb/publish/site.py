@@ -8,6 +8,7 @@ environment, so this module can move to another generator unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 import secrets
@@ -38,15 +39,19 @@ RELATED_SHOWN = 5  # related entries after a commentary
 def relative_url(from_page: str, to: str) -> str:
     """A link from the page at site URL `from_page` (e.g. `topics/x/`) to `to` (`a/b/#c`)."""
     path, _, fragment = to.partition("#")
+    return _relative_path(from_page, path) + (f"#{fragment}" if fragment else "")
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a page links to the same few pages many times (an issue's entries)
+def _relative_path(from_page: str, path: str) -> str:
     if path == from_page:
-        target = ""
-    else:
-        base = from_page if from_page.endswith("/") or not from_page else posixpath.dirname(from_page)
-        # Both made absolute from the site's root, so relpath never asks for the working directory.
-        target = posixpath.relpath("/" + (path or "."), "/" + (base.rstrip("/") or "."))
-        if path.endswith("/") or path == "":
-            target = "./" if target == "." else target + "/"
-    return target + (f"#{fragment}" if fragment else "")
+        return ""
+    base = from_page if from_page.endswith("/") or not from_page else posixpath.dirname(from_page)
+    # Both made absolute from the site's root, so relpath never asks for the working directory.
+    target = posixpath.relpath("/" + (path or "."), "/" + (base.rstrip("/") or "."))
+    if path.endswith("/") or path == "":
+        target = "./" if target == "." else target + "/"
+    return target
 
 
 
@@ -200,6 +205,7 @@ class Site:
         self.also = shown_topics(self.suggested)  # entry id -> those topics
         self._source_index = {(g.kind, g.name): g for g in self.sources}
         self._excerpts: dict[str, str] = {}
+        self._titles: dict[str, str] = {}  # entry id -> display_title
 
     # -- lookups -----------------------------------------------------------------------------
 
@@ -211,8 +217,12 @@ class Site:
         """How the site names an entry: its link text, or for a fragment of a sentence ("this",
         "in a PDF") the linked page's own title when the link checker found one, else the
         sentence it stands in (`reading/display_title.py`)."""
-        result = status_for(entry.url, self.link_status) if entry.url and self.link_status else None
-        return display_title(entry.title, entry.commentary, result.page_title if result else None)
+        title = self._titles.get(entry.id)
+        if title is None:
+            result = status_for(entry.url, self.link_status) if entry.url and self.link_status else None
+            title = self._titles[entry.id] = display_title(entry.title, entry.commentary,
+                                                           result.page_title if result else None)
+        return title
 
     def topic(self, slug: str) -> Topic:
         return self.archive.taxonomy.get(slug)
