@@ -294,17 +294,18 @@ class SiteBuild:
         except CacheError as error:
             raise BuildError([], f"{error} (run `roundupkb links check` to rebuild it)") from None
         ranked = time.perf_counter()
-        # Every plain text the build will ask for, from the disk cache or made now (once each).
-        texts = self._memo("plain-text", TEXT_CACHE_KEY)
-        fragments = [text for e in archive.entries for text in (e.commentary, e.attribution or "")]
-        for fragment in fragments + [r.intro for r in archive.roundups]:
-            remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment)))
-        self._keep("plain-text", TEXT_CACHE_KEY, texts)
+        if not self.deferred:  # which asks for the plain text of its own pages only
+            # Every plain text the build will ask for, from the disk cache or made now (once each).
+            texts = self._memo("plain-text", TEXT_CACHE_KEY)
+            fragments = [text for e in archive.entries for text in (e.commentary, e.attribution or "")]
+            for fragment in fragments + [r.intro for r in archive.roundups]:
+                remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment)))
+            self._keep("plain-text", TEXT_CACHE_KEY, texts)
         if self.deferred:  # the last ranking made: the build just after the reload ranks this content
             latest = self.cache.get("ranking-latest", self._written_key, _ranking) or ({}, {})
-            known = {e.id for e in archive.entries}
+            known = archive.by_id()
             archive.suggestions = {k: v for k, v in latest[0].items() if k in known}
-            archive.related = {e.id: [i for i in latest[1].get(e.id, []) if i in known] for e in archive.entries}
+            archive.related = latest[1]  # an id the archive no longer holds is not shown (`Site`)
             ranking = "the last ranking made (this content's follows just after the reload)"
         else:
             archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
