@@ -9,7 +9,8 @@ _ = object()
 
 # MkDocs calls the hooks and mkdocs-macros the macros by name (mkdocs.yml lists the files).
 define_env, kb_stats, recent_roundups, topic_index, topic_entries, newsletter_signup, getting_started, subscribe
-on_config, on_files, on_env, on_page_markdown, on_page_content, on_page_context, on_post_build
+on_startup, on_serve, on_config, on_files, on_env, on_page_markdown, on_page_content, on_page_context, on_post_build
+builder  # the argument of `on_serve`
 _.bytecode_cache  # Jinja's Environment attribute: compiled templates kept between rebuilds
 _.is_modified  # MkDocs asks a File whether its page must be built again (serve --dirty)
 _.edit_url  # MkDocs' Page attribute: a roundup's edit button, none elsewhere
