@@ -133,9 +133,10 @@ class Server:
         raise RuntimeError(f"the reloads of {self.project.name} do not show the edit ({shown!r} not on {url}/)")
 
     def caught_up(self, since: int) -> float:
-        """Seconds from the build to the deferred work being done, as the log says it (nan: not said)."""
+        """Seconds from the reload to the deferred work being done, as the log says it (nan: not said
+        within ten minutes); waiting for it, the next edit finds the server idle."""
         try:
-            line = self.log.wait_for("caught up", since=since, timeout=30)
+            line = self.log.wait_for("caught up", since=since, timeout=600)
         except TimeoutError:
             return math.nan
         found = CAUGHT_UP.search(line)

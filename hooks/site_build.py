@@ -35,9 +35,10 @@ if TYPE_CHECKING:
 
 log = get_plugin_logger(__name__)
 EPOCH_SET_BY_BUILD = "ROUNDUPKB_SOURCE_DATE_EPOCH"  # the value this build gave SOURCE_DATE_EPOCH
-# What MkDocs was started for, as `on_startup` says it (once a process, before the first build;
-# hooks are loaded once a process): `mkdocs serve --dirty` builds are previews.
-STARTED_FOR = {"preview": False}
+# What MkDocs was started for (hooks are loaded once a process): `mkdocs serve --dirty` builds
+# are previews (`on_startup`, before the first build), which may leave work for the next build
+# once the server watches for it (`on_serve`, after the first build; not with --no-livereload).
+STARTED_FOR = {"preview": False, "watched": False}
 
 
 class RoundupKBSettings(base.Config):  # type: ignore[no-untyped-call]  # MkDocs builds the schema here
@@ -80,11 +81,12 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         owned_files=tuple(settings.owned_files), macro_pages=tuple(settings.macro_pages),
         markdown_extensions=tuple(config.markdown_extensions), extension_configs=config.mdx_configs,
         newsletter=newsletter, today=publication_day(), preview=STARTED_FOR["preview"],
+        catch_up_watched=STARTED_FOR["watched"],
     )
 
 
 def on_startup(command: str, dirty: bool) -> None:
-    STARTED_FOR["preview"] = command == "serve" and dirty
+    STARTED_FOR.update(preview=command == "serve" and dirty, watched=False)
 
 
 # A preview build that left work for the next one touches a file here (`BuildSettings.catch_up_trigger`).
@@ -93,6 +95,7 @@ def on_serve(server: Any, config: MkDocsConfig, builder: Any) -> Any:
         folder = SiteBuild.of(config).settings.catch_up_trigger.parent
         folder.mkdir(parents=True, exist_ok=True)
         server.watch(str(folder))
+        STARTED_FOR["watched"] = True
     return server
 
 

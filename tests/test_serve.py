@@ -114,14 +114,27 @@ def test_a_dirty_rebuild_writes_again_only_the_generated_pages_that_changed(
 
 
 
-def preview_build(project: Path, site: Path) -> None:
-    """A build of `mkdocs serve --dirty` (a preview), in-process."""
-    config = load_config(str(project / "mkdocs.yml"), site_dir=str(site), site_url="http://127.0.0.1:8000/")
-    config.plugins.on_startup(command="serve", dirty=True)
-    try:
+class Preview:
+    """The builds of `mkdocs serve --dirty`, in-process, as the server runs them: MkDocs starts,
+    builds once, then hands the server to the plugins, which may watch more paths."""
+
+    def __init__(self, project: Path, site: Path, *, livereload: bool = True) -> None:
+        self.project, self.site, self.livereload = project, site, livereload
+        self.watched: list[str] = []
+        self.builds = 0
+
+    def watch(self, path: str) -> None:  # the server's own method, as `on_serve` calls it
+        self.watched.append(path)
+
+    def build(self) -> None:
+        config = load_config(str(self.project / "mkdocs.yml"), site_dir=str(self.site),
+                             site_url="http://127.0.0.1:8000/")
+        if not self.builds:
+            config.plugins.on_startup(command="serve", dirty=True)
         build(config, serve_url="http://127.0.0.1:8000/", dirty=True)
-    finally:
-        config.plugins.on_shutdown()
+        if not self.builds and self.livereload:  # MkDocs calls on_serve only then
+            config.plugins.on_serve(self, config=config, builder=self.build)
+        self.builds += 1
 
 
 def related_titles(page: Path) -> list[str]:
@@ -148,25 +161,47 @@ def test_a_preview_shows_the_edited_page_first_and_then_all_it_changed(
         pages[n].write_text(ROUNDUP.format(day=f"1{n}", issue=n, what=f"part{n}"), encoding="utf-8")
     pages[3].write_text(pages[3].read_text(encoding="utf-8") + KUBERNETES.format(what="clusters"), encoding="utf-8")
     site = tmp_path / "site"
-    preview_build(project, site)
+    preview = Preview(project, site)
+    preview.build()
+    assert preview.watched == [str(project / ".cache/roundupkb/preview")]
     other, topic = site / "roundups/2021/2021-01-13/index.html", site / "topics/systems/index.html"
     assert not [t for t in related_titles(other) if "Kubernetes" in t]
     first = {path: path.stat().st_mtime_ns for path in (other, topic)}
 
     time.sleep(0.01)  # a newer modification time than the first build's pages
     pages[1].write_text(pages[1].read_text(encoding="utf-8") + KUBERNETES.format(what="teams"), encoding="utf-8")
-    preview_build(project, site)  # the reader's page only
+    preview.build()  # the reader's page only
     assert "Kubernetes operators for teams" in parse(site / "roundups/2021/2021-01-11/index.html").get_text()
     assert {path: path.stat().st_mtime_ns for path in (other, topic)} == first
     assert (project / ".cache/roundupkb/preview/catch-up").is_file()
 
-    preview_build(project, site)  # what the server runs next: everything the edit changed
+    preview.build()  # what the server runs next: everything the edit changed
     assert "Kubernetes operators for teams" in related_titles(other)
     assert "Kubernetes operators for teams" in parse(topic).get_text()
     assert "Kubernetes operators for teams" in (site / "topics/systems/feed.xml").read_text(encoding="utf-8")
     caught_up = {path: path.stat().st_mtime_ns for path in (other, topic)}
 
-    preview_build(project, site)  # nothing new: nothing rendered again
+    preview.build()  # nothing new: nothing rendered again
     assert {path: path.stat().st_mtime_ns for path in (other, topic)} == caught_up
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [DIRTY_WARNING] * 4
+    caplog.clear()
+
+
+def test_a_preview_without_live_reload_builds_all_an_edit_changes_at_once(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """With nobody watching for the catch-up file (`--no-livereload`), no build leaves work for a
+    next one that would not come."""
+    project = make_project(tmp_path / "project", keep_roundups=False)
+    page = project / "docs/roundups/2021/2021-01-11.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(ROUNDUP.format(day="11", issue=1, what="part1"), encoding="utf-8")
+    site = tmp_path / "site"
+    preview = Preview(project, site, livereload=False)
+    preview.build()
+    time.sleep(0.01)  # a newer modification time than the first build's pages
+    page.write_text(page.read_text(encoding="utf-8").replace("Slurm part1", "Slurm renamed"), encoding="utf-8")
+    preview.build()
+    assert "Slurm renamed" in parse(site / "topics/systems/index.html").get_text()
+    assert not (project / ".cache/roundupkb/preview/catch-up").exists()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [DIRTY_WARNING] * 2
     caplog.clear()

@@ -140,6 +140,7 @@ class BuildSettings:
     newsletter: Newsletter | None = None  # extra.newsletter: the newsletter this site indexes
     today: dt.date = dt.date.max  # the build's date: a roundup dated after it is a draft
     preview: bool = False  # `mkdocs serve --dirty`: after an edit, its pages first, the rest just after
+    catch_up_watched: bool = False  # the server watches `catch_up_trigger`: a preview may defer work
 
     @property
     def link_status_file(self) -> Path:
@@ -274,7 +275,8 @@ class SiteBuild:
         self._pages_key = digest(sorted((p.rel_path, hashlib.sha256(p.content).hexdigest()) for p in pages))
         if self.settings.preview:
             self._preview = self.cache.get("preview", self._written_key, PreviewState.read)
-            self.deferred = self._preview is not None and self._preview.pages != self._pages_key
+            self.deferred = (self.settings.catch_up_watched and self._preview is not None
+                             and self._preview.pages != self._pages_key)
         archive = build_archive(roundups)
         errors += archive.errors
         if errors:
