@@ -296,13 +296,6 @@ class SiteBuild:
         except CacheError as error:
             raise BuildError([], f"{error} (run `roundupkb links check` to rebuild it)") from None
         ranked = time.perf_counter()
-        if not self.deferred:  # which asks for the plain text of its own pages only
-            # Every plain text the build will ask for, from the disk cache or made now (once each).
-            texts = self._memo("plain-text", TEXT_CACHE_KEY)
-            fragments = [text for e in archive.entries for text in (e.commentary, e.attribution or "")]
-            for fragment in fragments + [r.intro for r in archive.roundups]:
-                remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment)))
-            self._keep("plain-text", TEXT_CACHE_KEY, texts)
         if self.deferred:  # the last ranking made: the build just after the reload ranks this content
             latest = self.cache.get("ranking-latest", self._written_key, _ranking) or ({}, {})
             known = archive.by_id()
@@ -310,6 +303,13 @@ class SiteBuild:
             archive.related = latest[1]  # an id the archive no longer holds is not shown (`Site`)
             ranking = "the last ranking made (this content's follows just after the reload)"
         else:
+            # Every plain text the build will ask for, from the disk cache or made now (once each);
+            # a deferred build asks for those of its own pages only.
+            texts = self._memo("plain-text", TEXT_CACHE_KEY)
+            fragments = [text for e in archive.entries for text in (e.commentary, e.attribution or "")]
+            for fragment in fragments + [r.intro for r in archive.roundups]:
+                remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment)))
+            self._keep("plain-text", TEXT_CACHE_KEY, texts)
             archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
             archive.related, related_cached = archive_related(archive, self.cache)
             if self.settings.preview:
