@@ -57,10 +57,17 @@ def _module_state(path: Path) -> list[str]:
     return found
 
 
+# What MkDocs was started for (`mkdocs serve --dirty`, and whether the server watches for a
+# catch-up), which `on_startup` and `on_serve` say once a process: a plugin keeps it on its
+# instance, a hook module (loaded once a process) in a module name. It is not a build's state.
+STARTED_FOR = "site_build.py: STARTED_FOR = {'preview': False, 'watched': False}"
+
+
 def test_hooks_keep_no_state_of_their_own() -> None:
     hooks = sorted((ROOT / "hooks").glob("*.py"))
     assert hooks
-    assert [problem for path in hooks for problem in _module_state(path)] == []
+    found = [re.sub(r":\d+:", ":", problem, count=1) for path in hooks for problem in _module_state(path)]
+    assert found == [STARTED_FOR]
     for path in hooks:  # the state lives on one object, reached one way
         assert "config.extra[" not in path.read_text(encoding="utf-8"), path.name
 
