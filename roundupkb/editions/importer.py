@@ -23,8 +23,9 @@ from roundupkb import linear
 from roundupkb.editions.gate import FRONT_KEYS, ImportFailure, make_clean, page_text
 from roundupkb.editions.link_repairs import repair_links
 from roundupkb.editions.link_table import LinkTable
+from roundupkb.editions.mail_headers import EditionError
 from roundupkb.editions.stray_links import drop_stray_links, unstick_separators
-from roundupkb.editions.text_edition import EditionError, convert_plaintext
+from roundupkb.editions.text_edition import convert_plaintext
 from roundupkb.editions.title_line import subtitle_headline, title_date, title_headline
 from roundupkb.reading import frontmatter
 from roundupkb.reading.docs_tree import leaves_docs, roundup_files
