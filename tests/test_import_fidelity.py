@@ -433,6 +433,16 @@ def test_bare_addresses_in_a_plain_text_edition() -> None:
     assert lines == [6, 9, 12]
 
 
+@pytest.mark.parametrize("layout", ["{title} (https://example.org/t) - Ann Lee, Blog",
+                                    "Lead-in.\n\n{title} - Ann Lee, Blog\nhttps://example.org/t"])
+def test_a_plain_text_title_holding_link_syntax_keeps_its_address_on_the_link(layout: str) -> None:
+    title = "Why [x]() is not a link"
+    text = f"Link Roundup, 3 Mar 2021\n\nManaging Teams\n\n{layout.format(title=title)}\n\nMore text. Here.\n"
+    page = imported(text.encode(), "e.txt")
+    assert "\n[Why \\[x\\]() is not a link](https://example.org/t) - Ann Lee, Blog\n" in page.text
+    assert [(url, topic) for _, url, topic in entries(page)] == [("https://example.org/t", "managing-teams")]
+
+
 def test_check_warns_about_a_bare_address_a_contributor_wrote(write_page) -> None:  # type: ignore[no-untyped-def]
     path = write_page("---\ntitle: T\ndate: 2020-09-11\n---\n\n## Managing Teams\n\n"
                       "https://example.org/a - Ann Lee\n\nhttps://example.org/b\n\n<https://example.org/c>\n")
