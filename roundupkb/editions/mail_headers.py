@@ -88,23 +88,21 @@ def read_mail(text: str) -> Mail:
     while lines and (_FORWARD.match(lines[0][1]) or _known_header(lines[0][1])):
         number, line = lines.pop(0)
         match = _HEADER.match(line)
-        if match and match.group("key").lower() in ("date", "sent"):
-            date = _header_date(match.group("value"))
-            if date:
-                dates.append((number, date))
-        elif match and match.group("key").lower() == "subject":
+        if match and match.group("key").lower() == "subject":
             subject = match.group("value").strip()
-    for number, line in lines[:NEAR_HEADER_LINES]:
-        match = _HEADER.match(line)
-        if match and match.group("key").lower() == "date":
-            date = _header_date(match.group("value"))
-            if date:
-                dates.append((number, date))
+        elif date := _date_header(line, ("date", "sent")):
+            dates.append((number, date))
+    dates += [(number, date) for number, line in lines[:NEAR_HEADER_LINES] if (date := _date_header(line))]
     return Mail(lines, subject, tuple(dates))
 
+
+def _date_header(line: str, keys: tuple[str, ...] = ("date",)) -> dt.date | None:
+    """The date a header line with one of `keys` gives (None for any other line)."""
+    match = _HEADER.match(line)
+    return _header_date(match.group("value")) if match and match.group("key").lower() in keys else None
 
 
 def _known_header(line: str) -> bool:
     match = _HEADER.match(line)
-    return bool(match) and match is not None and match.group("key").lower() in _MAIL_KEYS
+    return match is not None and match.group("key").lower() in _MAIL_KEYS
 
