@@ -2,7 +2,7 @@
 
 Each source becomes one page in the format of `docs/contributing.md`. Prose is kept verbatim;
 only structure is normalised (headings, separators, front matter), broken entry links are
-repaired (`editions/link_repairs.py`) and HTML the site would remove is made safe (`editions/embedded_html.py`).
+repaired (`editions/link_repairs.py`) and HTML the site would remove is made safe (`editions/unsafe_html.py`).
 Every line that starts with a link in a section either becomes an entry or is reported.
 
 A page is written only when `roundupkb check` would accept it: the importer runs the checker's

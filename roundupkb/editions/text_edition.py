@@ -92,7 +92,6 @@ def _date_of(title: str, title_line: int, mail: Mail, date: dt.date | None,
                                    "give one with --date YYYY-MM-DD")
 
 
-
 class _Prose:
     """The lines just written, to which the `link text: address` lines after them belong (the
     latest first: a block broken over lines names its links after its last line)."""

@@ -49,8 +49,6 @@ def relative_url(from_page: str, to: str) -> str:
     return target + (f"#{fragment}" if fragment else "")
 
 
-
-
 class Fragments:
     """Ready-made HTML kept out of Markdown and the sanitiser: a placeholder now, the HTML later.
 
