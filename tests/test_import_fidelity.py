@@ -377,6 +377,14 @@ def test_eml_edition_takes_its_title_and_date_from_the_headers() -> None:
     assert "From:" not in page.text and "=E2" not in page.text
 
 
+def test_eml_edition_without_plain_text_fails_at_its_first_line() -> None:
+    html_only = EML.replace("text/plain", "text/html")
+    with pytest.raises(ImportFailure) as failure:
+        imported(html_only.encode(), "edition.eml")
+    assert (failure.value.diagnostic.path, failure.value.diagnostic.line, str(failure.value)) == \
+        ("edition.eml", 1, "the e-mail has no plain-text part to import")
+
+
 def test_text_export_with_forwarded_headers() -> None:
     text = ("---------- Forwarded message ---------\nFrom: N <n@example.org>\n"
             "Date: Wed, Mar 17, 2021 at 8:00 AM\nSubject: RCT\nTo: me@example.org\n\n"

@@ -23,7 +23,6 @@ from roundupkb.editions.archive_edition import convert_archive, split_front
 from roundupkb.editions.gate import FRONT_KEYS, ImportFailure, make_clean, page_text
 from roundupkb.editions.link_repairs import repair_links
 from roundupkb.editions.link_table import LinkTable
-from roundupkb.editions.mail_headers import EditionError
 from roundupkb.editions.text_edition import convert_plaintext
 from roundupkb.reading.docs_tree import leaves_docs, roundup_files
 from roundupkb.reading.entries import LINK_START, entry_link
@@ -93,10 +92,7 @@ def convert(
         raise ImportFailure(source, problems[0].line, problems[0].message)
     fmt = detect_format(text)
     if fmt == "plaintext":
-        try:
-            body, meta, notes = convert_plaintext(text, source, taxonomy, issue, date, links)
-        except EditionError as error:
-            raise ImportFailure(source, error.line, str(error)) from None
+        body, meta, notes = convert_plaintext(text, source, taxonomy, issue, date, links)
     elif fmt == "archive":
         body, meta, notes = convert_archive(text, source, taxonomy)
         body, repairs = repair_links(body, taxonomy, source)

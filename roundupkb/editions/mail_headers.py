@@ -16,6 +16,7 @@ import email.utils
 import re
 from dataclasses import dataclass
 
+from roundupkb.editions.gate import ImportFailure
 from roundupkb.editions.title_line import find_date
 
 _MAIL_KEYS = ("from", "date", "subject", "to", "cc", "sent", "reply-to", "message-id", "mime-version",
@@ -23,14 +24,6 @@ _MAIL_KEYS = ("from", "date", "subject", "to", "cc", "sent", "reply-to", "messag
 _HEADER = re.compile(r"^\s*(?:>\s*)?(?P<key>[A-Za-z][A-Za-z-]{1,30}):\s*(?P<value>.*)$")
 _FORWARD = re.compile(r"^-{2,}\s*(?:forwarded|original) message\s*-{2,}$", re.IGNORECASE)
 NEAR_HEADER_LINES = 60  # how far from the title line a `Date:` header still counts
-
-
-class EditionError(Exception):
-    """An edition that cannot be imported; `line` is the source line."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
 
 
 @dataclass
@@ -65,8 +58,9 @@ def _is_header_block(lines: list[str]) -> int:
     return 0
 
 
-def read_mail(text: str) -> Mail:
-    """The text of an edition without its e-mail headers (decoded from MIME when it is one)."""
+def read_mail(text: str, source: str) -> Mail:
+    """The text of an edition without its e-mail headers (decoded from MIME when it is one);
+    raises ImportFailure for an e-mail with no plain text."""
     raw = text.split("\n")
     header_lines = _is_header_block(raw)
     if header_lines:
@@ -74,7 +68,7 @@ def read_mail(text: str) -> Mail:
         message = email.message_from_bytes(text.encode("utf-8", "surrogateescape"), policy=email.policy.default)
         part = message.get_body(preferencelist=("plain",))
         if part is None:
-            raise EditionError(1, "the e-mail has no plain-text part to import")
+            raise ImportFailure(source, 1, "the e-mail has no plain-text part to import")
         body = str(part.get_content()).replace("\r\n", "\n")
         first = header_lines + 2
         dated = tuple((n + 1, d) for n, line in enumerate(raw[:header_lines])

@@ -23,9 +23,10 @@ import datetime as dt
 import re
 from typing import Any
 
+from roundupkb.editions.gate import ImportFailure
 from roundupkb.editions.link_repairs import escape_title, plain, short_title
 from roundupkb.editions.link_table import Lead, LinkTable, PlainEntry, attach_links, link_paragraph_all
-from roundupkb.editions.mail_headers import EditionError, Mail, read_mail
+from roundupkb.editions.mail_headers import Mail, read_mail
 from roundupkb.editions.text_edition_lines import (
     BARE_URL,
     entry_line_parts,
@@ -88,8 +89,8 @@ def _date_of(title: str, title_line: int, mail: Mail, date: dt.date | None,
                                 f"no date in the title line; using the e-mail's Date: header, "
                                 f"{nearest.isoformat()}"))
         return nearest
-    raise EditionError(title_line, f"no date in the title line {title[:80]!r} and no e-mail Date: header; "
-                                   "give one with --date YYYY-MM-DD")
+    raise ImportFailure(source, title_line, f"no date in the title line {title[:80]!r} and no e-mail Date: "
+                                            "header; give one with --date YYYY-MM-DD")
 
 
 class _Prose:
@@ -167,10 +168,10 @@ def convert_plaintext(
 ) -> tuple[list[Line], dict[str, Any], list[Diagnostic]]:
     """A plain-text e-mail edition -> (page body lines, front matter values, notes)."""
     notes: list[Diagnostic] = []
-    mail = read_mail(text)
+    mail = read_mail(text, source)
     content = mail.lines
     if not content:
-        raise EditionError(1, "empty file")
+        raise ImportFailure(source, 1, "empty file")
     if mail.subject and not _looks_like_title(content[0][1]) and _looks_like_title(mail.subject):
         title_number, title = content[0][0], mail.subject
     else:
