@@ -8,27 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from sitekit import write_file
+from sitekit import GOOD_ROUNDUP, write_file
 
 from roundupkb import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "roundups/2020/2020-09-11.md"
 
-GOOD = """---
-title: Link Roundup, 11 Sept 2020
-date: 2020-09-11
-issue: 41
----
-
-Intro.
-
-## Managing Teams
-
-[Never Skip Retros](https://example.org/retros) - Tim Casasola, The Overlap
-
-Commentary.
-"""
+GOOD = GOOD_ROUNDUP
 
 
 def page(body: str = "", **front: str) -> str:
