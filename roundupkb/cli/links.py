@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
+from roundupkb.cache import write_atomic
 from roundupkb.links import checker as linkcheck
 from roundupkb.links import fix as linkfix
 from roundupkb.links import status as linkstatus
@@ -170,7 +171,7 @@ def cmd_links_check(args: argparse.Namespace) -> int:
     if args.markdown is not None:
         markdown: Path = args.markdown
         try:
-            linkstatus.write_atomic(markdown, markdown_report(report.getvalue()).encode("utf-8"))
+            write_atomic(markdown, markdown_report(report.getvalue()).encode("utf-8"))
         except OSError as exc:
             print(f"{markdown}: error: cannot write the report: {exc.strerror or exc}", file=sys.stderr)
             return 1
