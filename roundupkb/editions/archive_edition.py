@@ -42,15 +42,13 @@ def split_front(text: str, source: str) -> tuple[dict[str, Any], list[str], int]
     raise ImportFailure(source, 1, "front matter is not closed")
 
 
-def convert_archive(
-    text: str, source: str, taxonomy: Taxonomy
-) -> tuple[list[Line], dict[str, Any], list[Diagnostic]]:
+def convert_archive(text: str, source: str, taxonomy: Taxonomy) -> tuple[list[Line], dict[str, Any], list[Diagnostic]]:
     """Archive Markdown -> (page body lines, front matter values, notes)."""
     notes: list[Diagnostic] = []
     raw, body_lines, first = split_front(text, source)
     title = str(raw.get("title") or "").strip()
     meta: dict[str, Any] = {}
-    subtitle = raw.get("subtitle") if isinstance(raw.get("subtitle"), str) else ""
+    subtitle: str = raw["subtitle"] if isinstance(raw.get("subtitle"), str) else ""
     headline = title_headline(title) or (subtitle_headline(subtitle) if subtitle else None)
     if headline:
         meta["headline"] = headline
@@ -66,17 +64,11 @@ def convert_archive(
             raise ImportFailure(source, 1, "no usable 'date:' in the front matter or the title")
         date = written
     elif written and written != date:
-        notes.append(
-            Diagnostic(
-                source,
-                2,
-                Severity.WARNING,
-                f"title says {written.isoformat()} but 'date:' says {date.isoformat()}; using 'date:'",
-            )
-        )
+        notes.append(Diagnostic(source, 2, Severity.WARNING,
+                                f"title says {written.isoformat()} but 'date:' says {date.isoformat()}; using 'date:'"))
     meta["date"] = date
-    if isinstance(raw.get("subtitle"), str) and raw["subtitle"].strip():
-        meta["summary"] = " ".join(raw["subtitle"].split())
+    if subtitle.strip():
+        meta["summary"] = " ".join(subtitle.split())
     image = raw.get("hero-img")
     if isinstance(image, str) and image.strip():
         problem = frontmatter.image_problem(image.strip())
@@ -125,14 +117,8 @@ def convert_archive(
         if not line.code and SEPARATOR.match(line.text):
             out.append(Line(line.number, "----------"))
         elif bad:
-            notes.append(
-                Diagnostic(
-                    source,
-                    line.number,
-                    Severity.WARNING,
-                    f"link destination {bad.group(2)!r} is not a URL; imported without one",
-                )
-            )
+            notes.append(Diagnostic(source, line.number, Severity.WARNING,
+                                    f"link destination {bad.group(2)!r} is not a URL; imported without one"))
             out.append(Line(line.number, (bad.group(1) + "()" + line.text[bad.end() :]).rstrip()))
         else:
             out.append(Line(line.number, line.text.rstrip(), line.code))
