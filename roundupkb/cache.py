@@ -5,6 +5,9 @@ SHA-256 of everything that went into it, so a build whose inputs did not change 
 answer instead of computing it, and a changed input can never be answered with a stale result.
 Only JSON is stored (never pickle): a cache file that a pull request slipped in can at worst
 be wrong data, which the caller validates, never code.
+
+`write_atomic` is the package's one way to replace a file: the cache's results, the link status
+cache, pages the link fixer rewrites.
 """
 
 from __future__ import annotations
@@ -20,6 +23,22 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 KEPT_PER_KIND = 4  # results kept for each kind (older ones are removed when a new one is written)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step (a temporary file renamed over it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def digest(*parts: object) -> str:
@@ -50,11 +69,8 @@ class DiskCache:
         if self.folder is None:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".json", dir=self.folder)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, self.folder / f"{kind}-{key}.json")
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            write_atomic(self.folder / f"{kind}-{key}.json", text.encode("utf-8"))
             older = sorted(self.folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
             for stale in older[KEPT_PER_KIND:]:
                 stale.unlink(missing_ok=True)

@@ -21,7 +21,6 @@ if os.environ.get("CI"):
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "rct-archive"
 SEED = ROOT.parent / "shared" / "seeds" / "000_76daeb20b9eb21b1.txt"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 CHROMIUM = Path("/usr/bin/chromium")
 
 

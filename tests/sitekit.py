@@ -10,6 +10,16 @@ from roundupkb.reading.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_FILES = ("mkdocs.yml", "hooks", "overrides")
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def fixture_text(name: str) -> str:
+    """A shared fixture's text (`tests/fixtures/<name>`)."""
+    return (FIXTURES / name).read_text(encoding="utf-8")
+
+
+GOOD_ROUNDUP = fixture_text("roundup.md")  # issue 41, 11 Sept 2020: one Managing Teams entry
+FRONT = GOOD_ROUNDUP[:GOOD_ROUNDUP.index("\n---\n") + 5] + "\n"  # its front matter and a blank line
 
 
 def write_file(path: Path, content: str | bytes) -> Path:

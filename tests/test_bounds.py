@@ -18,7 +18,7 @@ from mkdocs.exceptions import Abort
 from sitekit import build_site, make_project, write_file
 
 from roundupkb import cli
-from roundupkb.editions.importer import ISSUE_TITLE
+from roundupkb.editions.archive_edition import ISSUE_TITLE
 from roundupkb.editions.link_repairs import _BREAK as IMPORT_BREAK
 from roundupkb.reading.attribution import parse_attribution
 from roundupkb.reading.entries import BREAK, TOPICS_MARK, merge_split_links

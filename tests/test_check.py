@@ -8,27 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from sitekit import write_file
+from sitekit import GOOD_ROUNDUP, write_file
 
 from roundupkb import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "roundups/2020/2020-09-11.md"
 
-GOOD = """---
-title: Link Roundup, 11 Sept 2020
-date: 2020-09-11
-issue: 41
----
-
-Intro.
-
-## Managing Teams
-
-[Never Skip Retros](https://example.org/retros) - Tim Casasola, The Overlap
-
-Commentary.
-"""
+GOOD = GOOD_ROUNDUP
 
 
 def page(body: str = "", **front: str) -> str:
@@ -52,7 +39,8 @@ BAD_INPUT: list[tuple[str, dict[str, str | bytes], str, int, str]] = [
     ("front matter not a mapping", {PAGE: "---\n- a\n- b\n---\nBody.\n"}, PAGE, 2, "must be a mapping"),
     ("missing title", {PAGE: page(title=None)}, PAGE, 1, "'title' is required"),
     ("missing date", {PAGE: page(date=None)}, PAGE, 1, "'date' is required"),
-    ("bad date", {PAGE: page(date="20 May 2024")}, PAGE, 3, "'date' must be YYYY-MM-DD"),
+    ("bad date", {PAGE: page(date="20 May 2024")}, PAGE, 3, "'date' must be YYYY-MM-DD, not '20 May 2024'"),
+    ("date not text", {PAGE: page(date="[2020, 9, 11]")}, PAGE, 3, "'date' must be YYYY-MM-DD"),
     ("impossible date", {PAGE: page(date="2020-02-30")}, PAGE, 3, "impossible date"),
     ("non-integer issue", {PAGE: page(issue="forty-one")}, PAGE, 4, "'issue' must be a positive whole"),
     ("zero issue", {PAGE: page(issue="0")}, PAGE, 4, "'issue' must be a positive whole"),

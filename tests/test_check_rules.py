@@ -7,14 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from sitekit import write_file
+from sitekit import FRONT, write_file
 
 from roundupkb import cli
 from roundupkb.checks.scaffold import PLACEHOLDER_TITLES, PLACEHOLDER_URLS
 from roundupkb.reading.taxonomy import load_taxonomy
 
 PAGE = "roundups/2020/2020-09-11.md"
-FRONT = "---\ntitle: Link Roundup, 11 Sept 2020\ndate: 2020-09-11\nissue: 41\n---\n\n"
 
 
 def run_check(docs: Path, capsys: pytest.CaptureFixture[str], *files: Path) -> tuple[int, list[str]]:

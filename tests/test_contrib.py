@@ -12,7 +12,7 @@ import markdown
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from sitekit import build_site, make_project
+from sitekit import FRONT, build_site, make_project
 
 from roundupkb.checks.scaffold import next_date, title_for
 from roundupkb.cli import main
@@ -21,13 +21,7 @@ from roundupkb.reading.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 
-EARLIER = """\
----
-title: Link Roundup, 11 Sept 2020
-date: 2020-09-11
-issue: 41
----
-
+EARLIER = FRONT + """\
 Hi, all!
 
 ## Managing Teams

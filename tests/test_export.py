@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from sitekit import FRONT
 
 from roundupkb import cli
 from roundupkb.cache import TextMemo
@@ -34,12 +35,7 @@ Retros **matter**: see [this](https://example.org/other).
 [IEEE Cluster](https://example.org/cluster) - 14-17 Sept, Virtual, Free
 """
 
-SECOND = """---
-title: Link Roundup, 11 Sept 2020
-date: 2020-09-11
-issue: 41
----
-
+SECOND = FRONT + """\
 ## Managing Teams
 
 [Retros, again](http://example.org/retros) - Ann Lee and Bo Ruiz

@@ -22,24 +22,12 @@ from bs4 import BeautifulSoup
 from htmlcheck import executable_content, parse
 from mkdocs.exceptions import Abort
 from serverkit import serve_site
-from sitekit import build_site, make_project, write_file
+from sitekit import GOOD_ROUNDUP, build_site, make_project, write_file
 
 from roundupkb import cli
 from roundupkb.markup.sanitize import clean
 
-GOOD = """\
----
-title: Link Roundup, 11 Sept 2020
-date: 2020-09-11
-issue: 41
----
-
-## Managing Teams
-
-[Never Skip Retros](https://example.org/retros) - Tim Casasola, The Overlap
-
-Retrospectives matter.
-"""
+GOOD = GOOD_ROUNDUP
 PAYLOAD_LINE = GOOD.count("\n") + 2  # the payload starts after a blank line
 
 # name, Markdown a contributor writes under a topic section

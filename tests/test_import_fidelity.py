@@ -377,6 +377,14 @@ def test_eml_edition_takes_its_title_and_date_from_the_headers() -> None:
     assert "From:" not in page.text and "=E2" not in page.text
 
 
+def test_eml_edition_without_plain_text_fails_at_its_first_line() -> None:
+    html_only = EML.replace("text/plain", "text/html")
+    with pytest.raises(ImportFailure) as failure:
+        imported(html_only.encode(), "edition.eml")
+    assert (failure.value.diagnostic.path, failure.value.diagnostic.line, str(failure.value)) == \
+        ("edition.eml", 1, "the e-mail has no plain-text part to import")
+
+
 def test_text_export_with_forwarded_headers() -> None:
     text = ("---------- Forwarded message ---------\nFrom: N <n@example.org>\n"
             "Date: Wed, Mar 17, 2021 at 8:00 AM\nSubject: RCT\nTo: me@example.org\n\n"
@@ -431,6 +439,16 @@ def test_bare_addresses_in_a_plain_text_edition() -> None:
     assert "\n<https://example.org/x>\n" in page.text
     lines = [n for n, _ in warnings(page)]
     assert lines == [6, 9, 12]
+
+
+@pytest.mark.parametrize("layout", ["{title} (https://example.org/t) - Ann Lee, Blog",
+                                    "Lead-in.\n\n{title} - Ann Lee, Blog\nhttps://example.org/t"])
+def test_a_plain_text_title_holding_link_syntax_keeps_its_address_on_the_link(layout: str) -> None:
+    title = "Why [x]() is not a link"
+    text = f"Link Roundup, 3 Mar 2021\n\nManaging Teams\n\n{layout.format(title=title)}\n\nMore text. Here.\n"
+    page = imported(text.encode(), "e.txt")
+    assert "\n[Why \\[x\\]() is not a link](https://example.org/t) - Ann Lee, Blog\n" in page.text
+    assert [(url, topic) for _, url, topic in entries(page)] == [("https://example.org/t", "managing-teams")]
 
 
 def test_check_warns_about_a_bare_address_a_contributor_wrote(write_page) -> None:  # type: ignore[no-untyped-def]

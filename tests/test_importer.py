@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from roundupkb.editions.importer import convert, detect_format, import_sources, target_name, title_date
+from roundupkb.editions.importer import convert, detect_format, import_sources, target_name
+from roundupkb.editions.title_line import title_date
 from roundupkb.reading.archive import load_archive
 from roundupkb.reading.taxonomy import load_taxonomy
 

@@ -14,6 +14,7 @@ import httpcore
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
+from sitekit import FRONT
 
 from roundupkb.cli import main
 from roundupkb.links import checker as linkcheck
@@ -364,12 +365,7 @@ def test_plan_fixes_refuses_internal_and_credentialed_targets() -> None:
     }
 
 
-PAGE = """---
-title: Link Roundup, 11 Sept 2020
-date: 2020-09-11
-issue: 41
----
-
+PAGE = FRONT + """\
 ## Random
 
 [Internal]({internal}) - Someone, Somewhere

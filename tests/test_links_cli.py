@@ -10,17 +10,13 @@ import markdown
 import pytest
 from bs4 import BeautifulSoup
 from pytest_httpserver import HTTPServer
+from sitekit import FRONT
 
 from roundupkb.cli import main
 from roundupkb.cli.links import markdown_report
 from roundupkb.links.status import load_status
 
-PAGE = """---
-title: Link Roundup, 11 Sept 2020
-date: 2020-09-11
-issue: 41
----
-
+PAGE = FRONT + """\
 Hi, all!
 
 ## Managing Teams

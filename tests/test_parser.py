@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sitekit import FRONT
 
 from roundupkb.editions.importer import convert
 from roundupkb.reading.archive import build_archive
@@ -97,12 +98,7 @@ def test_every_shape_has_a_golden_case() -> None:
         assert case.with_suffix(".yml").is_file(), f"{case.name} has no expected .yml"
 
 
-PAGE = """---
-title: Link Roundup, 11 Sept 2020
-date: 2020-09-11
-issue: 41
----
-
+PAGE = FRONT + """\
 Intro with [a link](https://example.org/intro).
 
 ## Managing Teams

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from htmlcheck import broken_links, parse
 from mkdocs.exceptions import Abort
-from sitekit import build_site, make_project
+from sitekit import build_site, fixture_text, make_project
 
 from roundupkb.publish import pages
 
@@ -46,25 +46,7 @@ Two stacked links share this commentary.
 Just [email me](mailto:someone@example.org).
 """
 
-SECOND = """\
----
-title: Link Roundup, 15 Jan 2021
-date: 2021-01-15
-issue: 2
----
-
-## Technical Leadership
-
-[Never skip retros, again](https://example.org/retros) - Tim Casasola, The Overlap
-
-The same link as in the first issue, in another topic.
-
-## Research Computing Systems
-
-[Storage tiers](https://example.org/storage) - Sam Ops, HPC Wire
-
-Object stores and parallel file systems.
-"""
+SECOND = fixture_text("site/2021/2021-01-15.md")  # the discovery tests' second issue too
 
 THIRD = """\
 ---

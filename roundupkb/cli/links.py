@@ -15,12 +15,13 @@ from typing import Any, TextIO
 
 from tqdm import tqdm
 
+from roundupkb.cache import write_atomic
 from roundupkb.links import checker as linkcheck
 from roundupkb.links import fix as linkfix
 from roundupkb.links import status as linkstatus
 from roundupkb.links.checker import CheckConfig
 from roundupkb.links.status import DEFAULT_CACHE, DEFAULT_MAX_AGE_DAYS, LinkResult
-from roundupkb.reading.archive import load_archive
+from roundupkb.reading.archive import Archive, load_archive
 
 DEFAULT_DOCS = Path("docs")
 CACHE_HELP = f"link status cache (default: {DEFAULT_CACHE} beside the docs folder)"
@@ -98,27 +99,27 @@ def cache_path(args: argparse.Namespace) -> Path:
     return cache if cache is not None else docs.parent / DEFAULT_CACHE
 
 
-def open_cache(args: argparse.Namespace) -> tuple[Path, dict[str, LinkResult]] | None:
-    """The cache path and its statuses; None (after saying why) when docs or cache are unusable."""
+def open_links(args: argparse.Namespace) -> tuple[Path, dict[str, LinkResult], Archive] | None:
+    """The cache's path, its statuses and the archive they are about; None (after saying why)
+    when the docs folder or the cache is unusable."""
     docs: Path = args.docs
     if not docs.is_dir():
         print(f"{docs}: error: no such folder", file=sys.stderr)
         return None
     path = cache_path(args)
     try:
-        return path, linkstatus.load_status(path)
+        statuses = linkstatus.load_status(path)
     except linkstatus.CacheError as exc:
         print(exc, file=sys.stderr)
         return None
+    return path, statuses, load_archive(docs)
 
 
 def cmd_links_check(args: argparse.Namespace) -> int:
-    docs: Path = args.docs
-    opened = open_cache(args)
+    opened = open_links(args)
     if opened is None:
         return 2
-    path, cache = opened
-    archive = load_archive(docs)
+    path, cache, archive = opened
     urls = linkstatus.entry_urls(archive.entries)
     todo = linkstatus.stale_urls(urls, cache, args.max_age)
     config = CheckConfig(
@@ -170,7 +171,7 @@ def cmd_links_check(args: argparse.Namespace) -> int:
     if args.markdown is not None:
         markdown: Path = args.markdown
         try:
-            linkstatus.write_atomic(markdown, markdown_report(report.getvalue()).encode("utf-8"))
+            write_atomic(markdown, markdown_report(report.getvalue()).encode("utf-8"))
         except OSError as exc:
             print(f"{markdown}: error: cannot write the report: {exc.strerror or exc}", file=sys.stderr)
             return 1
@@ -221,12 +222,10 @@ def _print_summary(
 
 
 def cmd_links_fix(args: argparse.Namespace) -> int:
-    docs: Path = args.docs
-    opened = open_cache(args)
+    opened = open_links(args)
     if opened is None:
         return 2
-    path, statuses = opened
-    archive = load_archive(docs)
+    path, statuses, archive = opened
     refused: list[str] = []
     planned = linkfix.plan_fixes(
         archive.entries, statuses, allow_private=args.allow_private, problems=refused

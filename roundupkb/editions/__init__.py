@@ -3,5 +3,5 @@ roundup pages (repairing what a person would, refusing only what needs a person)
 writing a roundup back out as its e-mail editions.
 
 Imports: `roundupkb.checks` (a page is written only when check accepts it), `roundupkb.reading`,
-`roundupkb.markup`.
+`roundupkb.markup`, `roundupkb.linear`.
 """

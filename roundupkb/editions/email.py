@@ -24,7 +24,7 @@ from html.parser import HTMLParser
 import jinja2
 from markupsafe import Markup
 
-from roundupkb.editions.text_edition import entry_line_parts, reads_as_heading
+from roundupkb.editions.text_edition_lines import entry_line_parts, reads_as_heading
 from roundupkb.markup.rendering import EXTENSION_CONFIGS, Renderer
 from roundupkb.markup.sanitize import clean
 from roundupkb.reading.attribution import strip_markup

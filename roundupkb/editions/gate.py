@@ -1,7 +1,7 @@
 """The importer's gate: a page is written only when `roundupkb check` accepts it.
 
 The checker's own checks of one page (`check.check_page`) run on what the importer made. HTML
-the site would remove is made safe (`editions/embedded_html.py`) and checked again; what still cannot be
+the site would remove is made safe (`editions/unsafe_html.py`) and checked again; what still cannot be
 made safe is shown as text; any other error stops the page, reported at the source's lines
 (each line of the page body remembers the source line it came from).
 """
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from roundupkb.checks.checker import check_page
-from roundupkb.editions.embedded_html import escape_line, fix_html, tags_of
+from roundupkb.editions.unsafe_html import escape_line, fix_html, tags_of
 from roundupkb.markup.rendering import Renderer
 from roundupkb.markup.sanitize import removal_message, removals
 from roundupkb.reading import frontmatter

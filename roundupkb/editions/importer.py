@@ -2,7 +2,8 @@
 
 Each source becomes one page in the format of `docs/contributing.md`. Prose is kept verbatim;
 only structure is normalised (headings, separators, front matter), broken entry links are
-repaired (`editions/link_repairs.py`) and HTML the site would remove is made safe (`editions/embedded_html.py`).
+repaired (`editions/link_repairs.py`) and HTML the site would remove is made safe (`editions/unsafe_html.py`).
+Each format has its reader: `editions/archive_edition.py`, `editions/text_edition.py`.
 Every line that starts with a link in a section either becomes an entry or is reported.
 
 A page is written only when `roundupkb check` would accept it: the importer runs the checker's
@@ -17,32 +18,23 @@ import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from roundupkb import linear
+from roundupkb.editions.archive_edition import convert_archive, split_front
 from roundupkb.editions.gate import FRONT_KEYS, ImportFailure, make_clean, page_text
 from roundupkb.editions.link_repairs import repair_links
 from roundupkb.editions.link_table import LinkTable
-from roundupkb.editions.stray_links import drop_stray_links, unstick_separators
-from roundupkb.editions.text_edition import EditionError, convert_plaintext
-from roundupkb.editions.title_line import subtitle_headline, title_date, title_headline
-from roundupkb.reading import frontmatter
+from roundupkb.editions.text_edition import convert_plaintext
 from roundupkb.reading.docs_tree import leaves_docs, roundup_files
 from roundupkb.reading.entries import LINK_START, entry_link
 from roundupkb.reading.limits import decode
-from roundupkb.reading.lines import SEPARATOR, Line, heading_at, scan_body
+from roundupkb.reading.lines import Line, scan_body
 from roundupkb.reading.models import Diagnostic, Roundup, Severity
 from roundupkb.reading.parser import parse_roundup
 from roundupkb.reading.taxonomy import Taxonomy, load_source_aliases
 
 __all__ = ["ImportFailure", "ImportResult", "Imported", "convert", "detect_format", "import_sources",
-           "target_name", "title_date"]
+           "target_name"]
 
-ISSUE_TITLE = re.compile(r"^\s*+#\s*+(\d++)\s*+[-–—:]?+\s*+(.*)$")
-# `a\b[^>]*>` as RE2 reads it: after the `a`, the `>` or a character that is not a word character.
-ANCHOR_TAG = linear.compile(rf"</?a(?:>|[^{linear.WORD}>][^>]*>)|&nbsp;", ignore_case=True)
-BOLD_LINE = re.compile(r"^\s*\*\*([^*\[\]]+?)\*\*\s*$")
-BAD_DESTINATION = re.compile(r"^(\s{0,3}(?:\*\*|__)?\[[^\[\]]*\])\((?!<)([^()\s]*+\s[^()]*+)\)")
 SOURCE_SUFFIXES = (".md", ".txt", ".eml")
 
 
@@ -69,123 +61,6 @@ def detect_format(text: str) -> str:
             return "archive"
         return "page"
     return "plaintext"
-
-
-def _split_front(text: str, source: str) -> tuple[dict[str, Any], list[str], int]:
-    lines = text.split("\n")
-    for i in range(1, len(lines)):
-        if lines[i].strip() == "---":
-            try:
-                meta, _ = frontmatter.load_mapping("\n".join(lines[1:i]), first_line=2)
-            except frontmatter.FrontMatterError as error:
-                raise ImportFailure(source, error.line, str(error)) from None
-            return meta, lines[i + 1 :], i + 2
-    raise ImportFailure(source, 1, "front matter is not closed")
-
-
-def convert_archive(
-    text: str, source: str, taxonomy: Taxonomy
-) -> tuple[list[Line], dict[str, Any], list[Diagnostic]]:
-    """Archive Markdown -> (page body lines, front matter values, notes)."""
-    notes: list[Diagnostic] = []
-    raw, body_lines, first = _split_front(text, source)
-    title = str(raw.get("title") or "").strip()
-    meta: dict[str, Any] = {}
-    subtitle = raw.get("subtitle") if isinstance(raw.get("subtitle"), str) else ""
-    headline = title_headline(title) or (subtitle_headline(subtitle) if subtitle else None)
-    if headline:
-        meta["headline"] = headline
-    match = ISSUE_TITLE.match(title)
-    if match:
-        meta["issue"] = int(match.group(1))
-        title = match.group(2).strip() or title
-    meta["title"] = " ".join(title.split()) or "Untitled"
-    date = raw.get("date")
-    if isinstance(date, dt.datetime):
-        date = date.date()
-    if isinstance(date, str):
-        try:
-            date = dt.date.fromisoformat(date.strip())
-        except ValueError:
-            date = None
-    written = title_date(title)
-    if not isinstance(date, dt.date):
-        if written is None:
-            raise ImportFailure(source, 1, "no usable 'date:' in the front matter or the title")
-        date = written
-    elif written and written != date:
-        notes.append(
-            Diagnostic(
-                source,
-                2,
-                Severity.WARNING,
-                f"title says {written.isoformat()} but 'date:' says {date.isoformat()}; using 'date:'",
-            )
-        )
-    meta["date"] = date
-    if isinstance(raw.get("subtitle"), str) and raw["subtitle"].strip():
-        meta["summary"] = " ".join(raw["subtitle"].split())
-    image = raw.get("hero-img")
-    if isinstance(image, str) and image.strip():
-        problem = frontmatter.image_problem(image.strip())
-        if problem:
-            notes.append(Diagnostic(source, 1, Severity.WARNING,
-                                    f"'hero-img' {problem}, so it was left out: {image.strip()[:60]!r}"))
-        else:
-            meta["image"] = image.strip()
-    lines = scan_body(body_lines, first)
-    lines, dropped = drop_stray_links(lines, source)
-    lines, unstuck = unstick_separators(lines, source)
-    notes += dropped + unstuck
-    # Headings before the first topic heading belong to the essay: they become `###`.
-    heads: dict[int, tuple[int, str, int]] = {}
-    first_topic: int | None = None
-    i = 0
-    while i < len(lines):
-        head = heading_at(lines, i)
-        if head is None and not lines[i].code:
-            bold = BOLD_LINE.match(lines[i].text)
-            blank_before = i == 0 or not lines[i - 1].text.strip()
-            blank_after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
-            if bold and blank_before and blank_after and taxonomy.match(bold.group(1)).topic:
-                head = (2, bold.group(1).strip(), 1)
-        if head:
-            text_clean = " ".join(ANCHOR_TAG.sub(" ", head[1]).split())
-            heads[i] = (head[0], text_clean, head[2])
-            if head[0] <= 2 and first_topic is None and taxonomy.match(text_clean).topic:
-                first_topic = i
-            i += head[2]
-        else:
-            i += 1
-    out: list[Line] = []
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        if i in heads:
-            level, heading, span = heads[i]
-            # Essay headings sink to `###`; a `===`-underlined heading in the roundup is a section.
-            essay = first_topic is None or i < first_topic or level > 2
-            level = max(level, 3) if essay else 2
-            out.append(Line(line.number, "#" * level + " " + heading))
-            i += span
-            continue
-        bad = None if line.code else BAD_DESTINATION.match(line.text)
-        if not line.code and SEPARATOR.match(line.text):
-            out.append(Line(line.number, "----------"))
-        elif bad:
-            notes.append(
-                Diagnostic(
-                    source,
-                    line.number,
-                    Severity.WARNING,
-                    f"link destination {bad.group(2)!r} is not a URL; imported without one",
-                )
-            )
-            out.append(Line(line.number, (bad.group(1) + "()" + line.text[bad.end() :]).rstrip()))
-        else:
-            out.append(Line(line.number, line.text.rstrip(), line.code))
-        i += 1
-    return out, meta, notes
 
 
 def _trim(body: list[Line]) -> list[Line]:
@@ -217,16 +92,13 @@ def convert(
         raise ImportFailure(source, problems[0].line, problems[0].message)
     fmt = detect_format(text)
     if fmt == "plaintext":
-        try:
-            body, meta, notes = convert_plaintext(text, source, taxonomy, issue, date, links)
-        except EditionError as error:
-            raise ImportFailure(source, error.line, str(error)) from None
+        body, meta, notes = convert_plaintext(text, source, taxonomy, issue, date, links)
     elif fmt == "archive":
         body, meta, notes = convert_archive(text, source, taxonomy)
         body, repairs = repair_links(body, taxonomy, source)
         notes += repairs
     else:
-        raw, body_lines, first = _split_front(text, source)
+        raw, body_lines, first = split_front(text, source)
         meta = {k: raw.get(k) for k in FRONT_KEYS}
         if not isinstance(meta.get("date"), dt.date) and date is None:
             raise ImportFailure(source, 2, "front matter 'date' must be YYYY-MM-DD")

@@ -233,7 +233,10 @@ def attach_links(out: list[Line], entries: list[PlainEntry], table: LinkTable | 
             attribution = f" - {plain(entry.attribution)}" if entry.attribution else ""
             line.text = f"[{escape_title(entry.title)}]({entry.url}){attribution}"
             continue
-        line.text = line.text.replace("]()", f"]({entry.url})", 1)
+        # The link that starts the line, never a `]()` its title holds: that one is escaped text.
+        empty = f"[{escape_title(entry.title)}]()"
+        if line.text.startswith(empty):
+            line.text = f"{empty[:-1]}{entry.url}){line.text[len(empty):]}"
     if table is not None:
         _link_leads(out, table, leads or [], notes, source)
         for row in table.rows:

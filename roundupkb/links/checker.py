@@ -166,23 +166,17 @@ class LinkChecker:
         """One GET when page titles are read (the status, and the title of an HTML page), else
         HEAD, then GET when HEAD is refused or breaks; raises _Failure without a response."""
         timeout = self.config.timeout
-        if self.config.page_titles:
+        if not self.config.page_titles:
             try:
-                return await self._attempts("GET", url)
+                reply = await self._attempts("HEAD", url)
+                if reply.status_code < 400 or reply.status_code == 429:
+                    return reply
             except RefusedAddress as exc:
                 raise _Failure(str(exc), refused=True) from exc
-            except httpx.HTTPError as exc:
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 raise _Failure(_describe(exc, timeout)) from exc
-        try:
-            reply = await self._attempts("HEAD", url)
-            if reply.status_code < 400 or reply.status_code == 429:
-                return reply
-        except RefusedAddress as exc:
-            raise _Failure(str(exc), refused=True) from exc
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise _Failure(_describe(exc, timeout)) from exc
-        except httpx.HTTPError:
-            pass
+            except httpx.HTTPError:
+                pass
         try:
             return await self._attempts("GET", url)
         except RefusedAddress as exc:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from roundupkb.cache import write_atomic
 from roundupkb.links.guard import has_userinfo, host_problem, url_problem
-from roundupkb.links.status import LinkResult, status_for, url_key, write_atomic
+from roundupkb.links.status import LinkResult, status_for, url_key
 from roundupkb.reading.models import Entry
 
 

@@ -6,11 +6,8 @@ No network and no httpx here: the site build imports this module, and the checke
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
@@ -18,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from roundupkb.cache import write_atomic
 from roundupkb.markup.characters import printable
 from roundupkb.reading.models import Entry
 from roundupkb.reading.urls import normalize
@@ -140,22 +138,6 @@ def dump_status(statuses: Mapping[str, LinkResult]) -> str:
     """The cache file's text: one object per normalised URL, sorted keys, two-space indent."""
     data = {key: statuses[key].to_dict() for key in sorted(statuses)}
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one step (a temporary file renamed over it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def save_status(path: Path | str, statuses: Mapping[str, LinkResult]) -> bool:

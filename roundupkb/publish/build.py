@@ -63,7 +63,8 @@ from roundupkb.publish.feeds import (
 from roundupkb.publish.newsletter import Newsletter
 from roundupkb.publish.pagefind import PagefindError, PagefindIndex
 from roundupkb.publish.search_records import search_records
-from roundupkb.publish.site import Render, Site, relative_url, source_page
+from roundupkb.publish.site import Render, Site, relative_url
+from roundupkb.publish.sources import source_page
 from roundupkb.ranking.related import archive_related
 from roundupkb.ranking.suggestions import Suggestions, cached_suggestions
 from roundupkb.reading import frontmatter

@@ -16,15 +16,8 @@ from roundupkb.markup.encoders import markdown_text
 from roundupkb.publish.charts import all_charts, stats_intro
 from roundupkb.publish.discovery import repeated_links, years_of
 from roundupkb.publish.feeds import topic_feed_links
-from roundupkb.publish.site import (
-    MIN_SOURCE_ENTRIES,
-    Site,
-    SourceGroup,
-    initial_label,
-    relative_url,
-    safe_href,
-    source_page,
-)
+from roundupkb.publish.site import Site, relative_url, safe_href
+from roundupkb.publish.sources import MIN_SOURCE_ENTRIES, SourceGroup, initial_label, source_page
 from roundupkb.reading.labels import issue_label, plural
 from roundupkb.reading.models import Entry, Roundup
 

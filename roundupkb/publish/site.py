@@ -1,28 +1,26 @@
-"""What the site shows, computed from the archive: pages, their context and their Markdown.
+"""The archive seen as a site (`Site`): where each page is, the context a template gets for an
+entry or a roundup, and the Markdown of a roundup's page.
 
-No MkDocs here. HTML comes from templates: every function that needs a fragment takes a
-`render(template_name, **context) -> str` callable, which the hooks bind to the theme's Jinja
-environment, so this module can move to another generator unchanged.
+No MkDocs here. HTML comes from templates through the `Site`'s `render(template_name, **context)`,
+which the build binds to the theme's Jinja environment, and goes into pages as placeholders
+(`publish/fragments.py`). The sources are listed in `publish/sources.py`; the generated pages'
+Markdown is `publish/pages.py`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import posixpath
-import re
-import secrets
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from slugify import slugify
-
 from roundupkb.links.status import LinkResult, status_for, wayback_url
 from roundupkb.markup.plain_text import excerpt
-from roundupkb.publish.discovery import NOT_ARTICLE_TOPICS
+from roundupkb.publish.fragments import Fragments
 from roundupkb.publish.search_records import attribution_text
+from roundupkb.publish.sources import OTHER_INITIAL, SourceGroup, source_groups
 from roundupkb.ranking.suggestions import listed_by_topic, shown_topics
 from roundupkb.reading.archive import Archive
 from roundupkb.reading.display_title import display_title
@@ -32,7 +30,6 @@ from roundupkb.reading.models import Entry, Roundup, Topic
 from roundupkb.reading.urls import is_unsafe
 
 Render = Callable[..., str]  # renders one of the site's templates: `render(name, **context)`
-MIN_SOURCE_ENTRIES = 2
 RELATED_SHOWN = 5  # related entries after a commentary
 
 
@@ -54,133 +51,11 @@ def _relative_path(from_page: str, path: str) -> str:
     return target
 
 
-
-
-class Fragments:
-    """Ready-made HTML kept out of Markdown and the sanitiser: a placeholder now, the HTML later.
-
-    Entry headers and lists of cards are HTML made from templates that escape every field:
-    passing them through Markdown's HTML parser would cost more than the rest of the page, and
-    through the content sanitiser would strip the site's own classes. Each placeholder is an
-    HTML comment carrying a secret made for this build, so a page cannot forge one.
-    """
-
-    def __init__(self) -> None:
-        self._secret = secrets.token_hex(8)
-        self._placeholder = re.compile(rf"<!--rkb-{self._secret}:(\d+)-->")
-        self._html: list[str] = []
-        self._anchors: dict[int, tuple[str, ...]] = {}
-
-    def add(self, html: str, anchors: tuple[str, ...] = ()) -> str:
-        """The placeholder for `html`; `anchors` are the ids it defines (for link validation)."""
-        number = len(self._html)
-        self._html.append(html)
-        if anchors:
-            self._anchors[number] = anchors
-        return f"<!--rkb-{self._secret}:{number}-->"
-
-    def split(self, html: str) -> tuple[list[str], list[int]]:
-        """(the pieces of `html` between placeholders, the fragment numbers between the pieces)."""
-        parts = self._placeholder.split(html)
-        return parts[::2], [int(number) for number in parts[1::2]]
-
-    def anchors(self, numbers: list[int]) -> set[str]:
-        """The anchor ids the fragments `numbers` define."""
-        return {anchor for number in numbers for anchor in self._anchors.get(number, ())}
-
-    def resolved(self, text: str) -> str:
-        """`text` with each placeholder's HTML in its place: what a page made of it shows, the
-        same from one build to the next when nothing it shows changed (placeholders differ)."""
-        pieces, numbers = self.split(text)
-        out = [pieces[0]]
-        for number, piece in zip(numbers, pieces[1:], strict=True):
-            out += [self._html[number], piece]
-        return "".join(out)
-
-    def fill(self, pieces: list[str], numbers: list[int], clean: Callable[[str], str]) -> str:
-        """A page's HTML from its `split`: each piece sanitised by `clean` on its own, so a tag
-        the page leaves open (`<details>`, `<div title="`) is closed before the next fragment and
-        cannot hide or swallow it, and each fragment's HTML in its placeholder's place. A
-        placeholder the page's text turned into text (inside a code block) was not split out,
-        so it is not filled."""
-        out = [clean(pieces[0])]
-        for number, piece in zip(numbers, pieces[1:], strict=True):
-            out += [self._html[number], clean(piece)]
-        return "".join(out)
-
-
 def safe_href(url: str | None) -> str | None:
     """The entry's URL if a browser may follow it, else None (never an unsafe href)."""
     if not url or is_unsafe(url) or not url.lower().startswith(("http://", "https://")):
         return None
     return url
-
-
-@dataclass
-class SourceGroup:
-    """A publication or an author with the entries attributed to them.
-
-    Sources are listed on one page per initial (`sources/j/`), each under its own heading: a
-    source's address (`sources/j/#julia-evans`) never changes as the archive grows, and the
-    build makes a few dozen pages instead of one per source.
-    """
-
-    name: str
-    kind: str  # "publication" or "author"
-    slug: str  # its anchor on the page of its initial, unique among all sources
-    entries: list[Entry]
-
-    @property
-    def initial(self) -> str:
-        """The page it is listed on: the slug's first letter, or `0-9`."""
-        first = self.slug[:1]
-        return first if "a" <= first <= "z" else OTHER_INITIAL
-
-    @property
-    def page(self) -> str:
-        return source_page(self.initial)
-
-    @property
-    def href(self) -> str:
-        """Its place on the site: `sources/j/#julia-evans`."""
-        return f"{self.page}#{self.slug}"
-
-
-OTHER_INITIAL = "0-9"
-# Ids the pages of sources hold besides the sources' own: their headings' (`# Sources: J`).
-_PAGE_IDS = frozenset({f"sources-{c}" for c in "abcdefghijklmnopqrstuvwxyz"} | {"sources-09"})
-
-
-def source_slugs(sources: Sequence[tuple[str, str, dt.date]]) -> dict[tuple[str, str], str]:
-    """`{(kind, name): slug}`: each source's anchor on the page of its initial.
-
-    Publications and people share one set of anchors, and the source listed first keeps the plain
-    slug of its name (`julia-evans`): the one whose entries reached the number that lists a
-    source (`MIN_SOURCE_ENTRIES`) on the earliest date; then publications before people, then by
-    name. A later name that slugs the same way ("Julia Evans!", a publication named like a
-    person) gets `julia-evans-2`, so a newcomer can never take the address the site's links
-    already point to, whatever old entries it was named in. (A page dated before them could: a
-    back issue, which a reviewer sees for what it is.) `sources` are `(kind, name, date listed)`.
-    """
-    slugs: dict[tuple[str, str], str] = {}
-    used: set[str] = set(_PAGE_IDS)
-    for kind, name, _ in sorted(sources, key=lambda s: (s[2], s[0] != "publication", s[1])):
-        base = slugify(name, max_length=60) or "source"
-        slug, n = base, 2
-        while slug in used:
-            slug, n = f"{base}-{n}", n + 1
-        used.add(slug)
-        slugs[kind, name] = slug
-    return slugs
-
-
-def source_page(initial: str) -> str:
-    """The page listing the sources whose names start with `initial`."""
-    return f"sources/{initial}/"
-
-
-def initial_label(initial: str) -> str:
-    return initial.upper() if initial != OTHER_INITIAL else "0–9"
 
 
 @dataclass
@@ -199,7 +74,7 @@ class Site:
         self._position = {r.page: i for i, r in enumerate(self.roundups)}
         self.entries_by_id = self.archive.by_id()
         self.topics = self.archive.by_topic()
-        self.sources = self._sources()
+        self.sources = source_groups(self.archive)
         # topic slug -> (entry id, score) of the entries suggested for it, best first
         self.suggested = listed_by_topic(self.archive)
         self.also = shown_topics(self.suggested)  # entry id -> those topics
@@ -254,24 +129,6 @@ class Site:
 
     def source_of(self, name: str, kind: str) -> SourceGroup | None:
         return self._source_index.get((kind, name))
-
-    def _sources(self) -> list[SourceGroup]:
-        publications: dict[str, list[Entry]] = defaultdict(list)
-        authors: dict[str, list[Entry]] = defaultdict(list)
-        for entry in self.archive.entries:
-            if entry.topic in NOT_ARTICLE_TOPICS:
-                continue
-            if entry.source:
-                publications[entry.source].append(entry)
-            for author in entry.authors:
-                authors[author].append(entry)
-        listed = [(kind, name, entries) for kind, table in (("publication", publications), ("author", authors))
-                  for name, entries in table.items() if len(entries) >= MIN_SOURCE_ENTRIES]
-        slugs = source_slugs([(kind, name, sorted(e.date for e in entries)[MIN_SOURCE_ENTRIES - 1])
-                              for kind, name, entries in listed])
-        groups = [SourceGroup(name, kind, slugs[kind, name], entries) for kind, name, entries in listed]
-        # publications, then people; the most linked first
-        return sorted(groups, key=lambda g: (g.kind != "publication", -len(g.entries), g.name.lower()))
 
     # -- context for templates ---------------------------------------------------------------
 

@@ -5,5 +5,5 @@ Holds the page limits (`limits`), front matter (`frontmatter`), body lines and s
 and its cross-indexes, and how counts, dates, issues and entries are named (`labels`,
 `display_title`). Every problem is a `Diagnostic` naming `path:line`; nothing raises on bad input.
 
-Imports: `roundupkb.markup`.
+Imports: `roundupkb.markup`, `roundupkb.linear`.
 """

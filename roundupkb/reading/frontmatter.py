@@ -185,6 +185,18 @@ def image_problem(url: str) -> str | None:
     return None
 
 
+def yaml_date(value: object) -> dt.date | None:
+    """The date a front matter value gives (a YAML date or time, or `YYYY-MM-DD` text), else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return value if isinstance(value, dt.date) else None
+
+
 def read_meta(front: FrontMatter, path: str) -> tuple[RoundupMeta | None, list[Diagnostic]]:
     """Validate a roundup's front matter into a `RoundupMeta` (None when unusable)."""
     problems: list[tuple[int, str]] = []
@@ -195,21 +207,13 @@ def read_meta(front: FrontMatter, path: str) -> tuple[RoundupMeta | None, list[D
     title = _text(front, "title", problems)
     if title is None and not any(line == front.line_of("title") for line, _ in problems):
         problems.append((front.line_of("title"), "front matter 'title' is required (text)"))
-    date = front.values.get("date")
-    if isinstance(date, dt.datetime):
-        date = date.date()
-    elif isinstance(date, str):
-        try:
-            date = dt.date.fromisoformat(date.strip())
-        except ValueError:
-            date = None
-            problems.append((front.line_of("date"), f"front matter 'date' must be YYYY-MM-DD, not "
-                                                     f"{front.values['date'][:40]!r}"))
-    elif date is None:
+    written = front.values.get("date")
+    date = yaml_date(written)
+    if written is None:
         problems.append((front.line_of("date"), "front matter 'date' is required (YYYY-MM-DD)"))
-    elif not isinstance(date, dt.date):
-        problems.append((front.line_of("date"), "front matter 'date' must be YYYY-MM-DD"))
-        date = None
+    elif date is None:
+        problems.append((front.line_of("date"), "front matter 'date' must be YYYY-MM-DD"
+                                                 + (f", not {written[:40]!r}" if isinstance(written, str) else "")))
     issue = front.values.get("issue")
     if issue is not None and (isinstance(issue, bool) or not isinstance(issue, int)
                               or not 0 < issue < 1_000_000):
