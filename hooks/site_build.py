@@ -22,9 +22,10 @@ from mkdocs.plugins import event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils.meta import get_data
 
-from roundupkb.publish.build import BuildError, BuildSettings, SiteBuild, SourcePage
+from roundupkb.publish.build import SiteBuild
 from roundupkb.publish.newsletter import read_newsletter
 from roundupkb.publish.pagefind import PagefindError
+from roundupkb.publish.settings import BuildError, BuildSettings, SourcePage
 from roundupkb.reading.archive import publication_day
 from roundupkb.reading.docs_tree import newest_roundup_date
 from roundupkb.reading.labels import human_date, plural

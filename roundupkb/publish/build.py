@@ -27,19 +27,12 @@ what shows something new is rendered again (and the log says when it has caught 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import datetime as dt
 import functools
 import hashlib
 import html
-import secrets
-import shutil
-import subprocess
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from roundupkb.cache import DiskCache, TextMemo, digest, text_map
@@ -52,30 +45,29 @@ from roundupkb.markup.sanitize import locate, page_cleaner, removal_message, rem
 from roundupkb.publish import pages
 from roundupkb.publish.export import roundups_json, to_json
 from roundupkb.publish.feeds import (
-    ROUNDUP_FEEDS,
     CommentaryRenderer,
     FeedSettings,
     category_label,
+    feed_links,
     roundup_description,
-    topic_feed_links,
     topic_feeds,
 )
-from roundupkb.publish.newsletter import Newsletter
-from roundupkb.publish.pagefind import PagefindError, PagefindIndex
+from roundupkb.publish.pagefind import PagefindError, PagefindIndex, write_index
+from roundupkb.publish.preview import PreviewState, read_ranking
 from roundupkb.publish.search_records import search_records
-from roundupkb.publish.site import Render, Site, relative_url
+from roundupkb.publish.settings import BuildError, BuildSettings, SourcePage
+from roundupkb.publish.site import Render, Site
 from roundupkb.publish.sources import source_page
 from roundupkb.ranking.related import archive_related
-from roundupkb.ranking.suggestions import Suggestions, cached_suggestions
+from roundupkb.ranking.suggestions import cached_suggestions
 from roundupkb.reading import frontmatter
 from roundupkb.reading.archive import build_archive
-from roundupkb.reading.docs_tree import check_tree, is_roundup_path
+from roundupkb.reading.docs_tree import check_tree, committed_files, is_roundup_path
 from roundupkb.reading.labels import issue_title
 from roundupkb.reading.limits import check_limits, decode, rendered_problem
 from roundupkb.reading.models import Diagnostic, Roundup, Severity
 from roundupkb.reading.parser import page_url
 
-MAX_ERRORS_SHOWN = 20
 # The plain text of every fragment, kept between builds: it depends on the fragment, the Markdown
 # extensions and the allow-list.
 TEXT_CACHE_KEY = digest(TEXT_VERSION, rendering.EXTENSIONS, rendering.EXTENSION_CONFIGS,
@@ -83,111 +75,6 @@ TEXT_CACHE_KEY = digest(TEXT_VERSION, rendering.EXTENSIONS, rendering.EXTENSION_
 
 ENTRIES_JSON_KEY = digest("entries-json", 1)  # each entry's JSON in data/entries.json (`export.to_json`)
 STATE_ATTRIBUTE = "roundupkb_build"  # where the hooks keep this build's SiteBuild on MkDocs' config
-
-
-def _write_index(search: PagefindIndex, target: Path) -> str:
-    """Write the index to a hidden folder beside `target`, then put it in `target`'s place."""
-    started = time.perf_counter()
-    staging = target.with_name(f".pagefind-{secrets.token_hex(4)}")
-    files = search.write(staging)
-    previous = target.with_name(f"{staging.name}-old")
-    with contextlib.suppress(FileNotFoundError):
-        target.rename(previous)
-    staging.rename(target)
-    shutil.rmtree(previous, ignore_errors=True)
-    return f"search: {search.count} records, {files} files written in {time.perf_counter() - started:.2f} s"
-
-
-def committed_files(project_dir: Path, folder: Path) -> list[str]:
-    """Files under `folder` that git tracks in the repository of `project_dir` (none when it is
-    not a repository or git is missing)."""
-    try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--", str(folder)], cwd=project_dir,
-                                capture_output=True, timeout=30, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return []
-    if listed.returncode:
-        return []
-    return [name for name in listed.stdout.decode("utf-8", "replace").split("\0") if name]
-
-
-class BuildError(Exception):
-    """Content the site cannot be built from; the message lists each problem as `path:line`."""
-
-    def __init__(self, diagnostics: Sequence[Diagnostic], advice: str) -> None:
-        shown = "\n".join(str(d) for d in diagnostics[:MAX_ERRORS_SHOWN])
-        hidden = len(diagnostics) - MAX_ERRORS_SHOWN
-        more = f"\n... and {hidden} more" if hidden > 0 else ""
-        super().__init__(f"{advice}:\n{shown}{more}")
-        self.diagnostics = list(diagnostics)
-
-
-@dataclass(frozen=True)
-class BuildSettings:
-    """What a build needs to know about the project, read from `mkdocs.yml` by the hooks."""
-
-    docs_dir: Path
-    site_dir: Path
-    project_dir: Path  # beside mkdocs.yml: data/link-status.json, .cache/roundupkb/
-    site_url: str
-    site_name: str
-    language: str = "en"
-    feed_length: int = 50
-    roundups_feed_length: int = 20
-    owned_files: tuple[str, ...] = ()  # docs-relative globs of the project's own HTML/SVG files
-    macro_pages: tuple[str, ...] = ()  # docs-relative pages that may render macros
-    markdown_extensions: tuple[Any, ...] = ()
-    extension_configs: Mapping[str, Any] | None = None
-    newsletter: Newsletter | None = None  # extra.newsletter: the newsletter this site indexes
-    today: dt.date = dt.date.max  # the build's date: a roundup dated after it is a draft
-    preview: bool = False  # `mkdocs serve --dirty`: after an edit, its pages first, the rest just after
-    catch_up_watched: bool = False  # the server watches `catch_up_trigger`: a preview may defer work
-
-    @property
-    def link_status_file(self) -> Path:
-        return self.project_dir / "data" / "link-status.json"
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.project_dir / ".cache" / "roundupkb"
-
-    @property
-    def catch_up_trigger(self) -> Path:
-        """The file a preview build touches when it left work for the next one: the server
-        watches its folder (nothing else is written there)."""
-        return self.cache_dir / "preview" / "catch-up"
-
-
-@dataclass(frozen=True)
-class PreviewState:
-    """What the last preview build into a site folder saw and left: a hash of its docs, the
-    generated files it listed (in the navigation or not), and since when (seconds since the
-    epoch) the site has been behind the docs, when it is."""
-
-    pages: str
-    generated: dict[str, bool]
-    behind_since: float | None = None
-
-    @classmethod
-    def read(cls, data: Any) -> PreviewState:
-        behind = data.get("behind_since")
-        return cls(str(data["pages"]), {str(k): bool(v) for k, v in data["generated"].items()},
-                   float(behind) if behind is not None else None)
-
-
-def _ranking(data: Any) -> tuple[Suggestions, dict[str, list[str]]]:
-    suggestions = {str(k): [(str(t), float(s)) for t, s in v] for k, v in data["suggestions"].items()}
-    return suggestions, {str(k): [str(i) for i in v] for k, v in data["related"].items()}
-
-
-@dataclass(frozen=True)
-class SourcePage:
-    """A Markdown page of the docs folder as MkDocs found it."""
-
-    path: str  # as shown in messages: `docs/roundups/2020/2020-09-11.md`
-    rel_path: str  # docs-relative: `roundups/2020/2020-09-11.md`
-    content: bytes
-    meta: Mapping[str, Any]  # the metadata MkDocs reads from it
 
 
 class SiteBuild:
@@ -298,7 +185,7 @@ class SiteBuild:
             raise BuildError([], f"{error} (run `roundupkb links check` to rebuild it)") from None
         ranked = time.perf_counter()
         if self.deferred:  # the last ranking made: the build just after the reload ranks this content
-            latest = self.cache.get("ranking-latest", self._written_key, _ranking) or ({}, {})
+            latest = self.cache.get("ranking-latest", self._written_key, read_ranking) or ({}, {})
             known = archive.by_id()
             archive.suggestions = {k: v for k, v in latest[0].items() if k in known}
             archive.related = latest[1]  # an id the archive no longer holds is not shown (`Site`)
@@ -408,21 +295,7 @@ class SiteBuild:
             self.cache.put(kind, key, memo.used)
 
     def feed_links(self, page_url: str, rel_path: str) -> list[dict[str, str]]:
-        """Feed autodiscovery links for a page: the roundups feeds, and on a topic page that
-        topic's feeds. Absolute when the site's URL is known."""
-        def href(path: str) -> str:
-            return self.feed_settings.url(path) if self.settings.site_url else relative_url(page_url, path)
-
-        name = self.settings.site_name
-        links = [{"href": href(f.filename), "type": f.media_type, "title": f"{name} ({f.label})", "rel": "alternate"}
-                 for f in ROUNDUP_FEEDS]
-        slug = rel_path.removeprefix("topics/").removesuffix(".md")
-        if rel_path.startswith("topics/") and "/" not in slug and self.site.topics.get(slug):
-            title = self.site.topic(slug).title
-            links += [{"href": href(f"topics/{slug}/{link['href']}"), "type": link["type"],
-                       "title": f"{title} ({link['label']})", "rel": "alternate feed"}
-                      for link in topic_feed_links(slug)]
-        return links
+        return feed_links(self.feed_settings, self.site, page_url, rel_path, absolute=bool(self.settings.site_url))
 
     def _health(self) -> dict[int, dict[str, int]] | None:
         if not self.link_status:
@@ -525,7 +398,7 @@ class SiteBuild:
         if self._written:
             self.cache.put("written", self._written_key, self._written)
         search, self.search = self.search, None
-        message = _write_index(search, self.settings.site_dir / "pagefind") if search else "search: no index"
+        message = write_index(search, self.settings.site_dir / "pagefind") if search else "search: no index"
         if self.settings.preview:
             self.cache.put("preview", self._written_key,
                            dataclasses.asdict(PreviewState(self._pages_key, self._generated)))

@@ -30,7 +30,7 @@ from roundupkb.markup.encoders import json_text, xml_text
 from roundupkb.markup.plain_text import excerpt
 from roundupkb.markup.sanitize import clean
 from roundupkb.publish.search_records import attribution_text
-from roundupkb.publish.site import Render
+from roundupkb.publish.site import Render, Site, relative_url
 from roundupkb.reading.archive import Archive
 from roundupkb.reading.labels import issue_name
 from roundupkb.reading.models import Entry, Roundup, Topic
@@ -362,3 +362,22 @@ def roundup_description(roundup: Roundup, archive: Archive, settings: FeedSettin
                 for slug, entries in by_topic.items()],
     )
     return renderer.sanitise(fragment, roundup.page)
+
+
+def feed_links(settings: FeedSettings, site: Site, page_url: str, rel_path: str, *,
+               absolute: bool) -> list[dict[str, str]]:
+    """Feed autodiscovery links for a page: the roundups feeds, and on a topic page that topic's
+    feeds. Absolute when the site's URL is known, else relative to the page."""
+    def href(path: str) -> str:
+        return settings.url(path) if absolute else relative_url(page_url, path)
+
+    name = settings.site_name
+    links = [{"href": href(f.filename), "type": f.media_type, "title": f"{name} ({f.label})", "rel": "alternate"}
+             for f in ROUNDUP_FEEDS]
+    slug = rel_path.removeprefix("topics/").removesuffix(".md")
+    if rel_path.startswith("topics/") and "/" not in slug and site.topics.get(slug):
+        title = site.topic(slug).title
+        links += [{"href": href(f"topics/{slug}/{link['href']}"), "type": link["type"],
+                   "title": f"{title} ({link['label']})", "rel": "alternate feed"}
+                  for link in topic_feed_links(slug)]
+    return links

@@ -12,8 +12,11 @@ import base64
 import contextlib
 import json
 import os
+import secrets
+import shutil
 import subprocess
 import tempfile
+import time
 import weakref
 from collections import deque
 from pathlib import Path, PurePosixPath
@@ -179,3 +182,17 @@ def write_files(files: list[dict[str, str]], output: Path) -> int:
         with open(output / relative, "wb") as out:
             out.write(base64.b64decode(file["content"]))
     return len(files)
+
+
+def write_index(search: PagefindIndex, target: Path) -> str:
+    """Write the index to a hidden folder beside `target` (MkDocs' clean leaves those alone),
+    then put it in `target`'s place in one rename; returns what it did, for the log."""
+    started = time.perf_counter()
+    staging = target.with_name(f".pagefind-{secrets.token_hex(4)}")
+    files = search.write(staging)
+    previous = target.with_name(f"{staging.name}-old")
+    with contextlib.suppress(FileNotFoundError):
+        target.rename(previous)
+    staging.rename(target)
+    shutil.rmtree(previous, ignore_errors=True)
+    return f"search: {search.count} records, {files} files written in {time.perf_counter() - started:.2f} s"

@@ -19,6 +19,7 @@ import datetime as dt
 import fnmatch
 import os
 import re
+import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -112,3 +113,16 @@ def newest_roundup_date(docs: Path, until: dt.date | None = None) -> dt.date | N
         except ValueError:  # 2021-02-30: the parser reports it
             continue
     return max((d for d in dates if d is not None and (until is None or d <= until)), default=None)
+
+
+def committed_files(project_dir: Path, folder: Path) -> list[str]:
+    """Files under `folder` that git tracks in the repository of `project_dir` (none when it is
+    not a repository or git is missing)."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--", str(folder)], cwd=project_dir,
+                                capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if listed.returncode:
+        return []
+    return [name for name in listed.stdout.decode("utf-8", "replace").split("\0") if name]
