@@ -6,9 +6,9 @@ config, and each event calls one method, in this order (also in the README, "How
 1. `read`: the docs tree is checked (only roundups under `roundups/`, no symbolic links, no page
    that asks for macros unless the project owns it, every page within the work limits), every
    roundup parsed (a page whose text did not change is not parsed again), and any error stops
-   the build. Then topics are suggested and related entries ranked (or read from the disk
-   cache), the `Site` is made and the search index starts (Pagefind indexes while MkDocs
-   renders).
+   the build. Then topics are suggested, the `Site` is made, the search index starts
+   (Pagefind indexes while the build goes on) and related entries are ranked (suggestions and
+   related entries are read from the disk cache when their input did not change).
 2. `generated_files`: the Markdown of the generated pages, the feeds and the data files, and
    which of them (and of the roundups) show what the last build into the same folder wrote.
 3. `roundup_meta` and `roundup_markdown`: a roundup's validated front matter as the page's
@@ -199,15 +199,15 @@ class SiteBuild:
                 remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment)))
             self._keep("plain-text", TEXT_CACHE_KEY, texts)
             archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
+        self._site = Site(archive, self.render, link_status=self.link_status, drafts=drafts)
+        if not self.deferred:
+            self.search = self._search_index()  # Pagefind indexes while related entries are ranked and pages made
             archive.related, related_cached = archive_related(archive, self.cache)
             if self.settings.preview:
                 self.cache.put("ranking-latest", self._written_key,
                                {"suggestions": archive.suggestions, "related": archive.related})
             ranking = (f"topic suggestions {'from the cache' if suggestions_cached else 'made'} and related "
                        f"entries {'from the cache' if related_cached else 'ranked'}")
-        self._site = Site(archive, self.render, link_status=self.link_status, drafts=drafts)
-        if not self.deferred:  # Pagefind indexes while MkDocs renders
-            self.search = self._search_index()
         self.notes.append(f"read {len(archive.roundups)} roundups, {len(archive.entries)} entries in "
                           f"{ranked - started:.2f} s; {ranking} in {time.perf_counter() - ranked:.2f} s")
 
