@@ -20,12 +20,15 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 from mkdocs.exceptions import Abort
 from sitekit import build_site, make_project, write_file
 
 from roundupkb import cli
 from roundupkb.links.status import LinkResult
+from roundupkb.markup import characters
 from roundupkb.markup.encoders import FORMULA_STARTS, csv_cell, json_text, markdown_text, xml_text
 from roundupkb.markup.rendering import Renderer
 from roundupkb.reading.urls import normalize
@@ -152,6 +155,17 @@ def test_a_cell_a_spreadsheet_would_run_is_text(start: str) -> None:
     for value in (f"{start}HYPERLINK(\"https://evil.example\")", f"  {start}1+1"):
         cell = csv_cell(value)
         assert isinstance(cell, str) and cell.startswith("'") and cell.endswith(value.strip(" ")[1:])
+
+
+# Text near every edge of the forbidden set: controls, C1, non-characters of every plane,
+# surrogates, emoji, and the letters around them.
+EDGES = st.sampled_from([*"\t\n\r a\x00\x1f\x7f\x9f\xa0\ufdcf\ufdd0\ufdef\ufdf0\ud800\udfff\ufffd\ufffe\uffff",
+                         "\U00010000", "\U0001f600", "\U0001fffe", "\U0001ffff", "\U0010fffd", "\U0010ffff"])
+
+
+@given(st.lists(EDGES | st.characters(), max_size=40).map("".join))
+def test_the_fast_check_finds_what_the_forbidden_class_finds(text: str) -> None:
+    assert characters.has_forbidden(text) == (characters.FORBIDDEN.search(text) is not None)
 
 
 @pytest.mark.parametrize("char", [*FORBIDDEN, "\ud800"])

@@ -26,7 +26,13 @@ import re
 # C0 controls other than tab and line ends, DEL and the C1 controls, the non-characters
 # (U+FDD0..U+FDEF and the last two code points of every plane) and surrogates.
 _NONCHARACTERS = "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17))
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff" + _NONCHARACTERS + "]")
+_PLANE_0 = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ud800-\udfff\ufffe\uffff"
+FORBIDDEN = re.compile(f"[{_PLANE_0}{_NONCHARACTERS}]")
+# The same test, fast (`has_forbidden`): `re` checks a class holding ranges past U+FFFF slowly on
+# every character, so the plane-0 part is looked for first, and the whole class only in a text
+# that holds a character past U+FFFF at all (an emoji).
+_FORBIDDEN_PLANE_0 = re.compile(f"[{_PLANE_0}]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # Valid, but make text read otherwise than it shows: bidi overrides and isolates, tag characters.
 MISLEADING = re.compile("[\u202a-\u202e\u2066-\u2069\U000e0000-\U000e007f]")
 # The one use of tag characters: an emoji flag of a region (black flag, tag letters, cancel tag).
@@ -59,10 +65,15 @@ def describe(code_point: int) -> str:
     return f"U+{code_point:04X} ({kind})"
 
 
+def has_forbidden(text: str) -> bool:
+    """Whether `text` holds a character `FORBIDDEN` matches."""
+    return bool(_FORBIDDEN_PLANE_0.search(text) or (_ASTRAL.search(text) and FORBIDDEN.search(text)))
+
+
 def forbidden_characters(text: str) -> list[tuple[int, str]]:
     """(offset, description) of each forbidden or misleading character in `text`, in order (tag
     characters inside an emoji flag sequence are neither)."""
-    found = [(m.start(), describe(ord(m.group(0)))) for m in FORBIDDEN.finditer(text)]
+    found = [(m.start(), describe(ord(m.group(0)))) for m in FORBIDDEN.finditer(text)] if has_forbidden(text) else []
     misleading = list(MISLEADING.finditer(text))
     if misleading:
         flags = [m.span() for m in _FLAG.finditer(text)]
@@ -105,6 +116,6 @@ def reference_lines(found: list[tuple[str, str]], lines: list[str], first_line: 
 def printable(text: str) -> str:
     """`text` with every forbidden character dropped (controls become a space): what any writer
     may put out, and how text from the web is read."""
-    if not FORBIDDEN.search(text):
+    if not has_forbidden(text):
         return text
     return FORBIDDEN.sub(lambda m: " " if ord(m.group(0)) < 0xA0 else "", text)

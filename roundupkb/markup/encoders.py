@@ -21,7 +21,7 @@ import json
 import re
 from typing import Any
 
-from roundupkb.markup.characters import FORBIDDEN, printable
+from roundupkb.markup.characters import has_forbidden, printable
 
 # How `json.dumps` writes a C0 control or DEL (the others it writes as they are).
 _ESCAPED_CONTROL = re.compile(r"\\(?:u00(?:[01][0-9a-fA-F]|7[fF])|[bf])")
@@ -49,7 +49,7 @@ def json_text(data: Any, *, indent: int | None = None) -> str:
     surrogate could not even be written as UTF-8. (Content is checked where it is read, so the
     strings are made printable one by one only when the text holds such a character at all.)"""
     text = json.dumps(data, ensure_ascii=False, indent=indent)
-    if FORBIDDEN.search(text) or _ESCAPED_CONTROL.search(text):
+    if has_forbidden(text) or _ESCAPED_CONTROL.search(text):
         return json.dumps(_printable(data), ensure_ascii=False, indent=indent)
     return text
 
