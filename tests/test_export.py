@@ -69,7 +69,7 @@ def archive():  # type: ignore[no-untyped-def]
 
 
 def schema() -> dict:  # type: ignore[type-arg]
-    text = resources.files("roundupkb").joinpath("data/entries.schema.json").read_text("utf-8")
+    text = resources.files("roundupkb").joinpath("schemas/entries.schema.json").read_text("utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
 
 
