@@ -6,9 +6,7 @@ import datetime as dt
 import textwrap
 from pathlib import Path
 
-from sitekit import build_site, make_project
-
-from roundupkb.reading.taxonomy import load_taxonomy
+from sitekit import TAXONOMY, build_site, make_project
 
 PAGES = {
     "2021/2021-01-08.md": """\
@@ -82,7 +80,7 @@ def build_fixture_site(dst: Path) -> Path:
 
 # A synthetic archive for the charts: made-up issues with entries in every article topic.
 PUBLICATIONS = ["The Example Review", "Samplewire", "Example Weekly", "The Test Post", "Demo Magazine"]
-ARTICLE_TOPICS = [t for t in load_taxonomy().topics if t.kind == "articles"]
+ARTICLE_TOPICS = [t for t in TAXONOMY.topics if t.kind == "articles"]
 
 
 def roundup_page(day: dt.date, issue: int, sections: list[tuple[str, int]]) -> str:

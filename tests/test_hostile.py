@@ -27,6 +27,9 @@ from sitekit import build_site, make_project, write_file
 from roundupkb import cli
 from roundupkb.markup.sanitize import clean
 
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
+
 GOOD = """\
 ---
 title: Link Roundup, 11 Sept 2020

@@ -21,6 +21,7 @@ from roundupkb.links import status as linkstatus
 from roundupkb.links.checker import CheckConfig
 from roundupkb.links.status import DEFAULT_CACHE, DEFAULT_MAX_AGE_DAYS, LinkResult
 from roundupkb.reading.archive import load_archive
+from roundupkb.reading.site_data import project_data
 
 DEFAULT_DOCS = Path("docs")
 CACHE_HELP = f"link status cache (default: {DEFAULT_CACHE} beside the docs folder)"
@@ -118,7 +119,7 @@ def cmd_links_check(args: argparse.Namespace) -> int:
     if opened is None:
         return 2
     path, cache = opened
-    archive = load_archive(docs)
+    archive = load_archive(docs, project_data(docs))
     urls = linkstatus.entry_urls(archive.entries)
     todo = linkstatus.stale_urls(urls, cache, args.max_age)
     config = CheckConfig(
@@ -226,7 +227,7 @@ def cmd_links_fix(args: argparse.Namespace) -> int:
     if opened is None:
         return 2
     path, statuses = opened
-    archive = load_archive(docs)
+    archive = load_archive(docs, project_data(docs))
     refused: list[str] = []
     planned = linkfix.plan_fixes(
         archive.entries, statuses, allow_private=args.allow_private, problems=refused

@@ -67,6 +67,8 @@ from roundupkb.reading.labels import issue_title
 from roundupkb.reading.limits import check_limits, decode, rendered_problem
 from roundupkb.reading.models import Diagnostic, Roundup, Severity
 from roundupkb.reading.parser import page_url
+from roundupkb.reading.site_data import load_site_data
+from roundupkb.reading.taxonomy import TaxonomyError
 
 MAX_ERRORS_SHOWN = 20
 # The plain text of every fragment, kept between builds: it depends on the fragment, the Markdown
@@ -124,6 +126,8 @@ class BuildSettings:
     project_dir: Path  # beside mkdocs.yml: data/link-status.json, .cache/roundupkb/
     site_url: str
     site_name: str
+    topics_file: Path  # the site's data (`reading/site_data.py`), as messages name them
+    sources_file: Path
     language: str = "en"
     feed_length: int = 50
     roundups_feed_length: int = 20
@@ -230,7 +234,12 @@ class SiteBuild:
         started = time.perf_counter()
         errors = self.check_docs(pages)
         roundups = [(p.path, p.rel_path, p.content) for p in pages if is_roundup_path(p.rel_path)]
-        archive = build_archive(roundups)
+        try:
+            site_data = load_site_data(self.settings.topics_file, self.settings.sources_file)
+        except TaxonomyError as error:
+            raise BuildError([Diagnostic(error.path, error.line, Severity.ERROR, error.message)],
+                             "the site's data files have errors") from None
+        archive = build_archive(roundups, site_data)
         errors += archive.errors
         if errors:
             raise BuildError(errors, "roundup pages have errors (run `roundupkb check`)")
