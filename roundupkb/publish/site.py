@@ -20,7 +20,7 @@ from slugify import slugify
 
 from roundupkb.links.status import LinkResult, status_for, wayback_url
 from roundupkb.markup.plain_text import excerpt
-from roundupkb.publish.discovery import NOT_ARTICLE_TOPICS
+from roundupkb.publish.discovery import NOT_ARTICLE_KINDS
 from roundupkb.publish.search_records import attribution_text
 from roundupkb.ranking.suggestions import listed_by_topic, shown_topics
 from roundupkb.reading.archive import Archive
@@ -249,7 +249,7 @@ class Site:
         publications: dict[str, list[Entry]] = defaultdict(list)
         authors: dict[str, list[Entry]] = defaultdict(list)
         for entry in self.archive.entries:
-            if entry.topic in NOT_ARTICLE_TOPICS:
+            if self.archive.taxonomy.get(entry.topic).kind in NOT_ARTICLE_KINDS:
                 continue
             if entry.source:
                 publications[entry.source].append(entry)
