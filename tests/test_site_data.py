@@ -106,8 +106,11 @@ def _their_project(root: Path) -> Path:
     write_file(project / "hive" / "sources.yml", THEIR_SOURCES)
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("    feed_length: 50", "    feed_length: 50\n    topics: hive/topics.yml\n"
-                                   "    sources: hive/sources.yml", 1), encoding="utf-8")
+    for old, new in (("topics: data/topics.yml", "topics: hive/topics.yml"),
+                     ("sources: data/sources.yml", "sources: hive/sources.yml")):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    config.write_text(text, encoding="utf-8")
     write_file(project / "docs" / PAGE, THEIR_ROUNDUP)
     return project
 
@@ -239,6 +242,6 @@ def test_the_build_names_a_broken_data_file_at_its_line(name: str, text: str, me
     with pytest.raises((Abort, PluginError)) as raised:
         build_site(project)
     shown = str(raised.value) + caplog.text
-    assert f"{project}/{message}" in shown
+    assert f"\n{project}/{message}" in shown
     assert "Traceback" not in shown
     caplog.clear()
