@@ -69,7 +69,7 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         newsletter = read_newsletter(config.extra.get("newsletter"))
     except ValueError as error:
         raise PluginError(f"mkdocs.yml: {error}") from None
-    here = Path(config.config_file_path or "mkdocs.yml").parent  # as given: messages say `data/topics.yml`
+    here = Path(config.config_file_path or "mkdocs.yml").parent  # the settings' paths are relative to mkdocs.yml
     rss = config.plugins.get("rss")
     rss_length = getattr(getattr(rss, "config", None), "length", 20)
     return BuildSettings(

@@ -5,8 +5,9 @@ its own topics. `extra.roundupkb.topics` and `extra.roundupkb.sources` in `mkdoc
 them, relative to `mkdocs.yml`; by default `data/topics.yml` and `data/sources.yml`. The build
 reads the two settings through MkDocs (`hooks/site_build.py`); the command line reads the same
 two keys from the `mkdocs.yml` beside its docs folder (`project_data`), so both read the same
-files. Messages name a file as the user would: the setting joined to the folder of
-`mkdocs.yml` as it was given (`data/topics.yml` when that is the current folder).
+files. The command names a file as the user would: the setting joined to the docs folder's
+parent as given (`data/topics.yml` for the default `docs`); the build, as MkDocs names every
+file, by its full path.
 """
 
 from __future__ import annotations
