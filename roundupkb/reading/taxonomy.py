@@ -38,6 +38,7 @@ class TaxonomyError(ValueError):
         super().__init__(f"{path}:{line}: {message}")
         self.path, self.line, self.message = path, line, message
 
+
 _TAG = linear.compile(r"<[^>]*>")
 _LINK = linear.compile(r"\[([^\]]*)\]\([^)]*\)")
 
