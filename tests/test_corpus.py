@@ -13,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sitekit import SITE_DATA
+from sitekit import SITE_DATA, write_site_data
 
 from roundupkb import cli
 from roundupkb.checks.checker import check_files, has_errors
@@ -88,7 +88,9 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def imported(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The whole corpus imported once into a temporary docs folder, through the CLI."""
-    docs = tmp_path_factory.mktemp("corpus") / "docs"
+    project = tmp_path_factory.mktemp("corpus")
+    write_site_data(project)  # the project's topics, beside the docs folder
+    docs = project / "docs"
     result = run_cli("import", str(corpus_dir), "--docs", str(docs))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr

@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sitekit import ALIASES, SITE_DATA, TAXONOMY
+from sitekit import ALIASES, SITE_DATA, TAXONOMY, write_site_data
 
 from roundupkb.editions.email import edition_of, render_html, render_text
 from roundupkb.editions.importer import ImportFailure, convert
@@ -180,6 +180,7 @@ def test_seed_round_trips(seed_file: Path) -> None:
 
 
 def test_corpus_render_then_import_keeps_every_entry(corpus_dir: Path, tmp_path: Path) -> None:
+    write_site_data(tmp_path)  # the project's topics, beside the docs folder
     docs = tmp_path / "docs"
     result = subprocess.run([sys.executable, "-m", "roundupkb", "import", str(corpus_dir), "--docs", str(docs)],
                             capture_output=True, text=True, cwd=ROOT, check=False)
