@@ -29,7 +29,7 @@ from generate import generate  # noqa: E402
 from roundupkb.editions.importer import import_sources  # noqa: E402
 from roundupkb.publish.export import to_csv, to_json  # noqa: E402
 from roundupkb.reading.archive import build_archive, load_archive, roundup_files  # noqa: E402
-from roundupkb.reading.taxonomy import load_source_aliases, load_taxonomy  # noqa: E402
+from roundupkb.reading.site_data import project_data  # noqa: E402
 
 T = TypeVar("T")
 
@@ -50,8 +50,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=10)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    taxonomy = load_taxonomy()
-    aliases = load_source_aliases()
+    site_data = project_data(ROOT / "docs")  # the project's own topics and publication names
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if args.corpus.is_dir():
@@ -59,14 +58,14 @@ def main() -> None:
 
             def do_import() -> int:
                 docs = work / f"import{next(runs)}" / "docs"
-                result = import_sources([args.corpus], docs, taxonomy)
+                result = import_sources([args.corpus], docs, site_data)
                 return sum(len(p.roundup.entries) for p in result.pages if p.roundup)
 
             t_import, entries = best(args.repeat, do_import)
             docs = work / "import0" / "docs"
 
             def do_export() -> int:
-                archive = load_archive(docs, taxonomy)
+                archive = load_archive(docs, site_data)
                 return len(to_json(archive)) + len(to_csv(archive))
 
             t_export, size = best(args.repeat, do_export)
@@ -84,7 +83,7 @@ def main() -> None:
         t_generate = time.perf_counter() - start
         pages = [(str(p), p.relative_to(out).as_posix(), p.read_bytes()) for p in paths]
         megabytes = sum(len(p[2]) for p in pages) / 1e6
-        t_parse, archive = best(args.repeat, lambda: build_archive(pages, taxonomy, aliases))
+        t_parse, archive = best(args.repeat, lambda: build_archive(pages, site_data))
         assert not archive.errors, archive.errors[:3]
         print(f"synthetic x{args.scale:g}: {len(paths)} pages, {megabytes:.1f} MB, "
               f"{len(archive.entries)} entries (generated in {t_generate:.2f} s)")

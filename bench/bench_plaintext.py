@@ -28,7 +28,7 @@ from roundupkb.editions.email import edition_of, render_text  # noqa: E402
 from roundupkb.editions.importer import ImportFailure, convert, import_sources  # noqa: E402
 from roundupkb.editions.link_table import read_link_table  # noqa: E402
 from roundupkb.reading.parser import parse_roundup  # noqa: E402
-from roundupkb.reading.taxonomy import load_source_aliases, load_taxonomy  # noqa: E402
+from roundupkb.reading.site_data import project_data  # noqa: E402
 
 
 def main() -> int:
@@ -40,11 +40,12 @@ def main() -> int:
                         "blank lines, links inside paragraphs left out")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
-    taxonomy, aliases = load_taxonomy(), load_source_aliases()
+    site_data = project_data(ROOT / "docs")  # the project's own topics and publication names
+    taxonomy, aliases = site_data.taxonomy, site_data.aliases
     total = found = failed = 0
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "docs"
-        import_sources([args.corpus], docs, taxonomy)
+        import_sources([args.corpus], docs, site_data)
         for path in sorted((docs / "roundups").rglob("*.md")):
             text = path.read_text("utf-8")
             rel = path.relative_to(docs).as_posix()
@@ -63,7 +64,7 @@ def main() -> int:
             total += len(linked)
             table_read = None if with_lines else read_link_table(table, taxonomy)
             try:
-                page = convert(plain.encode("utf-8"), "edition.txt", taxonomy, roundup.meta.issue,
+                page = convert(plain.encode("utf-8"), "edition.txt", site_data, roundup.meta.issue,
                                date=roundup.meta.date, links=table_read)
             except ImportFailure as failure:
                 failed += 1

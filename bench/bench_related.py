@@ -17,12 +17,15 @@ from pathlib import Path
 
 from roundupkb.ranking.related import archive_docs, rank_related
 from roundupkb.reading.archive import load_archive
+from roundupkb.reading.site_data import project_data
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(paths: list[str]) -> None:
     for path in paths:
         start = time.perf_counter()
-        archive = load_archive(Path(path))
+        archive = load_archive(Path(path), project_data(ROOT / "docs"))  # the project's own topics
         docs = archive_docs(archive)
         load = time.perf_counter() - start
         by_id = {e.id: e for e in archive.entries}

@@ -58,6 +58,7 @@ from roundupkb.publish.search_records import attribution_text  # noqa: E402
 from roundupkb.reading.archive import Archive, load_archive  # noqa: E402
 from roundupkb.reading.display_title import display_title  # noqa: E402
 from roundupkb.reading.labels import issue_name  # noqa: E402
+from roundupkb.reading.site_data import project_data  # noqa: E402
 
 MKDOCS = str(Path(sys.executable).parent / "mkdocs")
 ENV = dict(os.environ, NO_MKDOCS_2_WARNING="1")
@@ -228,7 +229,7 @@ def topical(archive: Archive, queries: list[str], shown: list[list[dict[str, Any
 
 def measure(name: str, project: Path, args: argparse.Namespace, browser: Any, queries: list[str]) -> None:
     site = project / "site" if args.no_build and project == args.project else build(project)
-    archive = load_archive(project / "docs")
+    archive = load_archive(project / "docs", project_data(project / "docs"))
     rng = random.Random(args.seed)
     entries = rng.sample(archive.entries, min(args.samples, len(archive.entries)))
     entry_cases = [(display_title(e.title, e.commentary), f"{e.page}#{e.anchor}") for e in entries]

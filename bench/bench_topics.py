@@ -57,7 +57,8 @@ from roundupkb.ranking.classifier import (
 from roundupkb.reading.archive import Archive, load_archive
 from roundupkb.reading.models import Entry
 from roundupkb.reading.parser import parse_roundup
-from roundupkb.reading.taxonomy import Taxonomy, load_taxonomy
+from roundupkb.reading.site_data import project_data
+from roundupkb.reading.taxonomy import Taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "rct-archive"
@@ -346,9 +347,9 @@ def main() -> None:
     import sklearn.linear_model  # noqa: F401
 
     with tempfile.TemporaryDirectory() as tmp:
-        taxonomy = load_taxonomy()
-        import_sources([args.corpus], Path(tmp), taxonomy)
-        archive = load_archive(Path(tmp), taxonomy)
+        site_data = project_data(ROOT / "docs")  # the project's own topics and publication names
+        import_sources([args.corpus], Path(tmp), site_data)
+        archive = load_archive(Path(tmp), site_data)
     content = content_topics(archive.taxonomy)
     counts = Counter(e.topic for e in archive.entries)
     print(f"{len(archive.entries)} entries in {len(archive.roundups)} issues; labelled: "

@@ -26,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-PROJECT_FILES = ("mkdocs.yml", "hooks", "overrides", "docs")
+PROJECT_FILES = ("mkdocs.yml", "hooks", "overrides", "docs", "data/topics.yml", "data/sources.yml")
 EPOCH = "1735732800"  # a fixed build time: 2025-01-01 12:00 UTC
 SHOWN = 5  # files whose differences are printed line by line
 
@@ -45,7 +45,8 @@ def build(tree: Path, corpus: Path, out: Path) -> Path:
         src = tree / name
         if src.is_dir():
             shutil.copytree(src, project / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
+        elif src.is_file():  # the site's data files are in the package in older trees
+            (project / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, project / name)
     shutil.rmtree(project / "docs" / "roundups")
     (project / "docs" / "roundups").mkdir()

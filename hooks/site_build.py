@@ -29,6 +29,7 @@ from roundupkb.publish.settings import BuildError, BuildSettings, SourcePage
 from roundupkb.reading.archive import publication_day
 from roundupkb.reading.docs_tree import newest_roundup_date
 from roundupkb.reading.labels import human_date, plural
+from roundupkb.reading.site_data import SOURCES_FILE, TOPICS_FILE
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
@@ -51,6 +52,9 @@ class RoundupKBSettings(base.Config):  # type: ignore[no-untyped-call]  # MkDocs
     # Every file under docs/ that is not a roundup (globs); any other file there is an error.
     owned_files = c.ListOfItems(c.Type(str), default=[])
     feed_length = c.Type(int, default=50)  # links in each topic feed
+    # The site's own data, relative to mkdocs.yml: the topic taxonomy and the publication names.
+    topics = c.Type(str, default=TOPICS_FILE)
+    sources = c.Type(str, default=SOURCES_FILE)
 
 
 def _settings(config: MkDocsConfig) -> BuildSettings:
@@ -71,6 +75,7 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         newsletter = read_newsletter(config.extra.get("newsletter"))
     except ValueError as error:
         raise PluginError(f"mkdocs.yml: {error}") from None
+    here = Path(config.config_file_path or "mkdocs.yml").parent  # the settings' paths are relative to mkdocs.yml
     rss = config.plugins.get("rss")
     rss_length = getattr(getattr(rss, "config", None), "length", 20)
     return BuildSettings(
@@ -80,6 +85,7 @@ def _settings(config: MkDocsConfig) -> BuildSettings:
         language=str(config.theme.get("language") or "en"), feed_length=feed_length,
         roundups_feed_length=rss_length if isinstance(rss_length, int) else 20,
         owned_files=tuple(settings.owned_files), macro_pages=tuple(settings.macro_pages),
+        topics_file=here / settings.topics, sources_file=here / settings.sources,
         markdown_extensions=tuple(config.markdown_extensions), extension_configs=config.mdx_configs,
         newsletter=newsletter, today=publication_day(), preview=STARTED_FOR["preview"],
         catch_up_watched=STARTED_FOR["watched"],

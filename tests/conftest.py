@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from hypothesis import settings
-from sitekit import write_file
+from sitekit import write_file, write_site_data
 
 # In CI the property tests run the same examples every time, so a run's result is the code's, not
 # the draw's; elsewhere they draw new ones (and keep what failed in .hypothesis/).
@@ -64,6 +64,13 @@ def write_page(tmp_path: Path):  # type: ignore[no-untyped-def]
         return write_file(tmp_path / "docs" / name, text)
 
     return write
+
+
+@pytest.fixture
+def site_data_files(tmp_path: Path) -> Path:
+    """The project's topics and publication names in `tmp_path/data/`, where the command finds
+    them for a docs folder `tmp_path/docs` (as beside a project's docs); returns that folder."""
+    return write_site_data(tmp_path)
 
 
 @pytest.fixture(autouse=True)

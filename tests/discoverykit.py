@@ -7,9 +7,7 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from sitekit import FIXTURES, build_site, make_project
-
-from roundupkb.reading.taxonomy import load_taxonomy
+from sitekit import FIXTURES, TAXONOMY, build_site, make_project
 
 
 def build_fixture_site(dst: Path) -> Path:
@@ -21,7 +19,7 @@ def build_fixture_site(dst: Path) -> Path:
 
 # A synthetic archive for the charts: made-up issues with entries in every article topic.
 PUBLICATIONS = ["The Example Review", "Samplewire", "Example Weekly", "The Test Post", "Demo Magazine"]
-ARTICLE_TOPICS = [t for t in load_taxonomy().topics if t.kind == "articles"]
+ARTICLE_TOPICS = [t for t in TAXONOMY.topics if t.kind == "articles"]
 
 
 def roundup_page(day: dt.date, issue: int, sections: list[tuple[str, int]]) -> str:

@@ -6,10 +6,14 @@ import shutil
 from pathlib import Path
 
 from roundupkb.editions.importer import import_sources
-from roundupkb.reading.taxonomy import load_taxonomy
+from roundupkb.reading.site_data import SOURCES_FILE, TOPICS_FILE, load_site_data
 
 ROOT = Path(__file__).resolve().parent.parent
-PROJECT_FILES = ("mkdocs.yml", "hooks", "overrides")
+PROJECT_FILES = ("mkdocs.yml", "hooks", "overrides", TOPICS_FILE, SOURCES_FILE)
+# The project's own topics and publication names (data/ beside mkdocs.yml), which most tests read with.
+SITE_DATA = load_site_data(ROOT / TOPICS_FILE, ROOT / SOURCES_FILE)
+TAXONOMY = SITE_DATA.taxonomy
+ALIASES = SITE_DATA.aliases
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -32,6 +36,14 @@ def write_file(path: Path, content: str | bytes) -> Path:
     return path
 
 
+def write_site_data(project: Path) -> Path:
+    """Copy the project's topics and publication names into `project/data/`, where the command
+    and the build find them for the docs folder `project/docs`; returns that folder."""
+    for name in (TOPICS_FILE, SOURCES_FILE):
+        write_file(project / name, (ROOT / name).read_bytes())
+    return project / "data"
+
+
 def make_project(dst: Path, *, sources: list[Path] | None = None, keep_roundups: bool = True) -> Path:
     """Copy the site configuration and docs to `dst`; import `sources` into its docs."""
     dst.mkdir(parents=True, exist_ok=True)
@@ -41,13 +53,14 @@ def make_project(dst: Path, *, sources: list[Path] | None = None, keep_roundups:
             shutil.copytree(src, dst / name, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns("__pycache__"))
         else:
+            (dst / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst / name)
     shutil.copytree(ROOT / "docs", dst / "docs", dirs_exist_ok=True)
     if not keep_roundups:
         shutil.rmtree(dst / "docs" / "roundups", ignore_errors=True)
         (dst / "docs" / "roundups").mkdir()
     if sources:
-        result = import_sources(sources, dst / "docs", load_taxonomy())
+        result = import_sources(sources, dst / "docs", SITE_DATA)
         if result.failed:
             raise RuntimeError(f"import failed: {result.failed}")
     return dst

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from mkdocs.exceptions import Abort
-from sitekit import build_site, make_project, write_file
+from sitekit import TAXONOMY, build_site, make_project, write_file
 
 from roundupkb import cli
 from roundupkb.editions.archive_edition import ISSUE_TITLE
@@ -26,7 +26,10 @@ from roundupkb.reading.labels import _TRAILING_DATE
 from roundupkb.reading.limits import MAX_HTML_RATIO, check_limits
 from roundupkb.reading.lines import ATX, FENCE_INFO
 from roundupkb.reading.parser import parse_roundup
-from roundupkb.reading.taxonomy import load_taxonomy, normalize_heading
+from roundupkb.reading.taxonomy import normalize_heading
+
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
 
 HEAD = "---\ntitle: A roundup\ndate: 2020-09-11\n---\n\nIntro.\n\n## Managing Teams\n\n"
 ENTRY = "[A title](https://example.org/a) - Ann Lee, The Blog\n\nCommentary.\n\n"
@@ -175,6 +178,6 @@ def test_dates_titles_and_headings_on_long_lines() -> None:
 def test_a_page_of_long_blank_runs_inside_the_limit_parses() -> None:
     lines = "".join(f"[Title {i}](https://example.org/{i}) - Ann Lee, The Blog" + " " * 99 + "\n\nText.\n\n"
                     for i in range(50))
-    roundup, found = parse_roundup(HEAD + lines, "p.md", "roundups/2020/2020-09-11.md", load_taxonomy(), {})
+    roundup, found = parse_roundup(HEAD + lines, "p.md", "roundups/2020/2020-09-11.md", TAXONOMY, {})
     assert roundup is not None and not [d for d in found if d.severity.value == "error"], found
     assert [e.authors for e in roundup.entries] == [["Ann Lee"]] * 50

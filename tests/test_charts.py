@@ -11,6 +11,7 @@ import jinja2
 import pytest
 from bs4 import BeautifulSoup
 from discoverykit import ARTICLE_TOPICS, roundup_page, synthetic_pages
+from sitekit import SITE_DATA
 
 from roundupkb.publish.charts import (
     MAX_SERIES,
@@ -30,7 +31,7 @@ from roundupkb.reading.labels import plural, span
 ROOT = Path(__file__).resolve().parent.parent
 CSS = ROOT / "docs" / "assets" / "stylesheets" / "discovery.css"
 def archive_of(pages: dict[str, str]) -> Archive:
-    archive = build_archive([(f"docs/{rel}", rel, text) for rel, text in pages.items()])
+    archive = build_archive([(f"docs/{rel}", rel, text) for rel, text in pages.items()], SITE_DATA)
     assert not archive.errors, archive.errors
     return archive
 

@@ -12,6 +12,9 @@ from sitekit import GOOD_ROUNDUP, write_file
 
 from roundupkb import cli
 
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = "roundups/2020/2020-09-11.md"
 
@@ -174,7 +177,7 @@ def test_unknown_heading_hint_names_the_alias_file(
 ) -> None:
     docs = make_docs(tmp_path, {PAGE: page("\n## Quantum Gardening\n\n[A](https://example.org/a) - B C\n")})
     _, output = run_check(docs, capsys)
-    assert "add 'Quantum Gardening' to a topic's aliases in roundupkb/data/topics.yml" in output
+    assert f"add 'Quantum Gardening' to a topic's aliases in {tmp_path / 'data' / 'topics.yml'}\n" in output
 
 
 def test_prose_heading_without_entries_is_fine(

@@ -7,11 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
-from sitekit import FRONT, write_file
+from sitekit import FRONT, TAXONOMY, write_file, write_site_data
 
 from roundupkb import cli
 from roundupkb.checks.scaffold import PLACEHOLDER_TITLES, PLACEHOLDER_URLS
-from roundupkb.reading.taxonomy import load_taxonomy
 
 PAGE = "roundups/2020/2020-09-11.md"
 
@@ -22,6 +21,7 @@ def run_check(docs: Path, capsys: pytest.CaptureFixture[str], *files: Path) -> t
 
 
 def docs_with(tmp_path: Path, pages: dict[str, str]) -> Path:
+    write_site_data(tmp_path)
     docs = tmp_path / "docs"
     for rel, text in pages.items():
         write_file(docs / rel, text)
@@ -103,7 +103,7 @@ def test_placeholder_entries_left_in_are_errors(tmp_path: Path, capsys: pytest.C
     code, out = run_check(docs, capsys)
     assert code == 1
     errors = [line for line in out if ": error: placeholder entry" in line]
-    assert len(errors) == len(load_taxonomy().topics)
+    assert len(errors) == len(TAXONOMY.topics)
     assert errors[0] == (f"{page}:13: error: placeholder entry 'Title of the article' from 'roundupkb new' "
                          "is still here: replace it with a real link or delete it")
     warned = [line for line in out if "example comment(s)" in line]

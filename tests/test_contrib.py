@@ -12,12 +12,14 @@ import markdown
 import pytest
 import yaml
 from bs4 import BeautifulSoup
-from sitekit import FRONT, build_site, make_project
+from sitekit import FRONT, SITE_DATA, TAXONOMY, build_site, make_project, write_site_data
 
 from roundupkb.checks.scaffold import next_date, title_for
 from roundupkb.cli import main
 from roundupkb.reading.archive import load_archive
-from roundupkb.reading.taxonomy import load_taxonomy
+
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,6 +95,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     page = root / "docs" / "roundups" / "2020" / "2020-09-11.md"
     page.parent.mkdir(parents=True)
     page.write_text(EARLIER, encoding="utf-8")
+    write_site_data(root)
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", ".")
     _git(root, "commit", "-q", "-m", "Issue 41")
@@ -115,10 +118,10 @@ def test_new_scaffolds_the_next_issue_and_a_filled_page_passes_check(
         "issue": 42,
     }
     headings = re.findall(r"^## (.+)$", text, re.M)
-    assert headings == [t.title for t in load_taxonomy().topics]
+    assert headings == [t.title for t in TAXONOMY.topics]
 
     # The template itself: no entries, nothing a reader sees but the headings, and check passes.
-    archive = load_archive(docs_copy)
+    archive = load_archive(docs_copy, SITE_DATA)
     assert [e for e in archive.entries if e.issue == 42] == []
     visible = BeautifulSoup(markdown.markdown(text.split("---\n", 2)[2]), "html.parser").get_text()
     assert "example.org" not in visible and "Example entry" not in visible
@@ -134,7 +137,7 @@ def test_new_scaffolds_the_next_issue_and_a_filled_page_passes_check(
     (about_new,) = [line for line in out.splitlines() if "2020-09-18.md" in line]
     assert f"{page}:5: warning: 16 example comment(s) of the 'roundupkb new' template" in about_new
 
-    entries = [e for e in load_archive(docs_copy).entries if e.issue == 42]
+    entries = [e for e in load_archive(docs_copy, SITE_DATA).entries if e.issue == 42]
     first = entries[0]
     assert (first.topic, first.title, first.line) == (
         "managing-teams", "Onboarding Research Software Engineers", line
@@ -294,7 +297,7 @@ def test_issue_form_topics_match_the_taxonomy() -> None:
     assert list(fields) == ["title", "url", "author", "source", "topic", "why"]
     topic = fields["topic"]
     assert topic["type"] == "dropdown"
-    assert topic["attributes"]["options"] == [t.title for t in load_taxonomy().topics]
+    assert topic["attributes"]["options"] == [t.title for t in TAXONOMY.topics]
     assert topic["validations"]["required"] is True
     assert fields["url"]["validations"]["required"] is True
 

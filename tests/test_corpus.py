@@ -13,11 +13,15 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from sitekit import SITE_DATA, write_site_data
 
 from roundupkb import cli
 from roundupkb.checks.checker import check_files, has_errors
 from roundupkb.reading.archive import load_archive
 from roundupkb.reading.models import Entry
+
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -84,7 +88,9 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def imported(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The whole corpus imported once into a temporary docs folder, through the CLI."""
-    docs = tmp_path_factory.mktemp("corpus") / "docs"
+    project = tmp_path_factory.mktemp("corpus")
+    write_site_data(project)  # the project's topics, beside the docs folder
+    docs = project / "docs"
     result = run_cli("import", str(corpus_dir), "--docs", str(docs))
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
@@ -95,13 +101,13 @@ def test_import_writes_one_page_per_issue(imported: Path, corpus_dir: Path) -> N
     sources = sorted(corpus_dir.glob("*.md"))
     pages = sorted((imported / "roundups").glob("*/*.md"))
     assert len(pages) == len(sources) == 125
-    archive = load_archive(imported)
+    archive = load_archive(imported, SITE_DATA)
     numbers = sorted(r.meta.issue for r in archive.roundups if r.meta.issue)
     assert numbers == sorted(int(p.stem) for p in sources)
 
 
 def test_check_reports_no_errors(imported: Path) -> None:
-    archive, diagnostics = check_files(imported)
+    archive, diagnostics = check_files(imported, SITE_DATA)
     assert not has_errors(diagnostics), [str(d) for d in diagnostics if d.severity.value == "error"][:5]
     assert len(archive.entries) > 2500
     result = run_cli("check", str(imported))
@@ -111,7 +117,7 @@ def test_check_reports_no_errors(imported: Path) -> None:
 @pytest.mark.parametrize(("number", "page", "counts", "digest"), GOLDEN_ISSUES,
                          ids=[g[0] for g in GOLDEN_ISSUES])
 def test_golden_issue(imported: Path, number: str, page: str, counts: dict[str, int], digest: str) -> None:
-    archive = load_archive(imported)
+    archive = load_archive(imported, SITE_DATA)
     (roundup,) = [r for r in archive.roundups if r.path.endswith(page)]
     assert roundup.meta.issue == int(number)
     assert dict(Counter(e.topic for e in roundup.entries)) == counts
@@ -125,7 +131,7 @@ def test_golden_issues_span_years(imported: Path) -> None:
 
 def test_corpus_structure(imported: Path) -> None:
     """Facts a reader can check on any issue: no empty titles, unique ids, real links."""
-    archive = load_archive(imported)
+    archive = load_archive(imported, SITE_DATA)
     entries = archive.entries
     assert all(e.title.strip() for e in entries)
     assert len({e.id for e in entries}) == len(entries)
@@ -196,7 +202,7 @@ def test_seed_imports_to_the_committed_page(seed_file: Path, tmp_path: Path) -> 
 
 
 def test_seed_entries() -> None:
-    archive = load_archive(ROOT / "docs")
+    archive = load_archive(ROOT / "docs", SITE_DATA)
     roundup = next(r for r in archive.roundups if r.meta.issue == 41)
     entries = roundup.entries
     assert len(entries) == 27

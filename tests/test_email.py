@@ -16,18 +16,16 @@ import pytest
 from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sitekit import ALIASES, SITE_DATA, TAXONOMY, write_site_data
 
 from roundupkb.editions.email import edition_of, render_html, render_text
 from roundupkb.editions.importer import ImportFailure, convert
 from roundupkb.editions.link_table import read_link_table
 from roundupkb.reading.models import Roundup
 from roundupkb.reading.parser import parse_roundup
-from roundupkb.reading.taxonomy import load_source_aliases, load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-TAXONOMY = load_taxonomy()
-ALIASES = load_source_aliases()
 
 Entry = tuple[str, str | None, tuple[str, ...], str | None, str]
 
@@ -107,7 +105,7 @@ def text_edition(page: str) -> str:
 
 
 def read_back(edition: str, rel: str = "roundups/2023/2023-03-04.md") -> Roundup:
-    page = convert(edition.encode("utf-8"), "edition.txt", TAXONOMY)
+    page = convert(edition.encode("utf-8"), "edition.txt", SITE_DATA)
     return parsed(page.text, rel)
 
 
@@ -166,7 +164,7 @@ def test_a_title_line_without_a_date_reads_back_with_the_date_header() -> None:
 
 def test_seed_round_trips(seed_file: Path) -> None:
     links = read_link_table(seed_file.with_suffix(".links.tsv"), TAXONOMY)
-    page = convert(seed_file.read_bytes(), str(seed_file), TAXONOMY, 41, links=links)
+    page = convert(seed_file.read_bytes(), str(seed_file), SITE_DATA, 41, links=links)
     out = render_text(edition_of(parsed(page.text, "roundups/2020/2020-09-11.md"), page.text, TAXONOMY))
     rendered = out.split("\n")
     found = {normalised(line) for line in rendered}
@@ -182,6 +180,7 @@ def test_seed_round_trips(seed_file: Path) -> None:
 
 
 def test_corpus_render_then_import_keeps_every_entry(corpus_dir: Path, tmp_path: Path) -> None:
+    write_site_data(tmp_path)  # the project's topics, beside the docs folder
     docs = tmp_path / "docs"
     result = subprocess.run([sys.executable, "-m", "roundupkb", "import", str(corpus_dir), "--docs", str(docs)],
                             capture_output=True, text=True, cwd=ROOT, check=False)
@@ -332,7 +331,7 @@ def test_any_page_renders_both_editions_and_its_text_imports(body: str) -> None:
     text = render_text(edition)
     assert text.startswith("Subject: #7 - Link Roundup, 4 Mar 2023\n") and "\x00" not in text
     try:
-        back = convert(text.encode("utf-8"), "e.txt", TAXONOMY)
+        back = convert(text.encode("utf-8"), "e.txt", SITE_DATA)
     except ImportFailure as failure:
         assert failure.diagnostic.path == "e.txt" and failure.diagnostic.line >= 1
         return

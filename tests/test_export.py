@@ -10,13 +10,16 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from sitekit import FRONT
+from sitekit import FRONT, SITE_DATA
 
 from roundupkb import cli
 from roundupkb.cache import TextMemo
 from roundupkb.publish.export import FIELDS, entry_export_record, to_csv, to_json
 from roundupkb.reading.archive import build_archive
 from roundupkb.reading.urls import normalize
+
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
 
 FIRST = """---
 title: Link Roundup, 4 Sept 2020
@@ -60,12 +63,13 @@ def archive():  # type: ignore[no-untyped-def]
         [
             ("docs/roundups/2020/2020-09-04.md", "roundups/2020/2020-09-04.md", FIRST),
             ("docs/roundups/2020/2020-09-11.md", "roundups/2020/2020-09-11.md", SECOND),
-        ]
+        ],
+        SITE_DATA,
     )
 
 
 def schema() -> dict:  # type: ignore[type-arg]
-    text = resources.files("roundupkb").joinpath("data/entries.schema.json").read_text("utf-8")
+    text = resources.files("roundupkb").joinpath("schemas/entries.schema.json").read_text("utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
 
 
@@ -205,7 +209,7 @@ def test_entries_json_is_written_the_same_from_remembered_records(archive) -> No
     edited = build_archive([  # one entry's commentary changed: only its record is written again
         ("docs/roundups/2020/2020-09-04.md", "roundups/2020/2020-09-04.md", FIRST.replace("**matter**", "count")),
         ("docs/roundups/2020/2020-09-11.md", "roundups/2020/2020-09-11.md", SECOND),
-    ])
+    ], SITE_DATA)
     later = TextMemo(first.used)
     text = to_json(edited, memo=later)
     assert later.made == 1
@@ -214,4 +218,4 @@ def test_entries_json_is_written_the_same_from_remembered_records(archive) -> No
 
 
 def test_entries_json_of_an_empty_archive() -> None:
-    assert to_json(build_archive([])) == '{\n "entries": []\n}\n'
+    assert to_json(build_archive([], SITE_DATA)) == '{\n "entries": []\n}\n'

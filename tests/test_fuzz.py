@@ -6,14 +6,12 @@ import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sitekit import ALIASES, SITE_DATA, TAXONOMY
 
 from roundupkb.editions.importer import ImportFailure, convert
 from roundupkb.reading.archive import build_archive
 from roundupkb.reading.parser import parse_roundup
-from roundupkb.reading.taxonomy import load_source_aliases, load_taxonomy
 
-TAXONOMY = load_taxonomy()
-ALIASES = load_source_aliases()
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 FRONT = ["---", "title: Link Roundup", "date: 2020-09-11", "issue: 41", "issue: x", "date: 2020-02-30",
@@ -52,7 +50,7 @@ def test_parse_roundup_never_raises(text: str) -> None:
 @given(st.lists(st.one_of(st.binary(max_size=500), text_or_fragments), max_size=4))
 def test_build_archive_never_raises(pages: list[bytes | str]) -> None:
     archive = build_archive(
-        [(f"p{i}.md", f"roundups/2020/p{i}.md", page) for i, page in enumerate(pages)], TAXONOMY, ALIASES
+        [(f"p{i}.md", f"roundups/2020/p{i}.md", page) for i, page in enumerate(pages)], SITE_DATA
     )
     for entry in archive.entries:
         assert entry.title and entry.anchor
@@ -69,7 +67,7 @@ def test_build_archive_never_raises(pages: list[bytes | str]) -> None:
 def test_convert_never_raises_unexpectedly(data: bytes) -> None:
     """The importer either converts or raises its own ImportFailure naming `source:line`."""
     try:
-        imported = convert(data, "src.md", TAXONOMY)
+        imported = convert(data, "src.md", SITE_DATA)
     except ImportFailure as exc:
         assert exc.diagnostic.path == "src.md" and exc.diagnostic.line >= 1
         return
@@ -77,7 +75,7 @@ def test_convert_never_raises_unexpectedly(data: bytes) -> None:
     roundup, _ = parse_roundup(imported.text, "out.md", "roundups/x/out.md", TAXONOMY, ALIASES)
     # Whatever the importer writes, the parser can read back as a page.
     assert roundup is not None
-    again = convert(imported.text.encode("utf-8"), "out.md", TAXONOMY)
+    again = convert(imported.text.encode("utf-8"), "out.md", SITE_DATA)
     assert again.text == imported.text
 
 
@@ -86,7 +84,7 @@ def test_convert_never_raises_unexpectedly(data: bytes) -> None:
 def test_plaintext_edition_never_raises(body: str) -> None:
     data = ("Link Roundup, 11 Sept 2020\n\n" + body).encode("utf-8")
     try:
-        imported = convert(data, "edition.txt", TAXONOMY, issue=41)
+        imported = convert(data, "edition.txt", SITE_DATA, issue=41)
     except ImportFailure as refused:  # a person's decision (a heading no topic has): said at its line
         assert refused.diagnostics and all(d.line >= 1 and d.path == "edition.txt" for d in refused.diagnostics)
         return

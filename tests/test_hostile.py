@@ -27,6 +27,9 @@ from sitekit import GOOD_ROUNDUP, build_site, make_project, write_file
 from roundupkb import cli
 from roundupkb.markup.sanitize import clean
 
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
+
 GOOD = GOOD_ROUNDUP
 PAYLOAD_LINE = GOOD.count("\n") + 2  # the payload starts after a blank line
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sitekit import ALIASES, SITE_DATA, TAXONOMY
 
 from roundupkb import cli
 from roundupkb.checks.checker import check_page
@@ -18,11 +19,12 @@ from roundupkb.editions.importer import Imported, ImportFailure, convert
 from roundupkb.editions.title_line import subtitle_headline, title_date, title_headline
 from roundupkb.reading.models import Severity
 from roundupkb.reading.parser import parse_roundup
-from roundupkb.reading.taxonomy import Taxonomy, TaxonomyError, load_source_aliases, load_taxonomy, parse_taxonomy
+from roundupkb.reading.taxonomy import Taxonomy, TaxonomyError, parse_taxonomy
+
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
 
 ROOT = Path(__file__).resolve().parent.parent
-TAXONOMY = load_taxonomy()
-ALIASES = load_source_aliases()
 
 
 def archive_issue(body: str, title: str = "#300 - Link Roundup, 4 Mar 2023", subtitle: str = "") -> bytes:
@@ -32,7 +34,7 @@ def archive_issue(body: str, title: str = "#300 - Link Roundup, 4 Mar 2023", sub
 
 
 def imported(data: bytes, name: str = "0300.md", **options: object) -> Imported:
-    return convert(data, name, TAXONOMY, **options)  # type: ignore[arg-type]
+    return convert(data, name, SITE_DATA, **options)  # type: ignore[arg-type]
 
 
 def rel(page: Imported) -> str:
@@ -511,7 +513,7 @@ def test_an_imported_page_is_imported_again_unchanged() -> None:
     body = (f"Intro <font>x</font>.\n\n## Managing Teams\n\n[](https://example.org/e) - Bo Ruiz\n\nWords.\n\n"
             f"{TWEET}\n")
     first = imported(archive_issue(body, subtitle="Lead story. Plus: more"))
-    again = convert(first.text.encode(), "page.md", TAXONOMY)
+    again = convert(first.text.encode(), "page.md", SITE_DATA)
     assert again.text == first.text and again.diagnostics == []
 
 
@@ -620,6 +622,6 @@ def test_links_file_needs_one_edition(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_corpus_imports_with_no_unsafe_html_left(corpus_dir: Path, tmp_path: Path) -> None:
     """Every real issue converts; none needed its HTML shown as text as a last resort."""
     for source in sorted(corpus_dir.glob("*.md")):
-        page = convert(source.read_bytes(), source.name, TAXONOMY)
+        page = convert(source.read_bytes(), source.name, SITE_DATA)
         assert not [d for d in page.diagnostics if "shown as text" in d.message], source.name
         assert "<script" not in page.text.lower()

@@ -7,22 +7,20 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sitekit import ALIASES, SITE_DATA, TAXONOMY
 
 from roundupkb.checks.checker import check_page
 from roundupkb.editions.importer import Imported, ImportFailure, convert
 from roundupkb.editions.link_table import read_link_table
 from roundupkb.reading.models import Severity
 from roundupkb.reading.parser import parse_roundup
-from roundupkb.reading.taxonomy import load_source_aliases, load_taxonomy
 
-TAXONOMY = load_taxonomy()
-ALIASES = load_source_aliases()
 HEAD = '---\ntitle: "#412 - Link Roundup, 9 Sept 2024"\ndate: 2024-09-09\nlayout: email\n---\n'
 FIRST = HEAD.count("\n") + 1  # the source line of the body's first line
 
 
 def imported(body: str) -> Imported:
-    return convert((HEAD + body).encode("utf-8"), "0412.md", TAXONOMY)
+    return convert((HEAD + body).encode("utf-8"), "0412.md", SITE_DATA)
 
 
 def line_of(body: str, text: str, occurrence: int = 1) -> int:
@@ -184,7 +182,7 @@ events\tStorage Summit - Spring Edition\thttps://example.net/summit
 def test_a_links_file_finds_the_entries_a_plain_text_edition_holds(tmp_path: Path) -> None:
     links = tmp_path / "e.tsv"
     links.write_text(LINKS, encoding="utf-8")
-    page = convert(EDITION.encode("utf-8"), "e.txt", TAXONOMY, links=read_link_table(links, TAXONOMY))
+    page = convert(EDITION.encode("utf-8"), "e.txt", SITE_DATA, links=read_link_table(links, TAXONOMY))
     assert entries(page) == [
         ("Job Shadowing Done Right", "https://example.net/shadow", "managing-teams"),
         # a title holding a dash and no attribution: the row's text says where the title ends
@@ -205,7 +203,7 @@ def test_a_links_file_finds_the_entries_a_plain_text_edition_holds(tmp_path: Pat
 def test_an_entry_line_whose_start_reads_like_a_topic_is_no_heading() -> None:
     edition = ("Example Link Roundup, 9 Sept 2024\nManaging Teams\n"
                "Job Interviews Mislead - Ola Berg, People Weekly\nWhy.\n")
-    page = convert(edition.encode("utf-8"), "e.txt", TAXONOMY)
+    page = convert(edition.encode("utf-8"), "e.txt", SITE_DATA)
     assert entries(page) == [("Job Interviews Mislead", None, "managing-teams")]
     assert "## Job" not in page.text
 
@@ -216,7 +214,7 @@ def test_an_edition_with_address_lines_and_no_blank_lines() -> None:
                "Why shadowing helps.\nIt also helps the team.\n- a point\n- another point\n----------\n"
                "Ten Rules for Rotas - Ada K. Hagan et al.\nhttps://example.net/rotas\nMore.\n"
                "Events: Conferences & Training\nCluster Days 2024 - 3 - 5 May, Online\nhttps://example.net/days\n")
-    page = convert(edition.encode("utf-8"), "e.txt", TAXONOMY)
+    page = convert(edition.encode("utf-8"), "e.txt", SITE_DATA)
     assert entries(page) == [
         ("Job Shadowing Done Right", "https://example.net/shadow", "managing-teams"),
         ("Ten Rules for Rotas", "https://example.net/rotas", "managing-teams"),
@@ -256,7 +254,7 @@ def test_a_refused_page_names_the_source_lines_of_its_errors() -> None:
 ])
 def test_an_entry_line_with_its_address_after_the_title(line: str) -> None:
     edition = f"Example Link Roundup, 9 Sept 2024\nManaging Teams\n{line}\nWhy it helps (see https://x.example).\n"
-    page = convert(edition.encode("utf-8"), "e.txt", TAXONOMY)
+    page = convert(edition.encode("utf-8"), "e.txt", SITE_DATA)
     assert entries(page) == [("Job Shadowing Done Right", "https://example.net/shadow", "managing-teams")]
     roundup, _ = parse_roundup(page.text, "p.md", "roundups/2024/2024-09-09.md", TAXONOMY, ALIASES)
     assert roundup is not None and roundup.entries[0].authors == ["Ola Berg"]

@@ -8,14 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from sitekit import SITE_DATA
 
 from roundupkb.editions.importer import convert, detect_format, import_sources, target_name
 from roundupkb.editions.title_line import title_date
 from roundupkb.reading.archive import load_archive
-from roundupkb.reading.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
-TAXONOMY = load_taxonomy()
 
 
 @pytest.mark.parametrize(
@@ -46,7 +45,7 @@ def test_archive_front_matter_is_normalised() -> None:
         b'---\ntitle: "#41 - Link Roundup, 11 Sept 2020"\nsubtitle: "Retros,   and more"\n'
         b"date: 2020-09-12\nlayout: email\nhero-img: https://example.org/cover.png\n---\nHi.\n"
     )
-    imported = convert(source, "0041.md", TAXONOMY)
+    imported = convert(source, "0041.md", SITE_DATA)
     assert imported.text.startswith(
         "---\ntitle: Link Roundup, 11 Sept 2020\ndate: 2020-09-12\nissue: 41\nheadline: Retros, and more\n"
         "summary: Retros, and more\nimage: https://example.org/cover.png\n---\n\nHi.\n"
@@ -83,7 +82,7 @@ def test_two_special_editions_of_one_day_are_both_kept(tmp_path: Path) -> None:
     title = "Research Computing Teams Special Edition, 11 Sept 2020"
     sources = [_edition(tmp_path, "s1.txt", title, "First thing"), _edition(tmp_path, "s2.txt", title, "Other thing")]
     docs = tmp_path / "docs"
-    result = import_sources(sources, docs, TAXONOMY)
+    result = import_sources(sources, docs, SITE_DATA)
     assert len(result.written) == 2 and result.failed == []
     texts = [(docs / rel).read_text(encoding="utf-8") for rel in result.written]
     assert [("First thing" in t, "Other thing" in t) for t in texts] == [(True, False), (False, True)]
@@ -93,13 +92,13 @@ def test_an_issue_number_already_used_is_not_written(tmp_path: Path) -> None:
     sources = [_edition(tmp_path, "a.txt", "Research Computing Teams #7, 12 Sept 2020", "First thing"),
                _edition(tmp_path, "b.txt", "Research Computing Teams #7, 19 Sept 2020", "Other thing")]
     docs = tmp_path / "docs"
-    result = import_sources(sources, docs, TAXONOMY)
+    result = import_sources(sources, docs, SITE_DATA)
     assert result.written == ["roundups/2020/2020-09-12.md"] and result.failed == [str(sources[1])]
     assert [str(d) for d in result.diagnostics if d.severity.value == "error"] == [
         f"{sources[1]}:1: error: issue #7 is {docs / 'roundups/2020/2020-09-12.md'} already; "
         "not written (give --issue)"]
     # On disk too: a later run refuses it as well.
-    again = import_sources([sources[1]], docs, TAXONOMY)
+    again = import_sources([sources[1]], docs, SITE_DATA)
     assert again.written == [] and again.failed == [str(sources[1])]
 
 
@@ -110,7 +109,7 @@ def test_import_never_writes_through_a_symbolic_link(tmp_path: Path) -> None:
     (docs / "roundups").mkdir(parents=True)
     (docs / "roundups" / "2020").symlink_to(outside)
     source = _edition(tmp_path, "a.txt", "Research Computing Teams #7, 12 Sept 2020", "First thing")
-    result = import_sources([source], docs, TAXONOMY)
+    result = import_sources([source], docs, SITE_DATA)
     assert result.written == [] and result.failed == [str(source)]
     assert "through a symbolic link" in str(result.diagnostics[-1])
     assert list(outside.iterdir()) == []
@@ -124,13 +123,13 @@ def test_import_keeps_two_issues_of_one_day_apart(tmp_path: Path) -> None:
             encoding="utf-8",
         )
     docs = tmp_path / "docs"
-    result = import_sources([tmp_path / "0007.md", tmp_path / "0008.md"], docs, TAXONOMY)
+    result = import_sources([tmp_path / "0007.md", tmp_path / "0008.md"], docs, SITE_DATA)
     assert sorted(result.written) == ["roundups/2020/2020-02-17-8.md", "roundups/2020/2020-02-17.md"]
-    archive = load_archive(docs)
+    archive = load_archive(docs, SITE_DATA)
     assert sorted(r.meta.issue or 0 for r in archive.roundups) == [7, 8]
     assert not archive.errors
     # Imported again, each issue goes back to its own file.
-    again = import_sources([tmp_path / "0007.md", tmp_path / "0008.md"], docs, TAXONOMY)
+    again = import_sources([tmp_path / "0007.md", tmp_path / "0008.md"], docs, SITE_DATA)
     assert again.written == [] and len(again.unchanged) == 2
 
 
@@ -141,7 +140,7 @@ def test_plaintext_jobs_and_bullets() -> None:
         "Leads the team.\n- first duty\n- second duty\n"
         "Not a job line because it ends with a period - Someone, Somewhere.\n"
     )
-    imported = convert(text.encode(), "e.txt", TAXONOMY, issue=9)
+    imported = convert(text.encode(), "e.txt", SITE_DATA, issue=9)
     assert "[Director, Research Computing]() - Quarry University, Lowtown QX CA" in imported.text
     assert "- first duty\n- second duty" in imported.text
     assert "\nNot a job line because it ends with a period - Someone, Somewhere.\n" in imported.text
@@ -153,7 +152,7 @@ def test_progress_bar_only_on_request(
 ) -> None:
     source = tmp_path / "e.txt"
     source.write_text("Link Roundup, 3 Jul 2020\n\nRandom\n\nA thing.\n", encoding="utf-8")
-    import_sources([source], tmp_path / "docs", TAXONOMY)
+    import_sources([source], tmp_path / "docs", SITE_DATA)
     assert capsys.readouterr().err == ""
 
 
@@ -175,7 +174,7 @@ def test_synthetic_generator_is_deterministic_and_clean(tmp_path: Path) -> None:
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
     assert [p.read_bytes() for p in first] != [p.read_bytes() for p in other]
     assert all(p.parent.parent.name == "roundups" and p.stem == p.name[:-3] for p in first)
-    archive = load_archive(tmp_path / "a")
+    archive = load_archive(tmp_path / "a", SITE_DATA)
     assert not archive.errors and not archive.diagnostics
     assert 15 * 12 <= len(archive.entries) <= 30 * 12
     topics = {e.topic for e in archive.entries}
@@ -187,6 +186,6 @@ def test_a_bare_address_followed_by_text_is_reported_once(tmp_path: Path) -> Non
     source = tmp_path / "0007.md"
     source.write_text('---\ntitle: "#7 - Link Roundup, 17 Feb 2020"\ndate: 2020-02-17\nlayout: email\n---\n'
                       "## Managing Teams\n\nhttps://example.org/x is worth a read.\n", encoding="utf-8")
-    result = import_sources([source], tmp_path / "docs", TAXONOMY)
+    result = import_sources([source], tmp_path / "docs", SITE_DATA)
     assert result.written == ["roundups/2020/2020-02-17.md"]
     assert [d.message[:14] for d in result.diagnostics if "address" in d.message] == ["bare address: "]

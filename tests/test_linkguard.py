@@ -25,6 +25,9 @@ from roundupkb.links.guard import GuardedTransport, address_kind, host_problem, 
 from roundupkb.links.status import LinkResult, load_status, save_status, url_key
 from roundupkb.reading.models import Entry
 
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
+
 STRICT = CheckConfig(timeout=2, retries=0, per_host_delay=0.0, page_titles=False)
 ALLOWED = dataclasses.replace(STRICT, allow_private=True)
 PUBLIC = "93.184.215.14"  # a global unicast address; tests never connect to it

@@ -16,6 +16,9 @@ from roundupkb.cli import main
 from roundupkb.cli.links import markdown_report
 from roundupkb.links.status import load_status
 
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
+
 PAGE = FRONT + """\
 Hi, all!
 

@@ -33,6 +33,9 @@ from roundupkb.markup.encoders import FORMULA_STARTS, csv_cell, json_text, markd
 from roundupkb.markup.rendering import Renderer
 from roundupkb.reading.urls import normalize
 
+# The command runs on docs folders in tmp_path, and finds the site's data beside them there.
+pytestmark = pytest.mark.usefixtures("site_data_files")
+
 
 def page(date: str, issue: int, body: str, title: str = "Link Roundup", extra: str = "") -> str:
     return f"---\ntitle: {title}\ndate: {date}\nissue: {issue}\n{extra}---\n\n{body}"

@@ -14,22 +14,19 @@ from typing import Any
 
 import pytest
 import yaml
-from sitekit import FRONT
+from sitekit import ALIASES, FRONT, SITE_DATA, TAXONOMY
 
 from roundupkb.editions.importer import convert
 from roundupkb.reading.archive import build_archive
 from roundupkb.reading.parser import parse_roundup
-from roundupkb.reading.taxonomy import load_source_aliases, load_taxonomy
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 CASES = sorted(p for p in GOLDEN.iterdir() if p.suffix in (".md", ".txt"))
-TAXONOMY = load_taxonomy()
-ALIASES = load_source_aliases()
 
 
 def golden_result(source: Path) -> dict[str, Any]:
     """What the importer and parser make of one golden input, as plain data."""
-    imported = convert(source.read_bytes(), source.name, TAXONOMY)
+    imported = convert(source.read_bytes(), source.name, SITE_DATA)
     rel = f"roundups/{imported.date.year}/{imported.date.isoformat()}.md"
     roundup, problems = parse_roundup(imported.text, rel, rel, TAXONOMY, ALIASES)
     assert roundup is not None, problems
@@ -70,8 +67,8 @@ def test_golden_case(source: Path) -> None:
 @pytest.mark.parametrize("source", CASES, ids=[p.stem for p in CASES])
 def test_golden_import_is_idempotent(source: Path) -> None:
     """Importing the imported page again (it is now in our format) changes no byte."""
-    first = convert(source.read_bytes(), source.name, TAXONOMY)
-    second = convert(first.text.encode("utf-8"), "page.md", TAXONOMY)
+    first = convert(source.read_bytes(), source.name, SITE_DATA)
+    second = convert(first.text.encode("utf-8"), "page.md", SITE_DATA)
     assert second.text == first.text
 
 
@@ -173,7 +170,8 @@ def test_build_archive_orders_newest_first() -> None:
         [
             ("a.md", "roundups/2020/2020-09-04.md", older),
             ("b.md", "roundups/2020/2020-09-11.md", PAGE.encode("utf-8")),
-        ]
+        ],
+        SITE_DATA,
     )
     assert [r.meta.issue for r in archive.roundups] == [41, 40]
     assert not archive.errors

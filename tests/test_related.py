@@ -12,7 +12,7 @@ from htmlcheck import parse
 
 from roundupkb.ranking.related import Doc, rank_related
 
-SCHEMA = Path(__file__).resolve().parent.parent / "roundupkb" / "data" / "entries.schema.json"
+SCHEMA = Path(__file__).resolve().parent.parent / "roundupkb" / "schemas" / "entries.schema.json"
 
 
 def doc(id: str, group: str, title: str, body: str, link: str | None = None, **kw: str) -> Doc:

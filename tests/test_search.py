@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sitekit import build_site, make_project
+from sitekit import SITE_DATA, build_site, make_project
 
 from roundupkb.publish.pagefind import PagefindError, PagefindIndex, write_files
 from roundupkb.publish.search_records import Synonyms, search_records
@@ -61,7 +61,7 @@ Weekly one-on-ones with an agenda the report owns, for research teams.
 
 def records():  # type: ignore[no-untyped-def]
     archive = build_archive([("docs/roundups/2021/2021-01-08.md", "roundups/2021/2021-01-08.md",
-                              PAGE.encode())])
+                              PAGE.encode())], SITE_DATA)
     return {r.title: r for r in search_records(archive, lambda entry: entry.title)}
 
 
@@ -102,7 +102,7 @@ def test_a_record_holding_one_spelling_holds_the_others() -> None:
 
 def test_other_spellings_are_searched_but_never_shown() -> None:
     archive = build_archive([("docs/roundups/2021/2021-01-15.md", "roundups/2021/2021-01-15.md",
-                              SECOND.encode())])
+                              SECOND.encode())], SITE_DATA)
     found = {r.title: r for r in search_records(archive, lambda entry: entry.title)}  # the bundled taxonomy
     ones = found["One-on-Ones That Work"]
     assert "1:1" in ones.meta["also"].split(" · ")  # a meta field Pagefind searches; search.js never shows it

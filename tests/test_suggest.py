@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from sitekit import write_file
+from sitekit import SITE_DATA, TAXONOMY, write_file
 
 from roundupkb.editions.importer import import_sources
 from roundupkb.ranking.classifier import (
@@ -32,7 +32,6 @@ from roundupkb.ranking.classifier import (
     suggest_topics,
 )
 from roundupkb.reading.archive import build_archive, load_archive
-from roundupkb.reading.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ["managing-teams", "software", "data", "systems"]
@@ -195,7 +194,7 @@ def test_link_domain() -> None:
 
 
 def test_content_topics_are_the_article_topics() -> None:
-    assert content_topics(load_taxonomy()) == [
+    assert content_topics(TAXONOMY) == [
         "managing-teams", "careers", "leadership", "communities", "funding", "ecosystem",
         "communication", "software", "data", "systems", "emerging", "projects",
     ]
@@ -225,7 +224,7 @@ def test_archive_suggestions_from_pages(tmp_path: Path) -> None:
     for issue in range(1, 5):
         name = f"2021-{1 + issue:02d}-0{1 + issue % 7}.md"  # the date of its front matter
         write_file(tmp_path / "roundups" / "2021" / name, _page(issue, rng))
-    archive = load_archive(tmp_path)
+    archive = load_archive(tmp_path, SITE_DATA)
     assert not archive.errors
     random_ids = {e.id for e in archive.entries if e.topic == "random"}
     assert len(random_ids) == 8
@@ -264,9 +263,8 @@ def test_cross_validated_quality_on_the_corpus(corpus_dir: Path, tmp_path: Path)
     (top-1 0.637, top-2 0.836; at SHOW_THRESHOLD 87% right, covering 33%), and better than
     the baseline's top-1 (0.620)."""
     bench = _bench()
-    taxonomy = load_taxonomy()
-    import_sources([corpus_dir], tmp_path, taxonomy)
-    archive = load_archive(tmp_path, taxonomy)
+    import_sources([corpus_dir], tmp_path, SITE_DATA)
+    archive = load_archive(tmp_path, SITE_DATA)
     moved = bench.moved_docs(archive, short=False)
     assert len(moved) > 1000
     ours = bench.metrics(bench.cross_validate(archive, moved=moved))
@@ -298,7 +296,7 @@ def test_an_editor_pins_and_rejects_suggested_topics(tmp_path: Path) -> None:
 
         Another [tool](https://example.org/tool) for nothing in particular.
         """)
-    archive = build_archive([("docs/roundups/2021/2021-01-08.md", "roundups/2021/2021-01-08.md", page)])
+    archive = build_archive([("docs/roundups/2021/2021-01-08.md", "roundups/2021/2021-01-08.md", page)], SITE_DATA)
     assert not archive.errors
     pinned, other = archive.entries
     assert (pinned.pinned_topics, pinned.rejected_topics) == (("systems",), ("software",))
@@ -311,5 +309,5 @@ def test_an_editor_pins_and_rejects_suggested_topics(tmp_path: Path) -> None:
     assert shown_topics(listed_by_topic(archive)) == {pinned.id: ["systems", "data"], other.id: ["software"]}
 
     broken = page.replace("+systems -software", "+gardening")
-    archive = build_archive([("docs/roundups/2021/2021-01-08.md", "roundups/2021/2021-01-08.md", broken)])
+    archive = build_archive([("docs/roundups/2021/2021-01-08.md", "roundups/2021/2021-01-08.md", broken)], SITE_DATA)
     assert [(d.line, d.message[:39]) for d in archive.errors] == [(11, "topics mark: '+gardening' is not +topic")]

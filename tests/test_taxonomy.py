@@ -1,14 +1,19 @@
-"""The topic taxonomy: the shipped file, heading matching, and validation of a broken file."""
+"""The site's data files: the project's taxonomy, heading matching, and a broken file named at its line."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from sitekit import TAXONOMY
 
-from roundupkb.reading.taxonomy import TaxonomyError, load_taxonomy, normalize_heading, parse_taxonomy
-
-TAXONOMY = load_taxonomy()
+from roundupkb.reading.taxonomy import (
+    TaxonomyError,
+    load_taxonomy,
+    normalize_heading,
+    parse_source_aliases,
+    parse_taxonomy,
+)
 
 REQUIRED = ["managing-teams", "careers", "leadership", "communities", "software", "data", "systems",
             "emerging", "calls", "events", "projects", "random", "jobs"]
@@ -83,25 +88,51 @@ def test_normalize_heading() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "line", "message"),
     [
-        ("topics: [", "invalid YAML"),
-        ("nothing: here", "expected a mapping with a 'topics' list"),
-        ("topics:\n  - slug: Bad Slug\n    title: X", "'slug' must be lower-case"),
-        ("topics:\n  - slug: a\n", "'title' is required"),
-        ("topics:\n  - slug: a\n    title: A\n    kind: podcast", "'kind' must be one of"),
-        ("topics:\n  - slug: a\n    title: A\n    patterns: ['(']", "bad pattern"),
-        ("topics:\n  - slug: a\n    title: A\n    aliases: x", "must be a list of strings"),
-        ("topics:\n  - {slug: a, title: A}\n  - {slug: a, title: B}", "duplicate topic slugs: a"),
-        ("topics:\n  - {slug: a, title: A, aliases: [Same]}\n  - {slug: b, title: B, aliases: [same]}",
+        ("topics:\n  - {slug: a, title: A}\n  - {slug: [\n", 4, "invalid YAML: expected the node content"),
+        ("nothing: here", 1, "expected a mapping with a 'topics' list"),
+        ("topics:\n  - slug: Bad Slug\n    title: X", 2, "topic #1: 'slug' must be lower-case"),
+        ("topics:\n  - slug: a\n    title: A\n  - slug: b\n", 4, "topic #2 (b): 'title' is required"),
+        ("topics:\n  - slug: a\n    title: A\n    kind: podcast", 4, "'kind' must be one of"),
+        ("topics:\n  - slug: a\n    title: A\n    patterns:\n      - 'x'\n      - '('", 6, "bad pattern '('"),
+        ("topics:\n  - slug: a\n    title: A\n    aliases: x", 4, "aliases: must be a list of strings"),
+        ("topics:\n  - just a string", 2, "topic #1: must be a mapping"),
+        ("topics:\n  - {slug: a, title: A}\n  - {slug: a, title: B}", 3, "duplicate topic slug: a (also topic #1)"),
+        ("topics:\n  - {slug: a, title: A, aliases: [Same]}\n  - {slug: b, title: B,\n     aliases: [same]}", 4,
          "heading 'same' is claimed by both a and b"),
+        ("topics:\n  - {slug: a, title: Project Leadership}\n  - {slug: b, title: B,\n"
+         "     aliases: [Leadership of Projects]}", 4, "have the same words"),
+        ("topics:\n  - {slug: a, title: A}\nsynonyms:\n  - [one]", 4, "'synonyms' must be a list of lists"),
     ],
 )
-def test_broken_taxonomy_files(text: str, message: str) -> None:
-    with pytest.raises(TaxonomyError, match=None) as info:
-        parse_taxonomy(text, "topics.yml")
+def test_broken_taxonomy_files_are_named_at_their_line(text: str, line: int, message: str) -> None:
+    with pytest.raises(TaxonomyError) as info:
+        parse_taxonomy(text, "data/topics.yml")
+    assert str(info.value).startswith(f"data/topics.yml:{line}: ")
     assert message in str(info.value)
-    assert str(info.value).startswith("topics.yml")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ("sources:\n  Nature: [Nature\n  Science: x\n", 3, "invalid YAML"),
+        ("- HBR", 1, "expected a mapping with a 'sources' mapping"),
+        ("sources:\n  Nature: [Nature]\n  Science: Science Magazine\n", 3, "'Science': a canonical name takes a list"),
+        ("sources:\n  Nature: [Nature, 7]\n", 2, "'Nature': a canonical name takes a list"),
+    ],
+)
+def test_broken_source_names_files_are_named_at_their_line(text: str, line: int, message: str) -> None:
+    with pytest.raises(TaxonomyError) as info:
+        parse_source_aliases(text, "data/sources.yml")
+    assert str(info.value).startswith(f"data/sources.yml:{line}: ")
+    assert message in str(info.value)
+
+
+def test_source_names_map_every_spelling_to_the_canonical_name() -> None:
+    aliases = parse_source_aliases("sources:\n  Harvard Business Review: [HBR, hbr.org]\n  Lab Notes:\n", "s.yml")
+    assert aliases == {"harvard business review": "Harvard Business Review", "hbr": "Harvard Business Review",
+                       "hbr.org": "Harvard Business Review", "lab notes": "Lab Notes"}
 
 
 def test_custom_taxonomy_file(tmp_path: Path) -> None:

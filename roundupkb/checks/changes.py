@@ -17,6 +17,7 @@ from roundupkb.checks.checker import check_files, has_errors
 from roundupkb.reading.archive import Archive, build_archive
 from roundupkb.reading.docs_tree import roundup_files
 from roundupkb.reading.models import Diagnostic, Entry, Severity
+from roundupkb.reading.site_data import SiteData, project_data
 from roundupkb.reading.urls import normalize
 
 DEFAULT_BASES = ("origin/main", "main")
@@ -83,7 +84,7 @@ def changed_roundups(docs: Path, base: str) -> list[Path]:
     return [p for p in roundup_files(docs) if p.resolve() in changed]
 
 
-def _base_links(path: Path, base: str, docs: Path) -> set[str]:
+def _base_links(path: Path, base: str, docs: Path, site_data: SiteData) -> set[str]:
     """Normalised entry links the page had where this branch left `base` (none if it is new)."""
     try:
         fork = git(["merge-base", base, "HEAD"], docs).strip()
@@ -91,7 +92,7 @@ def _base_links(path: Path, base: str, docs: Path) -> set[str]:
         text = git(["show", f"{fork}:{path.resolve().relative_to(top.resolve()).as_posix()}"], docs)
     except (ChangesError, ValueError):
         return set()
-    archive = build_archive([(str(path), path.relative_to(docs).as_posix(), text)])
+    archive = build_archive([(str(path), path.relative_to(docs).as_posix(), text)], site_data)
     return {normalize(e.url) for e in archive.entries if e.url}
 
 
@@ -134,7 +135,8 @@ def links_covered_before(archive: Archive, pages: list[Path], old_links: dict[st
     return found
 
 
-def check_changed(docs: Path, base: str | None = None) -> tuple[Archive, list[Path], list[Diagnostic]]:
+def check_changed(docs: Path, site_data: SiteData,
+                  base: str | None = None) -> tuple[Archive, list[Path], list[Diagnostic]]:
     """Check the whole archive; return it, the changed pages, and the diagnostics about them.
 
     Diagnostics on other pages that name a changed page (a duplicate issue number, say) are
@@ -142,10 +144,10 @@ def check_changed(docs: Path, base: str | None = None) -> tuple[Archive, list[Pa
     """
     base = base or default_base(docs)
     pages = changed_roundups(docs, base)
-    archive, diagnostics = check_files(docs)
+    archive, diagnostics = check_files(docs, site_data)
     wanted = {str(p) for p in pages}
     mine = [d for d in diagnostics if d.path in wanted or any(w in d.message for w in wanted)]
-    old = {str(p): _base_links(p, base, docs) for p in pages}
+    old = {str(p): _base_links(p, base, docs, site_data) for p in pages}
     mine += links_covered_before(archive, pages, old)
     return archive, pages, sorted(set(mine), key=lambda d: (d.path, d.line, d.message))
 
@@ -156,9 +158,10 @@ def cmd_check_changed(args: argparse.Namespace) -> int:
     if args.files:
         print("error: give files or --changed, not both", file=sys.stderr)
         return 2
+    site_data = project_data(docs)
     try:
         base = args.changed or default_base(docs)
-        archive, pages, diagnostics = check_changed(docs, base)
+        archive, pages, diagnostics = check_changed(docs, site_data, base)
     except ChangesError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ from roundupkb.reading.entries import link_line_shown
 from roundupkb.reading.limits import decode, rendered_problem
 from roundupkb.reading.models import Diagnostic, Entry, Roundup, Severity
 from roundupkb.reading.parser import parse_roundup
+from roundupkb.reading.site_data import SiteData
 from roundupkb.reading.taxonomy import Taxonomy
 
 UNREADABLE = ("limit", "character")  # codes of errors after which a page is not looked at further
@@ -104,10 +105,10 @@ def _key(path: str | Path) -> str:
     return str(Path(path).resolve())
 
 
-def check_files(
-    docs: Path, files: Iterable[Path] | None = None, taxonomy: Taxonomy | None = None
-) -> tuple[Archive, list[Diagnostic]]:
-    """Check every roundup under `docs` and return the archive and the diagnostics to show.
+def check_files(docs: Path, site_data: SiteData,
+                files: Iterable[Path] | None = None) -> tuple[Archive, list[Diagnostic]]:
+    """Check every roundup under `docs` (with the site's topics and publication names) and return
+    the archive and the diagnostics to show.
 
     With `files`, the whole archive is still read (duplicates are found across it) but only
     diagnostics about those files are returned, named as given; a file outside `docs` (or not
@@ -131,7 +132,7 @@ def check_files(
                     diagnostics.append(Diagnostic(str(given), 1, Severity.ERROR,
                                                   f"not a roundup's file name: {NAMING}"))
                 pages.append((str(given), rel, given.read_bytes()))
-    archive = build_archive(pages, taxonomy)
+    archive = build_archive(pages, site_data)
     diagnostics += archive.diagnostics
     render = Renderer()
     limited = {d.path for d in diagnostics if d.code in UNREADABLE}

@@ -16,7 +16,8 @@ from roundupkb.reading.archive import build_archive, load_archive, read_pages
 from roundupkb.reading.docs_tree import ROUNDUPS_DIR, leaves_docs
 from roundupkb.reading.frontmatter import MAX_NUMBER_DIGITS
 from roundupkb.reading.models import Diagnostic, Roundup, Severity, Topic
-from roundupkb.reading.taxonomy import Taxonomy, load_taxonomy
+from roundupkb.reading.site_data import SiteData, project_data
+from roundupkb.reading.taxonomy import Taxonomy
 
 DEFAULT_DOCS = Path("docs")
 DEFAULT_TITLE = "Link Roundup"
@@ -152,14 +153,15 @@ def render(taxonomy: Taxonomy, issue: int, date: dt.date, title: str) -> str:
 
 def plan(
     docs: Path,
+    site_data: SiteData,
     date: dt.date | None = None,
     issue: int | None = None,
-    taxonomy: Taxonomy | None = None,
     today: dt.date | None = None,
 ) -> Scaffold:
-    """Work out the next roundup's number, date, title, path and text from the archive."""
-    taxonomy = taxonomy or load_taxonomy()
-    archive = load_archive(docs, taxonomy)
+    """Work out the next roundup's number, date, title, path and text from the archive and the
+    site's topics."""
+    taxonomy = site_data.taxonomy
+    archive = load_archive(docs, site_data)
     numbered = [r for r in archive.roundups if r.meta.issue is not None] or archive.roundups
     if date is None:
         try:
@@ -179,10 +181,10 @@ def plan(
     return Scaffold(path, issue, date, title, render(taxonomy, issue, date, title))
 
 
-def unfilled_pages(docs: Path, taxonomy: Taxonomy | None = None) -> list[Roundup]:
+def unfilled_pages(docs: Path, site_data: SiteData) -> list[Roundup]:
     """The roundups under `docs` that are still `roundupkb new`'s unfilled template."""
     pages = read_pages(docs)
-    archive = build_archive(pages, taxonomy)
+    archive = build_archive(pages, site_data)
     by_path = {r.path: r for r in archive.roundups}
     found = []
     for path, _, content in pages:
@@ -235,12 +237,13 @@ def cmd_new(args: argparse.Namespace) -> int:
     if not docs.is_dir():
         print(f"{docs}: error: no such folder", file=sys.stderr)
         return 2
+    site_data = project_data(docs)
     try:
-        scaffold = plan(docs, date=args.date, issue=args.issue)
+        scaffold = plan(docs, site_data, date=args.date, issue=args.issue)
     except ScaffoldError as error:
         print(error, file=sys.stderr)
         return 1
-    pending = [] if scaffold.path.exists() else unfilled_pages(docs)
+    pending = [] if scaffold.path.exists() else unfilled_pages(docs, site_data)
     if pending:
         first = pending[0]
         number = f"issue #{first.meta.issue}" if first.meta.issue else "an issue"

@@ -22,6 +22,7 @@ from roundupkb.links import status as linkstatus
 from roundupkb.links.checker import CheckConfig
 from roundupkb.links.status import DEFAULT_CACHE, DEFAULT_MAX_AGE_DAYS, LinkResult
 from roundupkb.reading.archive import Archive, load_archive
+from roundupkb.reading.site_data import project_data
 
 DEFAULT_DOCS = Path("docs")
 CACHE_HELP = f"link status cache (default: {DEFAULT_CACHE} beside the docs folder)"
@@ -112,7 +113,7 @@ def open_links(args: argparse.Namespace) -> tuple[Path, dict[str, LinkResult], A
     except linkstatus.CacheError as exc:
         print(exc, file=sys.stderr)
         return None
-    return path, statuses, load_archive(docs)
+    return path, statuses, load_archive(docs, project_data(docs))
 
 
 def cmd_links_check(args: argparse.Namespace) -> int:

@@ -1,4 +1,8 @@
-"""The `roundupkb` command: import, check, new, export, email, stats and links (check, fix)."""
+"""The `roundupkb` command: import, check, new, export, email, stats and links (check, fix).
+
+Every command reads the site's data as the build does: the topic taxonomy and the publication
+names that the `mkdocs.yml` beside its docs folder names (`reading/site_data.py`).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,8 @@ from roundupkb.ranking.suggestions import cached_suggestions
 from roundupkb.reading.archive import load_archive, parse_page, publication_day
 from roundupkb.reading.limits import decode
 from roundupkb.reading.models import Diagnostic, Severity
-from roundupkb.reading.taxonomy import TaxonomyError, load_source_aliases, load_taxonomy
+from roundupkb.reading.site_data import project_data
+from roundupkb.reading.taxonomy import TaxonomyError
 
 DEFAULT_DOCS = Path("docs")
 CACHE_DIR = Path(".cache") / "roundupkb"  # beside the docs folder, as the site build keeps it
@@ -43,7 +48,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.changed is not None:
         return changes.cmd_check_changed(args)
     files = [Path(f) for f in args.files] if args.files else None
-    archive, diagnostics = check_files(docs, files)
+    archive, diagnostics = check_files(docs, project_data(docs), files)
     _print_diagnostics(diagnostics, sys.stdout)
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
@@ -56,10 +61,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    taxonomy = load_taxonomy()
     if args.docs.exists() and not args.docs.is_dir():
         print(f"{args.docs}: error: not a folder", file=sys.stderr)
         return 2
+    site_data = project_data(args.docs)
     missing = [p for p in args.sources if not p.exists()]
     for path in missing:
         print(f"{path}: error: no such file or folder", file=sys.stderr)
@@ -72,12 +77,12 @@ def cmd_import(args: argparse.Namespace) -> int:
                   "name exactly one file to import", file=sys.stderr)
             return 2
         try:
-            links = read_link_table(args.links, taxonomy)
+            links = read_link_table(args.links, site_data.taxonomy)
         except LinksFileError as error:
             _print_diagnostics(error.diagnostics)
             return 1
     result = import_sources(
-        args.sources, args.docs, taxonomy, check=args.check, issue=args.issue, date=args.date, links=links,
+        args.sources, args.docs, site_data, check=args.check, issue=args.issue, date=args.date, links=links,
         progress=sys.stderr.isatty(),
     )
     _print_diagnostics(sorted(result.diagnostics, key=lambda d: (d.path, d.line)))
@@ -96,7 +101,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    archive = load_archive(args.docs)
+    archive = load_archive(args.docs, project_data(args.docs))
     if archive.errors:
         _print_diagnostics(archive.errors)
         return 1
@@ -118,7 +123,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    archive = load_archive(args.docs)
+    archive = load_archive(args.docs, project_data(args.docs))
     drafts = archive.take_drafts(publication_day())
     counts = Counter(e.topic for e in archive.entries)
     print(f"{len(archive.roundups)} roundups, {len(archive.entries)} entries"
@@ -133,7 +138,7 @@ def cmd_email(args: argparse.Namespace) -> int:
     if not page.is_file():
         print(f"{page}: error: no such file", file=sys.stderr)
         return 2
-    taxonomy = load_taxonomy()
+    site_data = project_data(args.docs)
     try:
         content = page.read_bytes()
     except OSError as error:
@@ -142,13 +147,13 @@ def cmd_email(args: argparse.Namespace) -> int:
     parts = page.resolve().parts
     rel = "/".join(parts[parts.index("roundups"):]) if "roundups" in parts else page.name
     # Read as check and the build read a page: decoded within the size limits, then parsed.
-    roundup, problems = parse_page(content, str(page), rel, taxonomy, load_source_aliases())
+    roundup, problems = parse_page(content, str(page), rel, site_data.taxonomy, site_data.aliases)
     errors = [d for d in problems if d.severity is Severity.ERROR]
     if roundup is None or errors:
         _print_diagnostics(errors or problems)
         return 1
     text, _ = decode(content, str(page))
-    edition = edition_of(roundup, text or "", taxonomy)
+    edition = edition_of(roundup, text or "", site_data.taxonomy)
     _write(render_html(edition) if args.format == "html" else render_text(edition), args.output,
            f"the {args.format} edition of {page}")
     return 0
@@ -200,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "html"), default="text",
                    help="plain text (default; with Subject: and Date: headers) or an HTML e-mail")
     p.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    p.add_argument("--docs", type=Path, default=DEFAULT_DOCS, help="the docs folder of the page's site, "
+                   "whose topics it is read with (default: docs)")
     p.set_defaults(func=cmd_email)
 
     p = sub.add_parser("stats", help="count entries per topic")
@@ -217,8 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
-    except TaxonomyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except TaxonomyError as exc:  # a data file of the site is missing or malformed
+        print(Diagnostic(exc.path, exc.line, Severity.ERROR, exc.message), file=sys.stderr)
         return 2
     except BrokenPipeError:
         return 0

@@ -22,7 +22,7 @@ from roundupkb.reading import frontmatter
 from roundupkb.reading.entries import INLINE_LINK, heading_id
 from roundupkb.reading.lines import Line, heading_at
 from roundupkb.reading.models import Diagnostic, Severity
-from roundupkb.reading.taxonomy import Taxonomy, load_source_aliases
+from roundupkb.reading.site_data import SiteData
 
 _HEADING_ID = re.compile(r"the site removes the id='([^']*)' on <h[1-6]>")
 FRONT_KEYS = tuple(frontmatter.KEYS)  # in the order a page writes them
@@ -56,16 +56,15 @@ def page_text(meta: dict[str, Any], body: list[Line]) -> tuple[str, int]:
 class _Gate:
     """What `roundupkb check` says about a page, with its lines traced back to the source."""
 
-    def __init__(self, source: str, taxonomy: Taxonomy) -> None:
-        self.source, self.taxonomy = source, taxonomy
-        self.aliases = load_source_aliases()
+    def __init__(self, source: str, site_data: SiteData) -> None:
+        self.source, self.site_data = source, site_data
         self.render = Renderer()
 
     def errors(self, meta: dict[str, Any], body: list[Line]) -> tuple[list[Diagnostic], int]:
         page, offset = page_text(meta, body)
         date: dt.date = meta["date"]
         rel = f"roundups/{date.year}/{date.isoformat()}.md"
-        _, found = check_page(page, self.source, rel, self.taxonomy, self.aliases, self.render)
+        _, found = check_page(page, self.source, rel, self.site_data.taxonomy, self.site_data.aliases, self.render)
         errors: list[Diagnostic] = []
         for diagnostic in (d for d in found if d.severity is Severity.ERROR):
             errors += self._relocated(diagnostic, offset, body)
@@ -115,10 +114,10 @@ def _said_by_tags(line: Line) -> set[str]:
 
 
 def make_clean(meta: dict[str, Any], body: list[Line], source: str,
-               taxonomy: Taxonomy) -> tuple[list[Line], list[Diagnostic]]:
+               site_data: SiteData) -> tuple[list[Line], list[Diagnostic]]:
     """The body with the HTML the site would remove made safe, and a warning for each change;
     ImportFailure, naming the source's lines, when the page would still fail `check`."""
-    gate = _Gate(source, taxonomy)
+    gate = _Gate(source, site_data)
     notes: list[Diagnostic] = []
     errors, offset = gate.errors(meta, body)
     for _ in range(MAX_ROUNDS):

@@ -30,7 +30,7 @@ from roundupkb.reading.limits import decode
 from roundupkb.reading.lines import Line, scan_body
 from roundupkb.reading.models import Diagnostic, Roundup, Severity
 from roundupkb.reading.parser import parse_roundup
-from roundupkb.reading.taxonomy import Taxonomy, load_source_aliases
+from roundupkb.reading.site_data import SiteData
 
 __all__ = ["ImportFailure", "ImportResult", "Imported", "convert", "detect_format", "import_sources",
            "target_name"]
@@ -76,7 +76,7 @@ def _trim(body: list[Line]) -> list[Line]:
 def convert(
     data: bytes,
     source: str,
-    taxonomy: Taxonomy,
+    site_data: SiteData,
     issue: int | None = None,
     *,
     date: dt.date | None = None,
@@ -87,6 +87,7 @@ def convert(
     `issue` and `date` are the issue's number and date when the source does not say them (or
     says them wrongly: the source's own are then reported); `links` gives a plain-text
     edition's entries their addresses. Raises ImportFailure naming the source's lines."""
+    taxonomy = site_data.taxonomy
     text, problems = decode(data, source)
     if text is None:
         raise ImportFailure(source, problems[0].line, problems[0].message)
@@ -112,7 +113,7 @@ def convert(
                                     f"the source says {meta['date'].isoformat()} but --date says "
                                     f"{date.isoformat()}; using --date"))
         meta["date"] = date
-    body, fixes = make_clean(meta, _trim(body), source, taxonomy)
+    body, fixes = make_clean(meta, _trim(body), source, site_data)
     notes += fixes
     page, _ = page_text(meta, body)
     when: dt.date = meta["date"]
@@ -211,7 +212,7 @@ def collect_sources(paths: list[Path]) -> list[Path]:
 def import_sources(
     paths: list[Path],
     docs: Path,
-    taxonomy: Taxonomy,
+    site_data: SiteData,
     *,
     check: bool = False,
     issue: int | None = None,
@@ -223,7 +224,6 @@ def import_sources(
     that `roundupkb check` would reject)."""
     from tqdm import tqdm
 
-    aliases = load_source_aliases()
     result = ImportResult()
     taken: set[str] = set()  # pages written (or to be) in this run
     numbers: dict[int, str] = {}  # issue number -> the page that has it, on disk or in this run
@@ -235,7 +235,7 @@ def import_sources(
     for path in tqdm(sources, desc="import", unit="issue", disable=not progress):
         source = str(path)
         try:
-            imported = convert(path.read_bytes(), source, taxonomy, issue, date=date, links=links)
+            imported = convert(path.read_bytes(), source, site_data, issue, date=date, links=links)
         except ImportFailure as failure:
             result.diagnostics.extend(failure.diagnostics)
             result.failed.append(source)
@@ -267,7 +267,7 @@ def import_sources(
         if imported.issue is not None:
             numbers[imported.issue] = imported.rel_path
         roundup, problems = parse_roundup(
-            imported.text, str(docs / imported.rel_path), imported.rel_path, taxonomy, aliases
+            imported.text, str(docs / imported.rel_path), imported.rel_path, site_data.taxonomy, site_data.aliases
         )
         imported.roundup = roundup
         result.diagnostics.extend(imported.diagnostics)

@@ -121,7 +121,8 @@ def read_link_table(path: Path, taxonomy: Taxonomy) -> LinkTable:
         topic = taxonomy.by_slug.get(topic_name) or taxonomy.match(topic_name).topic
         bad_url = link_problem(url)
         if topic is None:
-            problems.append(Diagnostic(str(path), number, Severity.ERROR, f"unknown topic {topic_name!r}"))
+            problems.append(Diagnostic(str(path), number, Severity.ERROR,
+                                       f"unknown topic {topic_name!r} (the topics are in {taxonomy.source})"))
         elif bad_url:
             problems.append(Diagnostic(str(path), number, Severity.ERROR, bad_url))
         else:

@@ -67,6 +67,8 @@ from roundupkb.reading.labels import issue_title
 from roundupkb.reading.limits import check_limits, decode, rendered_problem
 from roundupkb.reading.models import Diagnostic, Roundup, Severity
 from roundupkb.reading.parser import page_url
+from roundupkb.reading.site_data import load_site_data
+from roundupkb.reading.taxonomy import TaxonomyError
 
 # The plain text of every fragment, kept between builds: it depends on the fragment, the Markdown
 # extensions and the allow-list.
@@ -165,7 +167,12 @@ class SiteBuild:
             self._preview = self.cache.get("preview", self._written_key, PreviewState.read)
             self.deferred = (self.settings.catch_up_watched and self._preview is not None
                              and self._preview.pages != self._pages_key)
-        archive = build_archive(roundups)
+        try:
+            site_data = load_site_data(self.settings.topics_file, self.settings.sources_file)
+        except TaxonomyError as error:
+            raise BuildError([Diagnostic(error.path, error.line, Severity.ERROR, error.message)],
+                             "the site's data files have errors") from None
+        archive = build_archive(roundups, site_data)
         errors += archive.errors
         if errors:
             raise BuildError(errors, "roundup pages have errors (run `roundupkb check`)")

@@ -14,7 +14,7 @@ from roundupkb.reading.models import Entry
 from roundupkb.reading.urls import normalize
 
 TOP_SOURCES = 15
-NOT_ARTICLE_TOPICS = ("jobs", "events", "calls")  # topic slugs whose sources are employers or hosts
+NOT_ARTICLE_KINDS = ("jobs", "events", "calls")  # kinds of topic whose sources are employers or hosts
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def topic_year_counts(archive: Archive) -> dict[str, list[int]]:
 def top_sources(archive: Archive, limit: int = TOP_SOURCES) -> list[tuple[str, int]]:
     """The publications linked to most (articles only: not employers or event hosts)."""
     counts = Counter(e.source for e in archive.entries
-                     if e.source and e.topic not in NOT_ARTICLE_TOPICS)
+                     if e.source and archive.taxonomy.get(e.topic).kind not in NOT_ARTICLE_KINDS)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].lower()))[:limit]
 
 

@@ -42,7 +42,7 @@ FIELDS = (
 def entry_export_record(
     entry: Entry, archive: Archive, links: Mapping[str, LinkResult] | None = None
 ) -> dict[str, Any]:
-    """One entry as a JSON-ready dict (see `roundupkb/data/entries.schema.json`).
+    """One entry as a JSON-ready dict (see `roundupkb/schemas/entries.schema.json`).
 
     With `links` (the link checker's cache), `link_status` is ok, redirect or broken, and None
     for a link not checked yet.

@@ -36,6 +36,8 @@ class BuildSettings:
     project_dir: Path  # beside mkdocs.yml: data/link-status.json, .cache/roundupkb/
     site_url: str
     site_name: str
+    topics_file: Path  # the site's data (`reading/site_data.py`), as messages name them
+    sources_file: Path
     language: str = "en"
     feed_length: int = 50
     roundups_feed_length: int = 20

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from slugify import slugify
 
-from roundupkb.publish.discovery import NOT_ARTICLE_TOPICS
+from roundupkb.publish.discovery import NOT_ARTICLE_KINDS
 from roundupkb.reading.archive import Archive
 from roundupkb.reading.models import Entry
 
@@ -92,7 +92,7 @@ def source_groups(archive: Archive) -> list[SourceGroup]:
     publications: dict[str, list[Entry]] = defaultdict(list)
     authors: dict[str, list[Entry]] = defaultdict(list)
     for entry in archive.entries:
-        if entry.topic in NOT_ARTICLE_TOPICS:
+        if archive.taxonomy.get(entry.topic).kind in NOT_ARTICLE_KINDS:
             continue
         if entry.source:
             publications[entry.source].append(entry)

@@ -13,7 +13,8 @@ from roundupkb.reading.docs_tree import roundup_files
 from roundupkb.reading.limits import decode
 from roundupkb.reading.models import Diagnostic, Entry, Roundup, Severity
 from roundupkb.reading.parser import parse_roundup
-from roundupkb.reading.taxonomy import Taxonomy, load_source_aliases, load_taxonomy
+from roundupkb.reading.site_data import SiteData
+from roundupkb.reading.taxonomy import Taxonomy
 from roundupkb.reading.urls import normalize
 
 PARSES_KEPT = 4096  # pages whose parse is remembered: every page of a 10x archive
@@ -100,17 +101,12 @@ def parse_page(content: bytes | str, path: str, rel_path: str, taxonomy: Taxonom
     return roundup, list(found)
 
 
-def build_archive(
-    pages: Sequence[tuple[str, str, bytes | str]],
-    taxonomy: Taxonomy | None = None,
-    source_aliases: dict[str, str] | None = None,
-) -> Archive:
-    """Parse pages given as (display path, docs-relative path, content) and cross-index them."""
-    taxonomy = taxonomy or load_taxonomy()
-    aliases = source_aliases if source_aliases is not None else load_source_aliases()
-    archive = Archive(taxonomy)
+def build_archive(pages: Sequence[tuple[str, str, bytes | str]], site_data: SiteData) -> Archive:
+    """Parse pages given as (display path, docs-relative path, content) with the site's topics
+    and publication names, and cross-index them."""
+    archive = Archive(site_data.taxonomy)
     for path, rel_path, content in pages:
-        roundup, problems = parse_page(content, path, rel_path, taxonomy, aliases)
+        roundup, problems = parse_page(content, path, rel_path, site_data.taxonomy, site_data.aliases)
         archive.diagnostics.extend(problems)
         if roundup is not None:
             archive.roundups.append(roundup)
@@ -125,9 +121,9 @@ def read_pages(docs: Path) -> list[tuple[str, str, bytes]]:
     return [(str(p), p.relative_to(docs).as_posix(), p.read_bytes()) for p in roundup_files(docs)]
 
 
-def load_archive(docs: Path, taxonomy: Taxonomy | None = None) -> Archive:
+def load_archive(docs: Path, site_data: SiteData) -> Archive:
     """Read and parse every roundup page under a docs folder."""
-    return build_archive(read_pages(docs), taxonomy)
+    return build_archive(read_pages(docs), site_data)
 
 
 def _check_unique(archive: Archive) -> None:

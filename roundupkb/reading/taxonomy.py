@@ -1,4 +1,10 @@
-"""The topic taxonomy: loading it, and matching a roundup's headings to topics."""
+"""The site's data files read into values: the topic taxonomy (with matching a roundup's headings
+to topics) and the publications' canonical names.
+
+Both files belong to the site, not to the package (`reading/site_data.py` finds them). A file
+that cannot be read, or that is malformed, raises `TaxonomyError`, which names it as
+`path:line: message`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache, cached_property
-from importlib import resources
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +31,13 @@ TYPO_RATIO = 0.9
 
 
 class TaxonomyError(ValueError):
-    """The taxonomy file is malformed."""
+    """A data file of the site (the taxonomy, the source names) is missing or malformed; its
+    text is `path:line: message`."""
+
+    def __init__(self, path: str, line: int, message: str) -> None:
+        super().__init__(f"{path}:{line}: {message}")
+        self.path, self.line, self.message = path, line, message
+
 
 _TAG = linear.compile(r"<[^>]*>")
 _LINK = linear.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -153,114 +164,159 @@ class Taxonomy:
         return self.by_slug[slug]
 
 
-def _as_str_list(value: Any, where: str) -> tuple[str, ...]:
+def yaml_error(exc: yaml.YAMLError, source: str) -> TaxonomyError:
+    """What is wrong with a YAML file, in one line, at the line where the parser found it."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).split("\n")[0]
+    return TaxonomyError(source, mark.line + 1 if mark else 1, f"invalid YAML: {problem}")
+
+
+def yaml_document(text: str, source: str,
+                  loader_class: type[yaml.SafeLoader] = yaml.SafeLoader) -> tuple[Any, yaml.Node | None]:
+    """The YAML text's value and its node tree (whose marks give each value's line, `yaml_line`)."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    except yaml.YAMLError as exc:
+        raise yaml_error(exc, source) from None
+    finally:
+        loader.dispose()
+
+
+def yaml_line(node: yaml.Node | None, *steps: str | int) -> int:
+    """The line of the value reached from `node` by mapping keys and list indexes (or of the last
+    one found on the way)."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for step in steps:
+        if isinstance(node, yaml.MappingNode):
+            node = next((value for key, value in node.value if key.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            node = None
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _as_str_list(value: Any, source: str, line: int, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise TaxonomyError(f"{where}: must be a list of strings")
+        raise TaxonomyError(source, line, f"{where}: must be a list of strings")
     return tuple(value)
 
 
 def parse_taxonomy(text: str, source: str) -> Taxonomy:
-    """Parse and validate the YAML text of a taxonomy file."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise TaxonomyError(f"{source}:{line}: invalid YAML: {exc}") from None
+    """Parse and validate the YAML text of a taxonomy file (`source`: its path, for messages)."""
+    data, root = yaml_document(text, source)
     if not isinstance(data, dict) or not isinstance(data.get("topics"), list):
-        raise TaxonomyError(f"{source}:1: expected a mapping with a 'topics' list")
+        raise TaxonomyError(source, 1, "expected a mapping with a 'topics' list")
     topics: list[Topic] = []
-    for i, item in enumerate(data["topics"], 1):
-        where = f"{source}: topic #{i}"
+    for i, item in enumerate(data["topics"]):
+        where = f"topic #{i + 1}"
+
+        def at(*steps: str | int, i: int = i) -> int:  # the line of this topic's value at `steps`
+            return yaml_line(root, "topics", i, *steps)
+
         if not isinstance(item, dict):
-            raise TaxonomyError(f"{where}: must be a mapping")
+            raise TaxonomyError(source, at(), f"{where}: must be a mapping")
         slug, title = item.get("slug"), item.get("title")
         if not isinstance(slug, str) or not _SLUG.match(slug):
-            raise TaxonomyError(f"{where}: 'slug' must be lower-case words joined by '-'")
+            raise TaxonomyError(source, at("slug"), f"{where}: 'slug' must be lower-case words joined by '-'")
         if not isinstance(title, str) or not title.strip():
-            raise TaxonomyError(f"{where} ({slug}): 'title' is required")
+            raise TaxonomyError(source, at("title"), f"{where} ({slug}): 'title' is required")
         kind = item.get("kind", "articles")
         if kind not in KINDS:
-            raise TaxonomyError(f"{where} ({slug}): 'kind' must be one of {', '.join(KINDS)}")
-        patterns = _as_str_list(item.get("patterns"), f"{where} ({slug}) patterns")
-        for pattern in patterns:
+            raise TaxonomyError(source, at("kind"), f"{where} ({slug}): 'kind' must be one of {', '.join(KINDS)}")
+        patterns = _as_str_list(item.get("patterns"), source, at("patterns"), f"{where} ({slug}) patterns")
+        for number, pattern in enumerate(patterns):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise TaxonomyError(f"{where} ({slug}): bad pattern {pattern!r}: {exc}") from None
+                raise TaxonomyError(source, at("patterns", number),
+                                    f"{where} ({slug}): bad pattern {pattern!r}: {exc}") from None
         topics.append(
             Topic(
                 slug=slug,
                 title=title.strip(),
                 description=str(item.get("description") or "").strip(),
-                aliases=_as_str_list(item.get("aliases"), f"{where} ({slug}) aliases"),
+                aliases=_as_str_list(item.get("aliases"), source, at("aliases"), f"{where} ({slug}) aliases"),
                 patterns=patterns,
                 kind=kind,
             )
         )
-    slugs = [t.slug for t in topics]
-    duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
-    if duplicates:
-        raise TaxonomyError(f"{source}: duplicate topic slugs: {', '.join(duplicates)}")
+    first: dict[str, int] = {}
+    for i, topic in enumerate(topics):
+        if first.setdefault(topic.slug, i) != i:
+            raise TaxonomyError(source, yaml_line(root, "topics", i, "slug"), f"duplicate topic slug: {topic.slug} "
+                                f"(also topic #{first[topic.slug] + 1})")
     groups = data.get("synonyms") or []
     if not isinstance(groups, list) or not all(
             isinstance(g, list) and len(g) > 1 and all(isinstance(v, str) and v.strip() for v in g)
             for g in groups):
-        raise TaxonomyError(f"{source}: 'synonyms' must be a list of lists of two or more spellings")
+        raise TaxonomyError(source, yaml_line(root, "synonyms"),
+                            "'synonyms' must be a list of lists of two or more spellings")
     taxonomy = Taxonomy(topics, source, tuple(tuple(v.strip() for v in g) for g in groups))
     seen: dict[str, str] = {}
-    for topic in topics:
-        for name in (topic.title, *topic.aliases):
+    claimed: dict[str, tuple[str, str]] = {}  # the same words in another order are one heading
+    for i, topic in enumerate(topics):
+        names = [(topic.title, yaml_line(root, "topics", i, "title")),
+                 *((alias, yaml_line(root, "topics", i, "aliases", j)) for j, alias in enumerate(topic.aliases))]
+        for name, line in names:
             key = normalize_heading(name)
             if key in seen and seen[key] != topic.slug:
-                raise TaxonomyError(
-                    f"{source}: heading {name!r} is claimed by both {seen[key]} and {topic.slug}"
-                )
+                raise TaxonomyError(source, line, f"heading {name!r} is claimed by both {seen[key]} and {topic.slug}")
             seen[key] = topic.slug
-    claimed: dict[str, tuple[str, str]] = {}  # the same words in another order are one heading
-    for topic in topics:
-        for name in (topic.title, *topic.aliases):
+        for name, line in names:
             words = word_key(name)
             other = claimed.setdefault(words, (topic.slug, name))
             if words and other[0] != topic.slug:
-                raise TaxonomyError(f"{source}: headings {other[1]!r} ({other[0]}) and {name!r} "
-                                    f"({topic.slug}) have the same words, so one heading would match both")
+                raise TaxonomyError(source, line, f"headings {other[1]!r} ({other[0]}) and {name!r} ({topic.slug}) "
+                                    "have the same words, so one heading would match both")
     return taxonomy
 
 
-def load_taxonomy(path: Path | None = None) -> Taxonomy:
-    """Load the taxonomy from `path`, or the one shipped with the package (read once)."""
-    if path is not None:
-        return parse_taxonomy(path.read_text(encoding="utf-8"), str(path))
-    return _shipped_taxonomy()
+def read_text(path: Path) -> str:
+    """The text of a data file (UTF-8); raises TaxonomyError when it cannot be read."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise TaxonomyError(str(path), 1, f"cannot read it: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise TaxonomyError(str(path), 1, "cannot read it: not UTF-8 text") from None
 
 
-@cache
-def _shipped_taxonomy() -> Taxonomy:
-    ref = resources.files("roundupkb").joinpath("data/topics.yml")
-    return parse_taxonomy(ref.read_text(encoding="utf-8"), "roundupkb/data/topics.yml")
+def load_taxonomy(path: Path) -> Taxonomy:
+    """The taxonomy in the file `path` (named as given in messages). While the file's text stays
+    the same, the same `Taxonomy` object: a page's parse is remembered with it (`mkdocs serve`)."""
+    return _parsed_taxonomy(read_text(path), str(path))
 
 
-def load_source_aliases(path: Path | None = None) -> dict[str, str]:
-    """Map each known spelling of a publication (lower case) to its canonical name."""
-    if path is not None:
-        return _aliases(path.read_text(encoding="utf-8"))
-    return dict(_shipped_aliases())
+_parsed_taxonomy = lru_cache(maxsize=8)(parse_taxonomy)
 
 
-@cache
-def _shipped_aliases() -> tuple[tuple[str, str], ...]:
-    text = resources.files("roundupkb").joinpath("data/sources.yml").read_text("utf-8")
-    return tuple(_aliases(text).items())
+def load_source_aliases(path: Path) -> dict[str, str]:
+    """Map each known spelling of a publication (lower case) in the file `path` to its canonical name."""
+    return parse_source_aliases(read_text(path), str(path))
 
 
-def _aliases(text: str) -> dict[str, str]:
-    data = yaml.safe_load(text) or {}
+def parse_source_aliases(text: str, source: str) -> dict[str, str]:
+    """Parse and validate the YAML text of a source names file: `sources:` maps each canonical
+    name to a list of its other spellings."""
+    data, root = yaml_document(text, source)
+    names = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(names, dict):
+        raise TaxonomyError(source, 1, "expected a mapping with a 'sources' mapping (canonical name: [spellings])")
     aliases: dict[str, str] = {}
-    for canonical, names in (data.get("sources") or {}).items():
-        aliases[str(canonical).lower()] = str(canonical)
-        for name in names or []:
-            aliases[str(name).lower()] = str(canonical)
+    for canonical, spellings in names.items():
+        listed = spellings is None or (isinstance(spellings, list) and all(isinstance(s, str) for s in spellings))
+        if not isinstance(canonical, str) or not canonical.strip() or not listed:
+            raise TaxonomyError(source, yaml_line(root, "sources", str(canonical)),
+                                f"{canonical!r}: a canonical name takes a list of its spellings")
+        aliases[canonical.lower()] = canonical
+        for name in spellings or []:
+            aliases[name.lower()] = canonical
     return aliases
