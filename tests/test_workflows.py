@@ -256,6 +256,20 @@ def test_main_is_deployed_to_pages_one_at_a_time(all_workflows: dict[str, Workfl
     assert not _writes(build.get("permissions"))
 
 
+def test_only_the_publish_build_keeps_the_build_cache_between_runs(all_workflows: dict[str, Workflow]) -> None:
+    """Results kept in `.cache/roundupkb` make the next build warm; they are trusted as the build's
+    own work, so no workflow a pull request runs may save them."""
+    keeping = {name: w for name, w in all_workflows.items()
+               if any(str(s.get("uses", "")).startswith("actions/cache@")
+                      and ".cache/roundupkb" in str(s.get("with", {}).get("path", "")) for _, s in steps(w))}
+    assert list(keeping) == ["publish.yml"]
+    (publish,) = keeping.values()
+    assert "pull_request" not in publish["on"] and "pull_request_target" not in publish["on"]
+    names = [str(s.get("uses") or s.get("run")) for _, s in steps(publish)]
+    cache = next(i for i, n in enumerate(names) if n.startswith("actions/cache@"))
+    assert cache < next(i for i, n in enumerate(names) if n.startswith("mkdocs build"))
+
+
 def test_link_health_runs_weekly_and_never_on_pull_requests(all_workflows: dict[str, Workflow]) -> None:
     (links,) = [w for w in all_workflows.values()
                 if any(CHECKER in str(s.get("run", "")) for _, s in steps(w))]
