@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from roundupkb.markup.plain_text import plain_text
+from roundupkb.ranking.words import words
 
 if TYPE_CHECKING:
     from roundupkb.reading.archive import Archive
@@ -156,10 +157,10 @@ def _features(docs: Sequence[SuggestDoc]) -> Any:
     from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
     blocks = []
-    words = TfidfVectorizer(sublinear_tf=True, stop_words="english", dtype=np.float32,
-                            min_df=2 if len(docs) >= MIN_DF_FROM else 1)
+    vectorizer = TfidfVectorizer(analyzer=words, sublinear_tf=True, dtype=np.float32,
+                                 min_df=2 if len(docs) >= MIN_DF_FROM else 1)
     with contextlib.suppress(ValueError):  # no word at all (only stop words): the meta tokens decide
-        tfidf = words.fit_transform([d.text for d in docs])
+        tfidf = vectorizer.fit_transform([d.text for d in docs])
         blocks += [tfidf, _by_year(tfidf, [d.year for d in docs]) * YEAR_WORDS_WEIGHT]
     meta = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, binary=True,
                            dtype=np.float32)

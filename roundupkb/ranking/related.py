@@ -10,12 +10,14 @@ again nor imports scikit-learn.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from roundupkb import linear
 from roundupkb.cache import DiskCache, digest
+from roundupkb.ranking.words import words
 
 if TYPE_CHECKING:
     from roundupkb.reading.archive import Archive
@@ -33,6 +35,7 @@ MAX_DF_FROM = 500  # ... on an archive at least this large; a small one keeps ev
 # ... and in more than this many field texts, however large the archive: a word's cost is the
 # number of texts it pairs up, so this keeps ranking one entry's cost flat as the archive grows.
 MAX_POSTINGS = 1200
+TOKEN_PATTERN = r"(?u)\b[a-z_][a-z0-9_]+\b"  # words, and the source and topic tokens (`_token`)
 _TARGET = linear.compile(rf"\]\([^){linear.SPACES}]*\)|<[^>]+>|https?://{linear.NOT_SPACE}+")
 
 
@@ -74,9 +77,8 @@ def _tfidf_matrices(docs: Sequence[Doc]) -> tuple[object, object]:
 
     fields = _fields(docs)
     vectorizer = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, min_df=2, dtype=np.float32,
-        max_df=_max_df(len(docs) * len(fields)) if len(docs) >= MAX_DF_FROM else 1.0,
-        token_pattern=r"(?u)\b[a-z_][a-z0-9_]+\b", norm=None,
+        analyzer=functools.partial(words, token_pattern=TOKEN_PATTERN), sublinear_tf=True, min_df=2,
+        dtype=np.float32, max_df=_max_df(len(docs) * len(fields)) if len(docs) >= MAX_DF_FROM else 1.0, norm=None,
     )
     # One tokenizing pass over every field of every doc; the field rows are then summed.
     stacked = vectorizer.fit_transform([text for texts, _ in fields for text in texts])
