@@ -58,6 +58,7 @@ from roundupkb.publish.search_records import search_records
 from roundupkb.publish.settings import BuildError, BuildSettings, SourcePage
 from roundupkb.publish.site import Render, Site
 from roundupkb.publish.sources import source_page
+from roundupkb.ranking.classifier import SHOW_THRESHOLD
 from roundupkb.ranking.related import archive_related
 from roundupkb.ranking.suggestions import cached_suggestions
 from roundupkb.reading import frontmatter
@@ -211,8 +212,9 @@ class SiteBuild:
             self.search = self._search_index()  # Pagefind indexes while related entries are ranked and pages made
             archive.related, related_cached = archive_related(archive, self.cache)
             if self.settings.preview:
-                self.cache.put("ranking-latest", self._written_key,
-                               {"suggestions": archive.suggestions, "related": archive.related})
+                shown = {k: [p for p in v if p[1] >= SHOW_THRESHOLD] for k, v in archive.suggestions.items()}
+                self.cache.put("ranking-latest", self._written_key,  # what a deferred build shows
+                               {"suggestions": {k: v for k, v in shown.items() if v}, "related": archive.related})
             ranking = (f"topic suggestions {'from the cache' if suggestions_cached else 'made'} and related "
                        f"entries {'from the cache' if related_cached else 'ranked'}")
         self.notes.append(f"read {len(archive.roundups)} roundups, {len(archive.entries)} entries in "
