@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -203,5 +204,35 @@ def test_a_preview_without_live_reload_builds_all_an_edit_changes_at_once(
     preview.build()
     assert "Slurm renamed" in parse(site / "topics/systems/index.html").get_text()
     assert not (project / ".cache/roundupkb/preview/catch-up").exists()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [DIRTY_WARNING] * 2
+    caplog.clear()
+
+
+def test_a_deferred_build_shows_only_what_the_kept_ranking_and_the_site_still_hold(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The ranking a preview keeps was made for the site as it was: an entry or a topic it names
+    may be gone by the next edit (a topic taken out of data/topics.yml). The reader's page is
+    built all the same, showing neither."""
+    project = make_project(tmp_path / "project", keep_roundups=False)
+    page = project / "docs/roundups/2021/2021-01-11.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(ROUNDUP.format(day="11", issue=1, what="part1"), encoding="utf-8")
+    site = tmp_path / "site"
+    preview = Preview(project, site)
+    preview.build()
+    (kept,) = (project / ".cache/roundupkb").glob("ranking-latest-*.json")
+    ranking = json.loads(kept.read_text(encoding="utf-8"))
+    entry = next(e for e in ranking["related"] if "storage" in e)  # the entry the edit leaves as it is
+    ranking["suggestions"] = {entry: [["no-such-topic", 0.99], ["managing-teams", 0.95]]}
+    ranking["related"] = {entry: ["no-such-entry"]}
+    kept.write_text(json.dumps(ranking), encoding="utf-8")
+
+    time.sleep(0.01)  # a newer modification time than the first build's pages
+    page.write_text(page.read_text(encoding="utf-8").replace("Slurm part1", "Slurm renamed"), encoding="utf-8")
+    preview.build()  # deferred: the kept ranking, not this content's
+    shown = parse(site / "roundups/2021/2021-01-11/index.html")
+    assert "Slurm renamed" in shown.get_text()
+    assert [a.get_text(strip=True) for a in shown.select(".rkb-entry__also-topics a")] == ["Managing Teams"]
+    assert not shown.select(".rkb-related")
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == [DIRTY_WARNING] * 2
     caplog.clear()

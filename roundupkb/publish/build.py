@@ -194,8 +194,8 @@ class SiteBuild:
         ranked = time.perf_counter()
         if self.deferred:  # the last ranking made: the build just after the reload ranks this content
             latest = self.cache.get("ranking-latest", self._written_key, read_ranking) or ({}, {})
-            known = archive.by_id()
-            archive.suggestions = {k: v for k, v in latest[0].items() if k in known}
+            known, topics = archive.by_id(), {t.slug for t in archive.taxonomy.topics}
+            archive.suggestions = {k: [p for p in v if p[0] in topics] for k, v in latest[0].items() if k in known}
             archive.related = latest[1]  # an id the archive no longer holds is not shown (`Site`)
             ranking = "the last ranking made (this content's follows just after the reload)"
         else:
