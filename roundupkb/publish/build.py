@@ -163,8 +163,8 @@ class SiteBuild:
         errors = self.check_docs(pages)
         roundups = [(p.path, p.rel_path, p.content) for p in pages if is_roundup_path(p.rel_path)]
         self._sources = {rel_path: content for _, rel_path, content in roundups}
-        self._pages_key = digest(sorted((p.rel_path, hashlib.sha256(p.content).hexdigest()) for p in pages))
-        if self.settings.preview:
+        if self.settings.preview:  # what the next preview build compares its docs with
+            self._pages_key = digest(sorted((p.rel_path, hashlib.sha256(p.content).hexdigest()) for p in pages))
             self._preview = self.cache.get("preview", self._written_key, PreviewState.read)
             self.deferred = (self.settings.catch_up_watched and self._preview is not None
                              and self._preview.pages != self._pages_key)
