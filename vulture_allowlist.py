@@ -28,3 +28,6 @@ signup_url
 
 # RE2's options object, set by attribute (`linear.compile`).
 _.case_sensitive
+
+# The classifier in one call: fit, score, choose. bench/bench_topics.py cross-validates it, tests call it.
+suggest_topics

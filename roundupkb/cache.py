@@ -3,8 +3,9 @@
 Like Material's social plugin (`.cache/plugin/social/`): a result is a JSON file named by the
 SHA-256 of everything that went into it, so a build whose inputs did not change reads the
 answer instead of computing it, and a changed input can never be answered with a stale result.
-Only JSON is stored (never pickle): a cache file that a pull request slipped in can at worst
-be wrong data, which the caller validates, never code.
+Only JSON and plain numeric arrays (NumPy's `.npz`, read with `allow_pickle=False`) are stored,
+never pickle: a cache file that a pull request slipped in can at worst be wrong data, which the
+caller validates, never code.
 
 `write_atomic` is the package's one way to replace a file: the cache's results, the link status
 cache, pages the link fixer rewrites.
@@ -14,9 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -66,12 +69,34 @@ class DiskCache:
 
     def put(self, kind: str, key: str, data: Any) -> None:
         """Store a result (best effort: a read-only or full disk only costs the next build time)."""
+        self._write(kind, key, ".json", json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+    def get_arrays(self, kind: str, key: str) -> dict[str, Any] | None:
+        """Numeric and text arrays stored by `put_arrays` (never objects), or None."""
+        import numpy as np
+
+        if self.folder is None:
+            return None
+        try:
+            with np.load(self.folder / f"{kind}-{key}.npz", allow_pickle=False) as stored:
+                return {name: stored[name] for name in stored.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+            return None
+
+    def put_arrays(self, kind: str, key: str, arrays: Mapping[str, Any]) -> None:
+        """Store NumPy arrays of numbers or text (best effort, as `put`)."""
+        import numpy as np
+
+        buffer = io.BytesIO()
+        np.savez(buffer, allow_pickle=False, **arrays)
+        self._write(kind, key, ".npz", buffer.getvalue())
+
+    def _write(self, kind: str, key: str, suffix: str, data: bytes) -> None:
         if self.folder is None:
             return
         try:
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-            write_atomic(self.folder / f"{kind}-{key}.json", text.encode("utf-8"))
-            older = sorted(self.folder.glob(f"{kind}-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+            write_atomic(self.folder / f"{kind}-{key}{suffix}", data)
+            older = sorted(self.folder.glob(f"{kind}-*{suffix}"), key=lambda p: p.stat().st_mtime, reverse=True)
             for stale in older[KEPT_PER_KIND:]:
                 stale.unlink(missing_ok=True)
         except OSError:
@@ -82,16 +107,6 @@ class DiskCache:
         if self.folder is not None:
             with contextlib.suppress(OSError):
                 (self.folder / f"{kind}-{key}.json").unlink(missing_ok=True)
-
-    def get_or_make(self, kind: str, key: str, make: Callable[[], T],
-                    read: Callable[[Any], T], write: Callable[[T], Any]) -> tuple[T, bool]:
-        """(result, whether it came from the cache): read it, or make it and store it."""
-        found = self.get(kind, key, read)
-        if found is not None:
-            return found, True
-        result = make()
-        self.put(kind, key, write(result))
-        return result, False
 
 
 class TextMemo:

@@ -206,17 +206,20 @@ class SiteBuild:
             for fragment in fragments + [r.intro for r in archive.roundups]:
                 remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment)))
             self._keep("plain-text", TEXT_CACHE_KEY, texts)
-            archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
+            # A preview keeps its ranking; catching up after an edit, it ranks the changed entries only
+            kept_as = self._written_key if self.settings.preview else None
+            catch_up = self._preview is not None and self._preview.behind_since is not None
+            archive.suggestions, suggestions_had = cached_suggestions(archive, self.cache, latest=kept_as,
+                                                                      catch_up=catch_up)
         self._site = Site(archive, self.render, link_status=self.link_status, drafts=drafts)
         if not self.deferred:
             self.search = self._search_index()  # Pagefind indexes while related entries are ranked and pages made
-            archive.related, related_cached = archive_related(archive, self.cache)
+            archive.related, related_had = archive_related(archive, self.cache, latest=kept_as, catch_up=catch_up)
             if self.settings.preview:
                 shown = {k: [p for p in v if p[1] >= SHOW_THRESHOLD] for k, v in archive.suggestions.items()}
                 self.cache.put("ranking-latest", self._written_key,  # what a deferred build shows
                                {"suggestions": {k: v for k, v in shown.items() if v}, "related": archive.related})
-            ranking = (f"topic suggestions {'from the cache' if suggestions_cached else 'made'} and related "
-                       f"entries {'from the cache' if related_cached else 'ranked'}")
+            ranking = f"topic scores {suggestions_had} and related entries {related_had}"
         self.notes.append(f"read {len(archive.roundups)} roundups, {len(archive.entries)} entries in "
                           f"{ranked - started:.2f} s; {ranking} in {time.perf_counter() - ranked:.2f} s")
 

@@ -28,9 +28,9 @@ than two such topics there is nothing to choose between and every entry gets no 
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -106,6 +106,131 @@ def suggest_docs(archive: Archive) -> list[SuggestDoc]:
     return docs
 
 
+@dataclass(frozen=True)
+class TopicModel:
+    """The classifier as fitted on an archive: its features' vocabularies and weights, and the
+    weights of each class (topic) over those features."""
+
+    classes: list[str]
+    text: Any  # a fitted TfidfVectorizer, or None when no text had a word
+    years: list[int]  # the years that have a block of the words' columns of their own
+    meta: Any  # a fitted CountVectorizer of the host and year tokens
+    coef: Any  # classes (one row when there are two) x features
+    intercept: Any
+
+    def features(self, docs: Sequence[SuggestDoc]) -> Any:
+        """Rows of TF-IDF over the text, the same again in the column block of the doc's year
+        at `YEAR_WORDS_WEIGHT`, then host and year tokens at `META_WEIGHT`."""
+        import scipy.sparse as sp
+
+        blocks = []
+        if self.text is not None:
+            tfidf = self.text.transform([d.text for d in docs])
+            blocks += [tfidf, _by_year(tfidf, [d.year for d in docs], self.years) * YEAR_WORDS_WEIGHT]
+        blocks.append(self.meta.transform([_meta_tokens(d) for d in docs]) * META_WEIGHT)
+        return sp.hstack(blocks, format="csr")
+
+    def probabilities(self, docs: Sequence[SuggestDoc]) -> Any:
+        """Each doc's probability of each class (rows x classes): logistic one-vs-rest scores,
+        normalised to sum to 1, as scikit-learn's `SGDClassifier.predict_proba` gives them."""
+        import numpy as np
+        from scipy.special import expit
+
+        scores = expit(self.features(docs) @ np.asarray(self.coef).T + self.intercept)
+        if len(self.classes) == 2:
+            return np.hstack([1 - scores, scores])
+        return scores / scores.sum(axis=1, keepdims=True)
+
+    def arrays(self) -> dict[str, Any]:
+        """The model as arrays for `DiskCache.put_arrays` (no word holds a line break)."""
+        import numpy as np
+
+        text = self.text is not None
+        return {"classes": np.array(self.classes), "years": np.array(self.years, dtype=np.int64),
+                "words": np.array("\n".join(self.text.get_feature_names_out()) if text else ""),
+                "idf": self.text.idf_ if text else np.zeros(0), "has_text": np.array(text),
+                "meta": np.array("\n".join(self.meta.get_feature_names_out())),
+                "coef": self.coef, "intercept": self.intercept}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, Any]) -> TopicModel:
+        """The model `arrays` stored; raises ValueError or KeyError for arrays of another shape."""
+        text = None
+        if bool(arrays["has_text"]):
+            text = _text_vectorizer(1, str(arrays["words"]).split("\n"))
+            text.idf_ = arrays["idf"]
+        meta = _meta_vectorizer(str(arrays["meta"]).split("\n"))
+        return cls([str(c) for c in arrays["classes"]], text, [int(y) for y in arrays["years"]], meta,
+                   arrays["coef"], arrays["intercept"])
+
+
+def fit_topics(docs: Sequence[SuggestDoc], content_topics: Sequence[str],
+               min_examples: int = MIN_EXAMPLES) -> TopicModel | None:
+    """The classifier fitted on the docs under a content topic with at least `min_examples`
+    docs; None when fewer than two topics have that many."""
+    import numpy as np
+
+    counts = Counter(d.topic for d in docs if d.topic in set(content_topics))
+    classes = sorted(t for t, n in counts.items() if n >= min_examples)
+    if len(classes) < 2:
+        return None
+    text = _text_vectorizer(2 if len(docs) >= MIN_DF_FROM else 1)
+    try:
+        text.fit([d.text for d in docs])
+    except ValueError:  # no word at all (only stop words): the meta tokens decide
+        text = None
+    meta = _meta_vectorizer().fit([_meta_tokens(d) for d in docs])
+    unfitted = TopicModel(classes, text, sorted({d.year for d in docs if d.year is not None}), meta, None, None)
+    labelled = [d for d in docs if d.topic in classes]
+    classifier = _classifier().fit(unfitted.features(labelled), np.array([d.topic for d in labelled]))
+    return dataclasses.replace(unfitted, classes=[str(c) for c in classifier.classes_], coef=classifier.coef_,
+                               intercept=classifier.intercept_)
+
+
+def topic_scores(model: TopicModel | None, docs: Sequence[SuggestDoc], content_topics: Sequence[str],
+                 known: Mapping[str, list[float]] | None = None) -> dict[str, list[float]]:
+    """Every doc's probability of each of the model's classes, for the docs not under a content
+    topic (none without a model); `known` are scores already had by the same model, of docs
+    that did not change."""
+    content = set(content_topics)
+    targets = [d for d in docs if d.topic not in content]
+    known = known or {}
+    wanted = [d for d in targets if d.id not in known]
+    if model is None:
+        return {}
+    made = dict(zip([d.id for d in wanted], model.probabilities(wanted).tolist(), strict=True)) if wanted else {}
+    return {d.id: known[d.id] if d.id in known else made[d.id] for d in targets}
+
+
+def choose_topics(docs: Sequence[SuggestDoc], content_topics: Sequence[str], classes: Sequence[str],
+                  scores: Mapping[str, list[float]], *, k: int = MAX_SUGGESTIONS) -> dict[str, list[tuple[str, float]]]:
+    """Up to `k` suggested topics for every doc whose topic is not a content topic.
+
+    Each suggestion is `(topic, probability)`, best first (ties by slug), the probabilities
+    rounded to `SCORE_DIGITS` places, after the votes of the link's other sightings; a doc with
+    no scores gets an empty list."""
+    content = set(content_topics)
+    out: dict[str, list[tuple[str, float]]] = {}
+    sightings = _same_link_counts(docs, set(classes))
+    order = {t: j for j, t in enumerate(classes)}
+    for doc in docs:
+        if doc.topic in content:
+            continue
+        out[doc.id] = []
+        if doc.id not in scores or k <= 0:
+            continue
+        p = list(scores[doc.id])
+        seen = sightings.get(doc.link or "")
+        if seen:  # each sighting is SAME_LINK_VOTES votes for its topic, the text one vote
+            for topic, n in seen.items():
+                p[order[topic]] += SAME_LINK_VOTES * n
+            total = sum(p)
+            p = [x / total for x in p]
+        best = sorted(zip(classes, p, strict=True), key=lambda pair: (-pair[1], pair[0]))[:k]
+        out[doc.id] = [(str(t), round(float(s), SCORE_DIGITS)) for t, s in best]
+    return out
+
+
 def suggest_topics(
     docs: Sequence[SuggestDoc],
     content_topics: Sequence[str],
@@ -113,70 +238,39 @@ def suggest_topics(
     k: int = MAX_SUGGESTIONS,
     min_examples: int = MIN_EXAMPLES,
 ) -> dict[str, list[tuple[str, float]]]:
-    """Up to `k` suggested topics for every doc whose topic is not a content topic.
-
-    Each suggestion is `(topic, probability)`, best first (ties by slug), the probabilities
-    rounded to `SCORE_DIGITS` places; a doc gets an empty list when fewer than two content
-    topics have `min_examples` labelled docs. Docs under a content topic with too few
-    examples are neither trained on nor given suggestions.
+    """Up to `k` suggested topics for every doc whose topic is not a content topic (see
+    `choose_topics`), by a classifier fitted on these docs (`fit_topics`): a doc gets an empty
+    list when fewer than two content topics have `min_examples` labelled docs. Docs under a
+    content topic with too few examples are neither trained on nor given suggestions.
     """
+    model = fit_topics(docs, content_topics, min_examples)
+    scores = topic_scores(model, docs, content_topics)
+    return choose_topics(docs, content_topics, model.classes if model else [], scores, k=k)
+
+
+def _text_vectorizer(min_df: int, vocabulary: Sequence[str] | None = None) -> Any:
     import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    content = set(content_topics)
-    targets = [i for i, d in enumerate(docs) if d.topic not in content]
-    out: dict[str, list[tuple[str, float]]] = {docs[i].id: [] for i in targets}
-    counts = Counter(d.topic for d in docs if d.topic in content)
-    classes = sorted(t for t, n in counts.items() if n >= min_examples)
-    if not targets or len(classes) < 2 or k <= 0:
-        return out
-    labelled = [i for i, d in enumerate(docs) if d.topic in classes]
-    features = _features(docs)
-    y = np.array([docs[i].topic for i in labelled])
-    model = _classifier().fit(features[labelled], y)
-    order = {t: j for j, t in enumerate(model.classes_)}
-    probabilities = model.predict_proba(features[targets])
-    sightings = _same_link_counts(docs, set(classes))
-    for row, i in enumerate(targets):
-        p = probabilities[row]
-        seen = sightings.get(docs[i].link or "")
-        if seen:  # each sighting is SAME_LINK_VOTES votes for its topic, the text one vote
-            p = p.copy()
-            for topic, n in seen.items():
-                p[order[topic]] += SAME_LINK_VOTES * n
-            p /= p.sum()
-        best = sorted(zip(model.classes_, p, strict=True), key=lambda pair: (-pair[1], pair[0]))[:k]
-        out[docs[i].id] = [(str(t), round(float(s), SCORE_DIGITS)) for t, s in best]
-    return out
+    return TfidfVectorizer(analyzer=words, sublinear_tf=True, dtype=np.float32, min_df=min_df, vocabulary=vocabulary)
 
 
-def _features(docs: Sequence[SuggestDoc]) -> Any:
-    """Rows of TF-IDF over the text, the same again in the column block of the doc's year at
-    `YEAR_WORDS_WEIGHT`, then host and year tokens at `META_WEIGHT`."""
+def _meta_vectorizer(vocabulary: Sequence[str] | None = None) -> Any:
     import numpy as np
-    import scipy.sparse as sp
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer
 
-    blocks = []
-    vectorizer = TfidfVectorizer(analyzer=words, sublinear_tf=True, dtype=np.float32,
-                                 min_df=2 if len(docs) >= MIN_DF_FROM else 1)
-    with contextlib.suppress(ValueError):  # no word at all (only stop words): the meta tokens decide
-        tfidf = vectorizer.fit_transform([d.text for d in docs])
-        blocks += [tfidf, _by_year(tfidf, [d.year for d in docs]) * YEAR_WORDS_WEIGHT]
-    meta = CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, binary=True,
-                           dtype=np.float32)
-    tokens = [_meta_tokens(d) for d in docs]
-    blocks.append(meta.fit_transform(tokens) * META_WEIGHT)
-    return sp.hstack(blocks, format="csr")
+    return CountVectorizer(tokenizer=str.split, token_pattern=None, lowercase=False, binary=True,
+                           dtype=np.float32, vocabulary=vocabulary)
 
 
-def _by_year(rows: Any, years: Sequence[int | None]) -> Any:
-    """`rows` (CSR) moved into one block of columns per year, side by side: a row's values sit
-    in its year's block (no year: an empty row)."""
+def _by_year(rows: Any, years: Sequence[int | None], known: Sequence[int]) -> Any:
+    """`rows` (CSR) moved into one block of columns per year of `known`, side by side: a row's
+    values sit in its year's block (a year not known, or none: an empty row)."""
     import numpy as np
     import scipy.sparse as sp
 
-    known = sorted({y for y in years if y is not None})
     block = {y: b for b, y in enumerate(known)}
+    years = [y if y in block else None for y in years]
     width = rows.shape[1]
     lengths = np.diff(rows.indptr)
     kept = np.array([y is not None for y in years])

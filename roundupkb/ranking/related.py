@@ -5,18 +5,20 @@ cosine similarity as sparse matrix products in row blocks, so memory stays bound
 archive. Entries of the same issue and entries of the same link (shown as "also in") are never
 related; a link covered twice is offered once. The ranking runs in the build and is cached on
 disk by a hash of its input (`cache.py`): a rebuild whose entries did not change neither ranks
-again nor imports scikit-learn.
+again nor imports scikit-learn, and a preview catching up after an edit ranks again only the
+entries the edit can change (`update_related`, `kept.py`).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from roundupkb import linear
-from roundupkb.cache import DiskCache, digest
+from roundupkb.cache import DiskCache
+from roundupkb.ranking.kept import Ranker, ranked
 from roundupkb.ranking.words import words
 
 if TYPE_CHECKING:
@@ -56,6 +58,9 @@ def _token(prefix: str, text: str) -> str:
     return prefix + "".join(c if c.isalnum() else "_" for c in text.lower()) if text else ""
 
 
+FIELDS = 4  # title, body, source, topic: each doc is four texts to the vectorizer
+
+
 def _fields(docs: Sequence[Doc]) -> list[tuple[list[str], float]]:
     return [
         ([d.title for d in docs], TITLE_WEIGHT),
@@ -70,18 +75,51 @@ def _max_df(texts: int) -> float | int:
     return MAX_DF if texts * MAX_DF <= MAX_POSTINGS else MAX_POSTINGS
 
 
-def _tfidf_matrices(docs: Sequence[Doc]) -> tuple[object, object]:
+def _vectorizer(docs: int, vocabulary: Sequence[str] | None = None) -> Any:
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        analyzer=functools.partial(words, token_pattern=TOKEN_PATTERN), sublinear_tf=True, min_df=2,
+        dtype=np.float32, max_df=_max_df(docs * FIELDS) if docs >= MAX_DF_FROM else 1.0, norm=None,
+        vocabulary=vocabulary,
+    )
+
+
+def fit_related(docs: Sequence[Doc]) -> Any:
+    """The TF-IDF model of these docs' words (a fitted `TfidfVectorizer`), or None when no word
+    occurs twice (a tiny archive: nothing is related to anything)."""
+    vectorizer = _vectorizer(len(docs))
+    try:
+        vectorizer.fit([text for texts, _ in _fields(docs) for text in texts])
+    except ValueError:
+        return None
+    return vectorizer
+
+
+def model_arrays(model: Any) -> dict[str, Any]:
+    """A fitted model as arrays for `DiskCache.put_arrays`: its words (no word holds a line
+    break) and their IDF weights."""
+    import numpy as np
+
+    return {"words": np.array("\n".join(model.get_feature_names_out())), "idf": model.idf_}
+
+
+def model_from_arrays(arrays: Mapping[str, Any]) -> Any:
+    """The model `model_arrays` stored; raises ValueError for arrays of the wrong shape."""
+    terms = str(arrays["words"]).split("\n")
+    model = _vectorizer(0, terms)
+    model.idf_ = arrays["idf"]  # checked against the vocabulary's length
+    return model
+
+
+def _matrices(vectorizer: Any, docs: Sequence[Doc]) -> tuple[Any, Any]:
+    """Each doc's unit vector (its fields' rows, weighted and summed), and their transpose."""
     from sklearn.preprocessing import normalize
 
     fields = _fields(docs)
-    vectorizer = TfidfVectorizer(
-        analyzer=functools.partial(words, token_pattern=TOKEN_PATTERN), sublinear_tf=True, min_df=2,
-        dtype=np.float32, max_df=_max_df(len(docs) * len(fields)) if len(docs) >= MAX_DF_FROM else 1.0, norm=None,
-    )
     # One tokenizing pass over every field of every doc; the field rows are then summed.
-    stacked = vectorizer.fit_transform([text for texts, _ in fields for text in texts])
+    stacked = vectorizer.transform([text for texts, _ in fields for text in texts])
     n = len(docs)
     matrix = None
     for i, (_, weight) in enumerate(fields):
@@ -97,30 +135,58 @@ def rank_related(
     *,
     min_score: float = MIN_SCORE,
     exclude_same_link: bool = True,
+    model: Any = None,
 ) -> dict[str, list[str]]:
-    """Up to `k` related ids for every doc, best first (same issue and same link excluded).
+    """Up to `k` related ids for every doc, best first (same issue and same link excluded),
+    by the TF-IDF `model` of `fit_related` (by default fitted on these docs).
 
     Scores below `min_score` are dropped from each sparse block of the similarity matrix
     before anything is sorted, so only a handful of candidates per row are ever ranked.
     """
-    import numpy as np
-
     if not docs:
         return {}
-    try:
-        queries, index = _tfidf_matrices(docs)
-    except ValueError:  # no word occurs twice (a tiny archive): nothing is related to anything
+    model = model or fit_related(docs)
+    if model is None:
         return {d.id: [] for d in docs}
+    queries, index = _matrices(model, docs)
+    return _rank_rows(docs, queries, index, list(range(len(docs))), k, min_score, exclude_same_link)
+
+
+def update_related(docs: Sequence[Doc], previous: Mapping[str, list[str]], changed: Set[str], model: Any,
+                   k: int = MAX_RELATED, *, min_score: float = MIN_SCORE) -> dict[str, list[str]]:
+    """What `rank_related(docs, k, model=model)` gives, ranking again only the rows it can
+    differ in: given `previous`, its answer for the docs as they were, and the ids of the docs
+    `changed` since (new ones included), only those docs, the docs that score at least
+    `min_score` with one of them and the docs whose related entries held a changed or removed
+    one are ranked again. Every other row compares the same vectors as before."""
+    import numpy as np
+
+    queries, index = _matrices(model, docs)
+    rows = [i for i, d in enumerate(docs) if d.id in changed or d.id not in previous]
+    touched = set(changed) | (previous.keys() - {d.id for d in docs})
+    again = set(rows) | {i for i, d in enumerate(docs) if not touched.isdisjoint(previous.get(d.id, ()))}
+    if rows:
+        reach = (queries[rows] @ index).tocsr()
+        again.update(int(j) for j in np.unique(reach.indices[reach.data >= min_score]))
+    out = {d.id: previous.get(d.id, []) for d in docs}
+    out.update(_rank_rows(docs, queries, index, sorted(again), k, min_score, True))
+    return out
+
+
+def _rank_rows(docs: Sequence[Doc], queries: Any, index: Any, rows: Sequence[int], k: int, min_score: float,
+               exclude_same_link: bool) -> dict[str, list[str]]:
+    """Related ids of the docs at `rows`, from their rows of the similarity matrix, in blocks."""
+    import numpy as np
+
     group_ids: dict[str, int] = {}
     groups = np.array([group_ids.setdefault(d.group, len(group_ids)) for d in docs])
     out: dict[str, list[str]] = {}
-    for start in range(0, len(docs), BLOCK_ROWS):
-        stop = min(start + BLOCK_ROWS, len(docs))
-        block = (queries[start:stop] @ index).tocsr()  # type: ignore[index]
+    for start in range(0, len(rows), BLOCK_ROWS):
+        chosen = rows[start:start + BLOCK_ROWS]
+        block = (queries[chosen] @ index).tocsr()
         block.data[block.data < min_score] = 0
         block.eliminate_zeros()
-        for offset in range(stop - start):
-            row = start + offset
+        for offset, row in enumerate(chosen):
             lo, hi = block.indptr[offset], block.indptr[offset + 1]
             columns, scores = block.indices[lo:hi], block.data[lo:hi]
             out[docs[row].id] = _best(docs, groups, row, columns, scores, k, exclude_same_link)
@@ -196,15 +262,21 @@ def _read(data: Any) -> dict[str, list[str]]:
     return data
 
 
-def archive_related(archive: Archive, cache: DiskCache | None = None,
-                    k: int = MAX_RELATED) -> tuple[dict[str, list[str]], bool]:
+def archive_related(archive: Archive, cache: DiskCache | None = None, k: int = MAX_RELATED, *,
+                    latest: str | None = None, catch_up: bool = False) -> tuple[dict[str, list[str]], str]:
     """Related ids for every entry of an archive (every entry has a key, maybe an empty list),
-    and whether they came from the cache. Ids the archive does not hold are never returned."""
+    and how they were had (`kept.ranked`, which says what `latest` and `catch_up` do). Ids the
+    archive does not hold are never returned."""
     docs = archive_docs(archive)
-    model = [k, MIN_SCORE, CANDIDATES, TITLE_WEIGHT, BODY_WEIGHT, SOURCE_WEIGHT, TOPIC_WEIGHT, MAX_DF, MAX_DF_FROM,
-             MAX_POSTINGS]  # all that shapes a result
-    key = digest("related", model, [vars(d) for d in docs])  # flat: vars() is asdict() uncopied
-    ranking, cached = (cache or DiskCache(None)).get_or_make(
-        "related", key, lambda: rank_related(docs, k), _read, lambda r: r)
+
+    def make() -> tuple[dict[str, list[str]], dict[str, Any] | None]:
+        model = fit_related(docs)
+        return rank_related(docs, k, model=model), model_arrays(model) if model is not None else None
+
+    ranker = Ranker("related", [k, MIN_SCORE, CANDIDATES, TITLE_WEIGHT, BODY_WEIGHT, SOURCE_WEIGHT, TOPIC_WEIGHT,
+                                MAX_DF, MAX_DF_FROM, MAX_POSTINGS], make,
+                    lambda kept, changed, arrays: update_related(docs, kept, changed, model_from_arrays(arrays), k),
+                    _read, lambda ranking: ranking)
+    ranking, how = ranked(ranker, docs, cache or DiskCache(None), latest=latest, catch_up=catch_up)
     known = {d.id for d in docs}
-    return {d.id: [i for i in ranking.get(d.id, []) if i in known] for d in docs}, cached
+    return {d.id: [i for i in ranking.get(d.id, []) if i in known] for d in docs}, how

@@ -1,42 +1,80 @@
 """Topic suggestions as the build uses them: cached on disk, and the ones the site shows.
 
-`ranking/classifier.py` makes them (a classifier trained on the archive's own filed entries); here they are
-read from `.cache/roundupkb/` when the classifier's input has not changed (so a rebuild does not
-import scikit-learn), and reduced to the topics each entry is listed under as well: a suggestion
-scoring at least `SHOW_THRESHOLD` (`ranking/classifier.py` says why that value).
+`ranking/classifier.py` makes them (a classifier trained on the archive's own filed entries).
+Here their scores are read from `.cache/roundupkb/` when the classifier's input has not changed
+(so a rebuild does not import scikit-learn) or, in a preview catching up after an edit, made for
+the changed entries only with the model kept (`kept.py`); and the suggestions are reduced to the
+topics each entry is listed under as well: a suggestion scoring at least `SHOW_THRESHOLD`
+(`ranking/classifier.py` says why that value).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from roundupkb.cache import DiskCache, digest
+from roundupkb.cache import DiskCache
 from roundupkb.ranking import classifier as suggest
-from roundupkb.ranking.classifier import MAX_SUGGESTIONS, SHOW_THRESHOLD, content_topics, suggest_docs, suggest_topics
+from roundupkb.ranking.classifier import (
+    SHOW_THRESHOLD,
+    TopicModel,
+    choose_topics,
+    content_topics,
+    fit_topics,
+    suggest_docs,
+    topic_scores,
+)
+from roundupkb.ranking.kept import Ranker, ranked
 from roundupkb.reading.archive import Archive
 
 Suggestions = dict[str, list[tuple[str, float]]]
 
 
-def _read(data: Any) -> Suggestions:
-    out: Suggestions = {}
-    for entry_id, pairs in data.items():
-        out[str(entry_id)] = [(str(topic), float(score)) for topic, score in pairs]
-    return out
+@dataclass(frozen=True)
+class TopicScores:
+    """The classifier's classes, and each unfiled entry's probability of each (before the votes
+    of its link's other sightings, which are counted at every build)."""
+
+    classes: list[str]
+    scores: dict[str, list[float]]
+
+    @classmethod
+    def read(cls, data: Any) -> TopicScores:
+        classes = [str(c) for c in data["classes"]]
+        scores = {str(k): [float(p) for p in v] for k, v in data["scores"].items()}
+        if any(len(v) != len(classes) for v in scores.values()):
+            raise ValueError("scores of other classes")
+        return cls(classes, scores)
+
+    def write(self) -> dict[str, Any]:
+        return {"classes": self.classes, "scores": self.scores}
 
 
-def cached_suggestions(archive: Archive, cache: DiskCache | None = None) -> tuple[Suggestions, bool]:
-    """Suggested topics of every entry under a section that is not a subject, and whether they
-    came from the cache."""
+def cached_suggestions(archive: Archive, cache: DiskCache | None = None, *, latest: str | None = None,
+                       catch_up: bool = False) -> tuple[Suggestions, str]:
+    """Suggested topics of every entry under a section that is not a subject, and how their
+    scores were had (`kept.ranked`, which says what `latest` and `catch_up` do)."""
     docs = suggest_docs(archive)
     topics = content_topics(archive.taxonomy)
-    model = [suggest.MIN_EXAMPLES, suggest.SAME_LINK_VOTES, suggest.META_WEIGHT, suggest.YEAR_WORDS_WEIGHT,
-             suggest.ALPHA, suggest.EPOCHS, suggest.MIN_DF_FROM, suggest.SCORE_DIGITS]  # all that shapes a result
-    # the docs are flat: vars() gives what asdict() would, without copying
-    key = digest("suggestions", MAX_SUGGESTIONS, model, topics, [vars(d) for d in docs])
-    return (cache or DiskCache(None)).get_or_make(
-        "suggestions", key, lambda: suggest_topics(docs, topics), _read,
-        lambda found: {k: [list(p) for p in v] for k, v in found.items()})
+
+    def make() -> tuple[TopicScores, dict[str, Any] | None]:
+        model = fit_topics(docs, topics)
+        scores = TopicScores(model.classes if model else [], topic_scores(model, docs, topics))
+        return scores, model.arrays() if model else None
+
+    def update(kept: TopicScores, changed: set[str], arrays: Mapping[str, Any]) -> TopicScores:
+        model = TopicModel.from_arrays(arrays)
+        if model.classes != kept.classes:
+            raise ValueError("scores of another model")
+        known = {k: v for k, v in kept.scores.items() if k not in changed}
+        return TopicScores(model.classes, topic_scores(model, docs, topics, known))
+
+    shape = [suggest.MIN_EXAMPLES, suggest.META_WEIGHT, suggest.YEAR_WORDS_WEIGHT, suggest.ALPHA, suggest.EPOCHS,
+             suggest.MIN_DF_FROM, topics]  # all that shapes the scores but the docs
+    ranker = Ranker("topic-scores", shape, make, update, TopicScores.read, TopicScores.write)
+    found, how = ranked(ranker, docs, cache or DiskCache(None), latest=latest, catch_up=catch_up)
+    return choose_topics(docs, topics, found.classes, found.scores), how
 
 
 def listed_by_topic(archive: Archive, threshold: float = SHOW_THRESHOLD) -> dict[str, list[tuple[str, float | None]]]:
@@ -49,9 +87,9 @@ def listed_by_topic(archive: Archive, threshold: float = SHOW_THRESHOLD) -> dict
             if topic != entry.topic:
                 listed.setdefault(topic, []).append((entry.id, None))
     suggested: dict[str, list[tuple[str, float]]] = {}
-    for entry_id, ranked in archive.suggestions.items():
+    for entry_id, pairs in archive.suggestions.items():
         entry = by_id[entry_id]
-        for topic, score in ranked:
+        for topic, score in pairs:
             if score >= threshold and topic not in entry.rejected_topics and topic not in entry.pinned_topics:
                 suggested.setdefault(topic, []).append((entry_id, score))
     for topic, pairs in suggested.items():
