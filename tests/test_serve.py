@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -183,7 +184,9 @@ def test_a_preview_shows_the_edited_page_first_and_then_all_it_changed(
     assert {path: path.stat().st_mtime_ns for path in (other, topic)} == first
     assert (project / ".cache/roundupkb/preview/catch-up").is_file()
 
-    preview.build()  # what the server runs next: everything the edit changed
+    with caplog.at_level(logging.INFO):
+        preview.build()  # what the server runs next: everything the edit changed
+    assert "related entries updated for 1 changed entries" in caplog.text  # the new entry's, by the kept model
     assert "Kubernetes operators for teams" in related_titles(other)
     assert "Kubernetes operators for teams" in parse(topic).get_text()
     assert "Kubernetes operators for teams" in (site / "topics/systems/feed.xml").read_text(encoding="utf-8")
