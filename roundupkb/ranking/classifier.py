@@ -192,12 +192,12 @@ def topic_scores(model: TopicModel | None, docs: Sequence[SuggestDoc], content_t
     """Every doc's probability of each of the model's classes, for the docs not under a content
     topic (none without a model); `known` are scores already had by the same model, of docs
     that did not change."""
+    if model is None:
+        return {}
     content = set(content_topics)
     targets = [d for d in docs if d.topic not in content]
     known = known or {}
     wanted = [d for d in targets if d.id not in known]
-    if model is None:
-        return {}
     made = dict(zip([d.id for d in wanted], model.probabilities(wanted).tolist(), strict=True)) if wanted else {}
     return {d.id: known[d.id] if d.id in known else made[d.id] for d in targets}
 

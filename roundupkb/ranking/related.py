@@ -145,7 +145,8 @@ def rank_related(
     """
     if not docs:
         return {}
-    model = model or fit_related(docs)
+    if model is None:
+        model = fit_related(docs)
     if model is None:
         return {d.id: [] for d in docs}
     queries, index = _matrices(model, docs)
