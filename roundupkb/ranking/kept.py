@@ -15,6 +15,7 @@ a preview, and a catch-up with no kept model or a changed shape.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -51,7 +52,7 @@ def ranked(ranker: Ranker[T], docs: Sequence[Any], cache: DiskCache, *, latest: 
     """The ranking of `docs` (flat dataclasses with an `id`) and how it was had: "from the
     cache", "updated for N changed entries" or "made". A preview passes `latest`, the key its
     builds keep their ranking under, and `catch_up` when the last build left work to this one."""
-    hashes = {d.id: digest(vars(d)) for d in docs}  # flat: vars() is asdict() uncopied
+    hashes = {d.id: _hash(d) for d in docs}
     shape = digest(ranker.kind, ranker.shape)
     key = digest(shape, list(hashes.items()))  # in order: ties between equal scores go by it
     model = key
@@ -75,6 +76,11 @@ def ranked(ranker: Ranker[T], docs: Sequence[Any], cache: DiskCache, *, latest: 
         cache.put(f"latest-{ranker.kind}", latest,
                   {"shape": shape, "model": model, "docs": hashes, "result": ranker.write(result)})
     return result, how
+
+
+def _hash(doc: Any) -> str:
+    """A hash of a flat dataclass's fields (strings, numbers, None): `repr` tells them apart."""
+    return hashlib.sha256(repr(tuple(vars(doc).values())).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _read_kept(data: Any, read: Callable[[Any], T]) -> Kept[T]:
