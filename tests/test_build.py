@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,30 @@ def test_a_wrong_setting_is_named(setting: str, named: str, tmp_path: Path, capl
         build_site(project)
     assert named in str(raised.value) + caplog.text
     caplog.clear()
+
+
+def test_a_build_renders_no_attribution_on_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import markdown
+
+    from roundupkb.publish.build import SiteBuild
+
+    converted: Counter[str] = Counter()
+    convert, generated_files = markdown.Markdown.convert, SiteBuild.generated_files
+    archives = []
+
+    def counting(self: markdown.Markdown, source: str) -> str:
+        converted[source] += 1
+        return convert(self, source)
+
+    def keeping(self: SiteBuild) -> object:
+        archives.append(self.site.archive)
+        return generated_files(self)
+
+    monkeypatch.setattr(markdown.Markdown, "convert", counting)
+    monkeypatch.setattr(SiteBuild, "generated_files", keeping)
+    build_site(_project(tmp_path))
+    (archive,) = archives
+    commentaries = {entry.commentary for entry in archive.entries}
+    attributions = {entry.attribution for entry in archive.entries if entry.attribution} - commentaries
+    assert attributions and all(converted[commentary] for commentary in commentaries)
+    assert {attribution: converted[attribution] for attribution in attributions} == dict.fromkeys(attributions, 0)

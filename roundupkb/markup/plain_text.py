@@ -96,7 +96,7 @@ def _renderer() -> Renderer:
 # What `plain_text` found, by fragment: a pure function's memo (like `functools.lru_cache`), which
 # a build also fills from its disk cache (`remember`).
 _KNOWN: dict[str, str] = {}
-MAX_KNOWN = 262_144  # fragments remembered: every commentary, attribution and essay of a 10x archive
+MAX_KNOWN = 262_144  # fragments remembered: every commentary and essay of a 10x archive
 # What the text of a fragment depends on besides the fragment: bump it when `visible_text` changes.
 TEXT_VERSION = "visible-text-1"
 

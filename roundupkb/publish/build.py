@@ -199,11 +199,11 @@ class SiteBuild:
             archive.related = latest[1]  # an id the archive no longer holds is not shown (`Site`)
             ranking = "the last ranking made (this content's follows just after the reload)"
         else:
-            # Every plain text the build will ask for, from the disk cache or made now (once each);
-            # a deferred build asks for those of its own pages only.
+            # Every plain text the build will ask for, from the disk cache or made now (once each):
+            # those of the commentaries and the issues' essays (an attribution is shown as parsed,
+            # `attribution_text`); a deferred build asks for those of its own pages only.
             texts = self._memo("plain-text", TEXT_CACHE_KEY)
-            fragments = [text for e in archive.entries for text in (e.commentary, e.attribution or "")]
-            for fragment in fragments + [r.intro for r in archive.roundups]:
+            for fragment in [*(e.commentary for e in archive.entries), *(r.intro for r in archive.roundups)]:
                 remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment)))
             self._keep("plain-text", TEXT_CACHE_KEY, texts)
             archive.suggestions, suggestions_cached = cached_suggestions(archive, self.cache)
