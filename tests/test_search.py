@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gc
 import json
 import sys
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from sitekit import SITE_DATA, build_site, make_project
 
-from roundupkb.publish.pagefind import PagefindError, PagefindIndex, staging_folder, write_index
+from roundupkb.publish.pagefind import PagefindError, PagefindIndex, write_files
 from roundupkb.publish.search_records import Synonyms, search_records
 from roundupkb.reading.archive import build_archive
 
@@ -132,9 +133,9 @@ def test_the_build_writes_a_chunked_pagefind_index_and_no_lunr_index(tmp_path: P
 
 
 # A stand-in for `pagefind --service` that answers in pieces of a few bytes, as a busy Pagefind's
-# pipe does, and writes the index's files where it is asked to (saying it wrote them `WHERE`).
+# pipe does, and sends one answer of several kilobytes (the index's files come as one).
 FAKE_PAGEFIND = """\
-import base64, json, pathlib, sys
+import base64, json, sys
 size = int(sys.argv[1])
 def answer(message_id, payload):
     data = base64.b64encode(json.dumps({"message_id": message_id, "payload": payload}).encode()) + b","
@@ -154,52 +155,25 @@ while True:
             answer(request["message_id"], {"type": "NewIndex", "index_id": 7})
         elif kind == "AddRecord":
             answer(request["message_id"], {"type": "IndexedFile", "page_word_count": 1})
-        elif kind == "WriteFiles":
-            folder = pathlib.Path(request["payload"]["output_path"])
-            (folder / "fragment").mkdir(parents=True)
-            (folder / "pagefind.js").write_bytes(b"x" * 5000)
-            (folder / "fragment" / "en_1.pf_fragment").write_bytes(b"y")
-            answer(request["message_id"], {"type": "WriteFiles", "output_path": WHERE})
+        elif kind == "GetFiles":
+            content = base64.b64encode(b"x" * 5000).decode()
+            answer(request["message_id"], {"type": "GetFiles", "files": [
+                {"path": "pagefind.js", "content": content}]})
 """
-
-
-def _fake_pagefind(tmp_path: Path, size: int, where: str = 'request["payload"]["output_path"]') -> Path:
-    script = tmp_path / "pagefind"
-    script.write_text(f"#!{sys.executable}\n" + FAKE_PAGEFIND.replace("int(sys.argv[1])", str(size))
-                      .replace("WHERE", where))
-    script.chmod(0o755)
-    return script
 
 
 @pytest.mark.parametrize("size", [1, 7, 1 << 20])
 def test_pagefind_answers_are_read_whole_however_they_arrive(size: int, tmp_path: Path) -> None:
-    index = PagefindIndex(binary=_fake_pagefind(tmp_path, size))
+    script = tmp_path / "pagefind"
+    script.write_text(f"#!{sys.executable}\n" + FAKE_PAGEFIND.replace("int(sys.argv[1])", str(size)))
+    script.chmod(0o755)
+    index = PagefindIndex(binary=script)
     assert index.index_id == 7
     for record in records().values():
         index.add(record)
-    index.start_files(tmp_path / "out")
-    assert index.write() == 2
+    assert index.write(tmp_path / "out") == 1
     assert (tmp_path / "out" / "pagefind.js").read_bytes() == b"x" * 5000
     assert index.process.poll() is not None  # stopped once the files are written
-
-
-def test_an_index_pagefind_says_it_wrote_elsewhere_is_refused_and_dropped(tmp_path: Path) -> None:
-    index = PagefindIndex(binary=_fake_pagefind(tmp_path, 7, where='"/elsewhere"'))
-    index.start_files(tmp_path / "out")
-    with pytest.raises(PagefindError, match="/elsewhere"):
-        index.write()
-    assert not (tmp_path / "out").exists()
-
-
-def test_the_site_gets_the_index_folder_pagefind_wrote_meanwhile(tmp_path: Path) -> None:
-    index = PagefindIndex(binary=_fake_pagefind(tmp_path, 1 << 20))
-    target = tmp_path / "site" / "pagefind"
-    (target / "old").mkdir(parents=True)  # the last build's
-    index.start_files(staging_folder(target))
-    assert write_index(index, target).startswith("search: 0 records, 2 files")
-    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == \
-        ["fragment", "fragment/en_1.pf_fragment", "pagefind.js"]
-    assert [p.name for p in (tmp_path / "site").iterdir()] == ["pagefind"]  # no hidden folder left
 
 
 def test_a_pagefind_that_cannot_run_is_an_error(tmp_path: Path) -> None:
@@ -221,11 +195,14 @@ def test_an_abandoned_index_stops_its_pagefind() -> None:
     assert process.wait(timeout=30) is not None
 
 
-def test_an_index_closed_before_its_files_are_done_leaves_no_folder(tmp_path: Path) -> None:
-    index = PagefindIndex()
-    for record in records().values():
-        index.add(record)
-    index.start_files(tmp_path / ".pagefind-abandoned")
-    index.close()  # a build that failed
-    assert index.process.poll() is not None
-    assert list(tmp_path.iterdir()) == []
+def test_index_files_are_written_inside_their_folder_only(tmp_path: Path) -> None:
+    def file(path: str, content: bytes) -> dict[str, str]:
+        return {"path": path, "content": base64.b64encode(content).decode("ascii")}
+
+    out = tmp_path / "pagefind"
+    assert write_files([file("pagefind.js", b"js"), file("fragment/a.pf_fragment", b"\x1f\x8b")], out) == 2
+    assert (out / "pagefind.js").read_bytes() == b"js"
+    assert (out / "fragment" / "a.pf_fragment").read_bytes() == b"\x1f\x8b"
+    with pytest.raises(PagefindError, match="outside its folder"):
+        write_files([file("../escaped.js", b"no")], out)
+    assert not (tmp_path / "escaped.js").exists()

@@ -15,7 +15,7 @@ config, and each event calls one method, in this order (also in the README, "How
    metadata, and its Markdown with entry headers in place of its link lines.
 4. `page_html`: any page's HTML through the sanitiser (what it removes is reported), then the
    site's own HTML put back in place of its placeholders.
-5. `finish`: the search index, which Pagefind built and wrote meanwhile, put in place.
+5. `finish`: the search index, which Pagefind built meanwhile, written.
 
 A preview (`mkdocs serve --dirty`, `settings.preview`) splits a build after an edit in two. The
 build the reader waits for renders only the pages whose source changed: the ranking is the last
@@ -33,7 +33,6 @@ import hashlib
 import html
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from roundupkb.cache import DiskCache, TextMemo, digest, text_map
@@ -53,7 +52,7 @@ from roundupkb.publish.feeds import (
     roundup_description,
     topic_feeds,
 )
-from roundupkb.publish.pagefind import PagefindError, PagefindIndex, staging_folder, write_index
+from roundupkb.publish.pagefind import PagefindError, PagefindIndex, write_index
 from roundupkb.publish.preview import PreviewState, read_ranking
 from roundupkb.publish.search_records import search_records
 from roundupkb.publish.settings import BuildError, BuildSettings, SourcePage
@@ -222,14 +221,13 @@ class SiteBuild:
                           f"{ranked - started:.2f} s; {ranking} in {time.perf_counter() - ranked:.2f} s")
 
     def _search_index(self) -> PagefindIndex:
-        """A Pagefind index of every entry's search record, building and writing its files on its
-        own (into a hidden folder of the site, which `finish` puts in place)."""
+        """A Pagefind index of every entry's search record, building its files on its own."""
         site = self.site
         search = PagefindIndex(self.settings.language)
         try:
             for record in search_records(site.archive, site.display_title, site.also):
                 search.add(record)
-            search.start_files(staging_folder(self._search_folder))
+            search.start_files()
         except PagefindError:
             search.close()
             raise
@@ -394,8 +392,8 @@ class SiteBuild:
     # -- 5. the end ----------------------------------------------------------------------------
 
     def finish(self) -> str:
-        """Put the search index in the site: Pagefind has built and written it meanwhile, into a
-        hidden folder (MkDocs' clean leaves those alone), which takes the place of `pagefind/` in
+        """Write the search index into the site (Pagefind has built it meanwhile): to a hidden
+        folder first (MkDocs' clean leaves those alone), which takes the place of `pagefind/` in
         one rename. In a preview, record what this build saw; a deferred one asks for the next
         build instead (`catch_up_trigger`)."""
         if self.deferred:
@@ -410,7 +408,7 @@ class SiteBuild:
         if self._written:
             self.cache.put("written", self._written_key, self._written)
         search, self.search = self.search, None
-        message = write_index(search, self._search_folder) if search else "search: no index"
+        message = write_index(search, self.settings.site_dir / "pagefind") if search else "search: no index"
         if self.settings.preview:
             self.cache.put("preview", self._written_key,
                            dataclasses.asdict(PreviewState(self._pages_key, self._generated)))
@@ -419,11 +417,7 @@ class SiteBuild:
                 message += f"; caught up {time.time() - since:.2f} s after the reload"
         return message
 
-    @property
-    def _search_folder(self) -> Path:
-        return self.settings.site_dir / "pagefind"
-
     def close(self) -> None:
-        """Stop the search index of a build that will not finish (and drop the files it wrote)."""
+        """Stop the search index of a build that will not finish."""
         if self.search is not None:
             self.search.close()

@@ -2,9 +2,8 @@
 
 No MkDocs here. `PagefindIndex` starts `pagefind --service` when the archive is known, is fed
 every record at once (Pagefind reads them as fast as they come and indexes them on its own
-threads while the site's pages are rendered) and is then asked to write its files into a hidden
-folder of the site, which it does meanwhile too. That concurrency is Pagefind's; this module only
-writes requests and, at the end, reads answers and puts the folder in place.
+threads while the site's pages are rendered) and is asked for its files at the end. That
+concurrency is Pagefind's; this module only writes requests and, at the end, reads answers.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import tempfile
 import time
 import weakref
 from collections import deque
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from roundupkb.markup.encoders import json_text
@@ -50,9 +49,8 @@ def _request(message_id: int, payload: dict[str, Any]) -> bytes:
     return base64.b64encode(json_text({"message_id": message_id, "payload": payload}).encode("utf-8")) + b","
 
 
-def _stop(process: subprocess.Popen[bytes], unfinished: list[Path]) -> None:
-    """Stop a Pagefind process and reap it, then remove the folders it was still writing (used
-    when its index is done with, abandoned or collected)."""
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a Pagefind process and reap it (used when its index is abandoned or collected)."""
     if process.poll() is None:
         process.kill()
     process.wait()
@@ -60,19 +58,14 @@ def _stop(process: subprocess.Popen[bytes], unfinished: list[Path]) -> None:
         if stream is not None and not stream.closed:
             with contextlib.suppress(OSError):
                 stream.close()
-    for folder in unfinished:
-        shutil.rmtree(folder, ignore_errors=True)
-    unfinished.clear()
 
 
 class PagefindIndex:
-    """One Pagefind index, built by `pagefind --service`: `add` records, `start_files`, then
-    `write` waits for the files.
+    """One Pagefind index, built by `pagefind --service`: `add` records, then `write` the files.
 
     Pagefind reads its input eagerly, so `add` never waits for it; its answers queue up in the
     pipe and are read in `write`. An index that is dropped without `write` (a build that failed)
-    stops its process and removes the files it was writing when it is closed or collected, and
-    at the latest when Python exits.
+    stops its process when it is collected, and at the latest when Python exits.
     """
 
     def __init__(self, language: str = LANGUAGE, binary: Path | None = None) -> None:
@@ -85,12 +78,11 @@ class PagefindIndex:
                                             stderr=self._errors)
         except OSError as error:
             raise PagefindError(f"cannot run {command[0]}: {error}") from error
-        self._unfinished: list[Path] = []  # the folder Pagefind is writing the files into, until done
-        self._stopper = weakref.finalize(self, _stop, self.process, self._unfinished)
+        self._stopper = weakref.finalize(self, _stop, self.process)
         self._answers: deque[bytes] = deque()  # complete answers not read yet
         self._partial: list[bytes] = []  # the start of the next answer
         self._next_id = 1
-        self.output: Path | None = None  # where the files go (`start_files`)
+        self._asked = False  # GetFiles sent
         self.count = 0
         assert self.process.stdin is not None and self.process.stdout is not None
         self._stdin: IO[bytes] = self.process.stdin
@@ -117,7 +109,8 @@ class PagefindIndex:
         return self._errors.read().decode("utf-8", "replace").strip()[-500:]
 
     def _answer(self) -> dict[str, Any]:
-        """Pagefind's next answer. Answers arrive many to a read, or one over many reads."""
+        """Pagefind's next answer. Answers arrive many to a read, or one over many reads (the
+        files come as one answer of several megabytes)."""
         self._flush()
         while not self._answers:
             chunk = self._stdout.read1(READ_SIZE)  # type: ignore[attr-defined]
@@ -143,14 +136,12 @@ class PagefindIndex:
                 answered = payload.get("type")
                 raise PagefindError(f"Pagefind answered {answered!r} instead of {kind!r}: {detail}")
 
-    def start_files(self, output: Path) -> None:
-        """Have Pagefind write the index's files into `output`, a new folder, now that every
-        record is in: it builds and writes them on its own while the build goes on, and `write`
-        waits for them."""
-        self._unfinished.append(output)
-        self._send({"type": "WriteFiles", "index_id": self.index_id, "output_path": str(output)})
+    def start_files(self) -> None:
+        """Ask for the index's files now (every record is in): Pagefind builds them on its own
+        while the build goes on, and `write` reads them."""
+        self._send({"type": "GetFiles", "index_id": self.index_id})
         self._flush()
-        self.output = output
+        self._asked = True
 
     def add(self, record: SearchRecord) -> None:
         """Send one record; Pagefind indexes it while the build goes on."""
@@ -159,17 +150,15 @@ class PagefindIndex:
                     "filters": record.filters, "sort": record.sort or None})
         self.count += 1
 
-    def write(self) -> int:
-        """Wait until Pagefind has written the files (`start_files`), stop it; returns the file count."""
+    def write(self, output: Path) -> int:
+        """Wait for the index, write its files under `output`, stop Pagefind; returns the file count."""
         try:
-            if self.output is None:
-                raise PagefindError("no folder to write the index into was given (start_files)")
-            written = self._expect("WriteFiles").get("output_path")
-            if written != str(self.output):
-                raise PagefindError(f"Pagefind wrote the index to {written!r}, not to {str(self.output)!r}")
-            count = sum(len(files) for _, _, files in os.walk(self.output))
-            self._unfinished.clear()  # done: the folder stays
-            return count
+            if not self._asked:
+                self.start_files()
+            files = self._expect("GetFiles").get("files") or []
+            return write_files(files, output)
+        except OSError as error:
+            raise PagefindError(f"cannot write the index to {output}: {error}") from error
         finally:
             self.close()
 
@@ -179,26 +168,31 @@ class PagefindIndex:
         self._errors.close()
 
 
-def staging_folder(target: Path) -> Path:
-    """A new hidden folder beside `target` for the index's files (MkDocs' clean leaves those
-    alone), which `write_index` puts in `target`'s place."""
-    return target.with_name(f".pagefind-{secrets.token_hex(4)}")
+def write_files(files: list[dict[str, str]], output: Path) -> int:
+    """Write the bundle Pagefind handed over (`{"path", "content" (base64)}`) under `output`;
+    a path that would leave `output` is refused."""
+    made: set[PurePosixPath] = set()
+    for file in files:
+        relative = PurePosixPath(file["path"])
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            raise PagefindError(f"Pagefind named a file outside its folder: {file['path']!r}")
+        if relative.parent not in made:
+            (output / relative.parent).mkdir(parents=True, exist_ok=True)
+            made.add(relative.parent)
+        with open(output / relative, "wb") as out:
+            out.write(base64.b64decode(file["content"]))
+    return len(files)
 
 
 def write_index(search: PagefindIndex, target: Path) -> str:
-    """Wait for the index's files in their hidden folder (asked for now if they were not yet),
-    then put the folder in `target`'s place in one rename; returns what it did, for the log."""
+    """Write the index to a hidden folder beside `target` (MkDocs' clean leaves those alone),
+    then put it in `target`'s place in one rename; returns what it did, for the log."""
     started = time.perf_counter()
-    if search.output is None:
-        search.start_files(staging_folder(target))
-    files = search.write()
-    assert search.output is not None
-    previous = target.with_name(f"{search.output.name}-old")
-    try:
-        with contextlib.suppress(FileNotFoundError):
-            target.rename(previous)
-        search.output.rename(target)
-    except OSError as error:
-        raise PagefindError(f"cannot put the index in place at {target}: {error}") from error
+    staging = target.with_name(f".pagefind-{secrets.token_hex(4)}")
+    files = search.write(staging)
+    previous = target.with_name(f"{staging.name}-old")
+    with contextlib.suppress(FileNotFoundError):
+        target.rename(previous)
+    staging.rename(target)
     shutil.rmtree(previous, ignore_errors=True)
-    return f"search: {search.count} records, {files} files, ready {time.perf_counter() - started:.2f} s after the pages"
+    return f"search: {search.count} records, {files} files written in {time.perf_counter() - started:.2f} s"
