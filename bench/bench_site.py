@@ -2,7 +2,7 @@
 """Benchmark the site build against plain Material (run by hand; prints numbers, asserts nothing).
 
     .venv/bin/python bench/bench_site.py [--corpus ../shared/corpus/rct-archive] [--runs 5] [--edits 3]
-        [--modes dirty clean] [--no-cold] [--no-10x]
+        [--modes [dirty] [clean]] [--no-cold] [--no-10x]
 
 On this machine, in one run:
 1. the corpus site, cold (no `.cache/`, a new empty site folder) against plain Material over the
@@ -268,8 +268,8 @@ def main() -> None:
                         default=ROOT.parent / "shared" / "corpus" / "rct-archive")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--edits", type=int, default=3, help="serve edits of each kind (default 3)")
-    parser.add_argument("--modes", nargs="+", default=["dirty", "clean"], choices=["dirty", "clean"],
-                        help="serve modes, each against plain Material in the same mode")
+    parser.add_argument("--modes", nargs="*", default=["dirty", "clean"], choices=["dirty", "clean"],
+                        help="serve modes, each against plain Material in the same mode (none: no serve part)")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold builds of the corpus")
     parser.add_argument("--no-10x", action="store_true", help="skip the 10x synthetic archive")
     args = parser.parse_args()

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,34 @@ def test_a_wrong_setting_is_named(setting: str, named: str, tmp_path: Path, capl
         build_site(project)
     assert named in str(raised.value) + caplog.text
     caplog.clear()
+
+
+def test_a_build_renders_each_commentary_once_and_no_attribution_on_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its plain text and the feeds read the same HTML; nothing reads an attribution's."""
+    import markdown
+
+    from roundupkb.publish.build import SiteBuild
+
+    converted: Counter[str] = Counter()
+    convert, generated_files = markdown.Markdown.convert, SiteBuild.generated_files
+    archives = []
+
+    def counting(self: markdown.Markdown, source: str) -> str:
+        converted[source] += 1
+        return convert(self, source)
+
+    def keeping(self: SiteBuild) -> object:
+        archives.append(self.site.archive)
+        return generated_files(self)
+
+    monkeypatch.setattr(markdown.Markdown, "convert", counting)
+    monkeypatch.setattr(SiteBuild, "generated_files", keeping)
+    build_site(_project(tmp_path))
+    (archive,) = archives
+    commentaries = {entry.commentary for entry in archive.entries}
+    attributions = {entry.attribution for entry in archive.entries if entry.attribution} - commentaries
+    assert attributions and commentaries
+    assert {commentary: converted[commentary] for commentary in commentaries} == dict.fromkeys(commentaries, 1)
+    assert {attribution: converted[attribution] for attribution in attributions} == dict.fromkeys(attributions, 0)

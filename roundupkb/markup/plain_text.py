@@ -11,6 +11,7 @@ expression of ours reads the Markdown source.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from html.parser import HTMLParser
 
@@ -96,16 +97,17 @@ def _renderer() -> Renderer:
 # What `plain_text` found, by fragment: a pure function's memo (like `functools.lru_cache`), which
 # a build also fills from its disk cache (`remember`).
 _KNOWN: dict[str, str] = {}
-MAX_KNOWN = 262_144  # fragments remembered: every commentary, attribution and essay of a 10x archive
+MAX_KNOWN = 262_144  # fragments remembered: every commentary and essay of a 10x archive
 # What the text of a fragment depends on besides the fragment: bump it when `visible_text` changes.
 TEXT_VERSION = "visible-text-1"
 
 
-def plain_text(markdown: str) -> str:
-    """Plain text of a Markdown fragment, as the page shows it: paragraphs apart by a blank line."""
+def plain_text(markdown: str, render: Callable[[str], str] | None = None) -> str:
+    """Plain text of a Markdown fragment, as the page shows it: paragraphs apart by a blank line.
+    `render` turns the fragment into HTML (by default with the site's extensions, `Renderer`)."""
     found = _KNOWN.get(markdown)
     if found is None:
-        found = visible_text(clean(_renderer()(markdown))) if markdown.strip() else ""
+        found = visible_text(clean((render or _renderer())(markdown))) if markdown.strip() else ""
         remember(markdown, found)
     return found
 

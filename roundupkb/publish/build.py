@@ -37,7 +37,7 @@ from typing import Any
 
 from roundupkb.cache import DiskCache, TextMemo, digest, text_map
 from roundupkb.links.status import CacheError, LinkResult, health_by_year, load_status
-from roundupkb.markup import rendering, sanitize
+from roundupkb.markup import sanitize
 from roundupkb.markup.characters import forbidden_references, reference_lines
 from roundupkb.markup.encoders import xml_text
 from roundupkb.markup.plain_text import TEXT_VERSION, plain_text, remember
@@ -71,11 +71,6 @@ from roundupkb.reading.parser import page_url
 from roundupkb.reading.site_data import load_site_data
 from roundupkb.reading.taxonomy import TaxonomyError
 
-# The plain text of every fragment, kept between builds: it depends on the fragment, the Markdown
-# extensions and the allow-list.
-TEXT_CACHE_KEY = digest(TEXT_VERSION, rendering.EXTENSIONS, rendering.EXTENSION_CONFIGS,
-                        sorted(sanitize.TAGS), sorted(sanitize.DROP_WITH_CONTENT))
-
 ENTRIES_JSON_KEY = digest("entries-json", 1)  # each entry's JSON in data/entries.json (`export.to_json`)
 STATE_ATTRIBUTE = "roundupkb_build"  # where the hooks keep this build's SiteBuild on MkDocs' config
 
@@ -91,6 +86,10 @@ class SiteBuild:
                                           settings.feed_length)
         self.commentary = CommentaryRenderer(self.feed_settings, settings.markdown_extensions,
                                              settings.extension_configs)
+        # The plain text of every fragment, kept between builds: it depends on the fragment, the
+        # Markdown settings and the allow-list.
+        self._text_key = digest(TEXT_VERSION, self.commentary.key, sorted(sanitize.TAGS),
+                                sorted(sanitize.DROP_WITH_CONTENT))
         self._site: Site | None = None
         self.drafts: list[str] = []  # docs-relative paths of the roundups dated after `settings.today`
         self.search: PagefindIndex | None = None
@@ -199,13 +198,14 @@ class SiteBuild:
             archive.related = latest[1]  # an id the archive no longer holds is not shown (`Site`)
             ranking = "the last ranking made (this content's follows just after the reload)"
         else:
-            # Every plain text the build will ask for, from the disk cache or made now (once each);
-            # a deferred build asks for those of its own pages only.
-            texts = self._memo("plain-text", TEXT_CACHE_KEY)
-            fragments = [text for e in archive.entries for text in (e.commentary, e.attribution or "")]
-            for fragment in fragments + [r.intro for r in archive.roundups]:
-                remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment)))
-            self._keep("plain-text", TEXT_CACHE_KEY, texts)
+            # Every plain text the build will ask for, from the disk cache or made now (once each):
+            # those of the commentaries and the issues' essays (an attribution is shown as parsed,
+            # `attribution_text`); a deferred build asks for those of its own pages only. Each is
+            # read off the HTML the feeds show, rendered once (`CommentaryRenderer.html`).
+            texts = self._memo("plain-text", self._text_key)
+            for fragment in [*(e.commentary for e in archive.entries), *(r.intro for r in archive.roundups)]:
+                remember(fragment, texts.get(fragment, functools.partial(plain_text, fragment, self.commentary.html)))
+            self._keep("plain-text", self._text_key, texts)
             # A preview keeps its ranking; catching up after an edit, it ranks the changed entries only
             kept_as = self._written_key if self.settings.preview else None
             catch_up = self._preview is not None and self._preview.behind_since is not None
@@ -265,6 +265,7 @@ class SiteBuild:
                                                  site.render, entries, site.display_title).items():
                     out[path] = (content, False)
         self._keep("commentary-html", self.commentary.key, self.commentary.memo)
+        self.commentary.rendered.clear()  # the feeds are made
         self._keep("entries-json", ENTRIES_JSON_KEY, entries_json)
         for initial in site.source_initials():
             out[source_page(initial).rstrip("/") + ".md"] = (pages.source_page_markdown(site, initial), False)

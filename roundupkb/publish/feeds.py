@@ -101,7 +101,8 @@ class CommentaryRenderer:
     """Markdown → sanitised HTML with absolute URLs, the way the feeds show commentary.
 
     A text's HTML depends only on the text and the Markdown settings (`key`), so a text rendered
-    once, in this build or an earlier one (`memo`), is not rendered again.
+    once, in this build or an earlier one (`memo`), is not rendered again. A build reads the
+    plain text of every commentary off the same HTML (`html`), which `markdown` then takes.
     """
 
     def __init__(self, settings: FeedSettings, extensions: Sequence[Any] = (),
@@ -114,14 +115,18 @@ class CommentaryRenderer:
         versions = [_version(name) for name in ("markdown", "pymdown-extensions")]
         self.key = digest("commentary-html", versions, list(extensions), configs)  # what shapes the HTML
         self.memo = TextMemo()  # the build sets `memo.known` from its disk cache
+        self.rendered: dict[str, str] = {}  # text -> its HTML, rendered by `html` in this build
+
+    def html(self, text: str) -> str:
+        """The text's HTML, rendered now and kept in `rendered` for `markdown`: a build reads
+        the plain text of every commentary off it (`plain_text(text, renderer.html)`)."""
+        self._md.reset()  # the converter is reused between calls
+        html = self.rendered[text] = str(self._md.convert(text))
+        return html
 
     def markdown(self, text: str) -> str:
-        """The text's HTML, rendered once (the converter is reused between calls)."""
-        def convert() -> str:
-            self._md.reset()
-            return str(self._md.convert(text))
-
-        return self.memo.get(text, convert)
+        """The text's HTML, rendered once."""
+        return self.memo.get(text, lambda: self.rendered.get(text) or self.html(text))
 
     def sanitise(self, fragment: str, page: str) -> str:
         """The site's one allow-list (`sanitize.clean`), with URLs made absolute as seen from
