@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 from jinja2 import Environment, FileSystemBytecodeCache
@@ -26,7 +29,7 @@ from roundupkb.publish.build import SiteBuild
 from roundupkb.publish.newsletter import read_newsletter
 from roundupkb.publish.pagefind import PagefindError
 from roundupkb.publish.settings import BuildError, BuildSettings, SourcePage
-from roundupkb.reading.archive import publication_day
+from roundupkb.reading.archive import PARSES_KEPT, publication_day
 from roundupkb.reading.docs_tree import newest_roundup_date
 from roundupkb.reading.labels import human_date, plural
 from roundupkb.reading.site_data import SOURCES_FILE, TOPICS_FILE
@@ -166,8 +169,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     docs = config.docs_dir.rstrip("/")
     try:
         build.check_tree()
-        pages = [SourcePage(f"{docs}/{f.src_uri}", f.src_uri, f.content_bytes,
-                            get_data(f.content_bytes.decode("utf-8", "replace"))[1])
+        pages = [SourcePage(f"{docs}/{f.src_uri}", f.src_uri, f.content_bytes, _page_meta(f.content_bytes),
+                            not STARTED_FOR["preview"] or f.is_modified())
                  for f in files if f.is_documentation_page()]
         build.read(pages)
         generated = build.generated_files()
@@ -196,6 +199,12 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
                 with contextlib.suppress(OSError):
                     os.utime(page.abs_dest_path, (0, 0))
     return files
+
+
+@functools.lru_cache(maxsize=PARSES_KEPT)  # `mkdocs serve` reads every page again after an edit
+def _page_meta(content: bytes) -> Mapping[str, Any]:
+    """The metadata MkDocs reads from a page, read once for the same bytes."""
+    return MappingProxyType(get_data(content.decode("utf-8", "replace"))[1])
 
 
 class GeneratedFile(File):

@@ -230,11 +230,13 @@ def test_a_deferred_build_shows_only_what_the_kept_ranking_and_the_site_still_ho
     preview = Preview(project, site)
     preview.build()
     (kept,) = (project / ".cache/roundupkb").glob("ranking-latest-*.json")
-    ranking = json.loads(kept.read_text(encoding="utf-8"))
+    rankings = json.loads(kept.read_text(encoding="utf-8"))  # each roundup page's, as JSON text
+    ranking = json.loads(rankings["roundups/2021/2021-01-11/"])
     entry = next(e for e in ranking["related"] if "storage" in e)  # the entry the edit leaves as it is
     ranking["suggestions"] = {entry: [["no-such-topic", 0.99], ["managing-teams", 0.95]]}
     ranking["related"] = {entry: ["no-such-entry"]}
-    kept.write_text(json.dumps(ranking), encoding="utf-8")
+    rankings["roundups/2021/2021-01-11/"] = json.dumps(ranking)
+    kept.write_text(json.dumps(rankings), encoding="utf-8")
 
     edit(page, page.read_text(encoding="utf-8").replace("Slurm part1", "Slurm renamed"))
     preview.build()  # deferred: the kept ranking, not this content's

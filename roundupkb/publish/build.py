@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import html
 import time
@@ -53,7 +54,7 @@ from roundupkb.publish.feeds import (
     topic_feeds,
 )
 from roundupkb.publish.pagefind import PagefindError, PagefindIndex, write_index
-from roundupkb.publish.preview import PreviewState, read_ranking
+from roundupkb.publish.preview import PreviewState, page_rankings, ranking_of, read_page_rankings
 from roundupkb.publish.search_records import search_records
 from roundupkb.publish.settings import BuildError, BuildSettings, SourcePage
 from roundupkb.publish.site import Render, Site
@@ -62,7 +63,7 @@ from roundupkb.ranking.classifier import SHOW_THRESHOLD
 from roundupkb.ranking.related import archive_related
 from roundupkb.ranking.suggestions import cached_suggestions
 from roundupkb.reading import frontmatter
-from roundupkb.reading.archive import build_archive
+from roundupkb.reading.archive import Archive, build_archive
 from roundupkb.reading.docs_tree import check_tree, committed_files, is_roundup_path
 from roundupkb.reading.labels import issue_title
 from roundupkb.reading.limits import check_limits, decode, rendered_problem
@@ -192,10 +193,17 @@ class SiteBuild:
             raise BuildError([], f"{error} (run `roundupkb links check` to rebuild it)") from None
         ranked = time.perf_counter()
         if self.deferred:  # the last ranking made: the build just after the reload ranks this content
-            latest = self.cache.get("ranking-latest", self._written_key, read_ranking) or ({}, {})
-            known, topics = archive.by_id(), {t.slug for t in archive.taxonomy.topics}
-            archive.suggestions = {k: [p for p in v if p[0] in topics] for k, v in latest[0].items() if k in known}
-            archive.related = latest[1]  # an id the archive no longer holds is not shown (`Site`)
+            # Of the pages it renders only: each roundup's ranking is read on its own.
+            latest = self.cache.get("ranking-latest", self._written_key, read_page_rankings) or {}
+            topics = {t.slug for t in archive.taxonomy.topics}
+            rendered = {page_url(p.rel_path) for p in pages if p.rendered and is_roundup_path(p.rel_path)}
+            for roundup in [*archive.roundups, *drafts]:
+                if roundup.page in rendered:
+                    suggestions, related = ranking_of(latest.get(roundup.page))
+                    known = {e.id for e in roundup.entries}
+                    archive.suggestions.update({k: [p for p in v if p[0] in topics]
+                                                for k, v in suggestions.items() if k in known})
+                    archive.related.update(related)  # an id the archive no longer holds is not shown (`Site`)
             ranking = "the last ranking made (this content's follows just after the reload)"
         else:
             # Every plain text the build will ask for, from the disk cache or made now (once each):
@@ -216,12 +224,17 @@ class SiteBuild:
             self.search = self._search_index()  # Pagefind indexes while related entries are ranked and pages made
             archive.related, related_had = archive_related(archive, self.cache, latest=kept_as, catch_up=catch_up)
             if self.settings.preview:
-                shown = {k: [p for p in v if p[1] >= SHOW_THRESHOLD] for k, v in archive.suggestions.items()}
-                self.cache.put("ranking-latest", self._written_key,  # what a deferred build shows
-                               {"suggestions": {k: v for k, v in shown.items() if v}, "related": archive.related})
+                self._keep_ranking(archive)
             ranking = f"topic scores {suggestions_had} and related entries {related_had}"
         self.notes.append(f"read {len(archive.roundups)} roundups, {len(archive.entries)} entries in "
                           f"{ranked - started:.2f} s; {ranking} in {time.perf_counter() - ranked:.2f} s")
+
+    def _keep_ranking(self, archive: Archive) -> None:
+        """What a deferred build shows of the ranking: each roundup's, read only when it is rendered."""
+        shown = {k: [p for p in v if p[1] >= SHOW_THRESHOLD] for k, v in archive.suggestions.items()}
+        page_of = {e.id: e.page for e in archive.entries}
+        self.cache.put("ranking-latest", self._written_key,
+                       page_rankings({k: v for k, v in shown.items() if v}, archive.related, page_of))
 
     def _search_index(self) -> PagefindIndex:
         """A Pagefind index of every entry's search record, building its files on its own."""
@@ -418,6 +431,9 @@ class SiteBuild:
             since = self._preview.behind_since if self._preview else None
             if since is not None:
                 message += f"; caught up {time.time() - since:.2f} s after the reload"
+            # Nobody waits for this build: a full garbage collection now (0.2-0.4 s at 10x) spares the
+            # next one, which the reader waits for (CPython starts one 10 middle collections after the last).
+            gc.collect()
         return message
 
     def close(self) -> None:

@@ -73,3 +73,4 @@ class SourcePage:
     rel_path: str  # docs-relative: `roundups/2020/2020-09-11.md`
     content: bytes
     meta: Mapping[str, Any]  # the metadata MkDocs reads from it
+    rendered: bool = True  # this build renders it (in a `--dirty` build: its source changed since)
