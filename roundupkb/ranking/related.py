@@ -163,7 +163,7 @@ def update_related(docs: Sequence[Doc], previous: Mapping[str, list[str]], chang
     import numpy as np
 
     queries, index = _matrices(model, docs)
-    rows = [i for i, d in enumerate(docs) if d.id in changed or d.id not in previous]
+    rows = [i for i, d in enumerate(docs) if d.id in changed]
     touched = set(changed) | (previous.keys() - {d.id for d in docs})
     again = set(rows) | {i for i, d in enumerate(docs) if not touched.isdisjoint(previous.get(d.id, ()))}
     if rows:
