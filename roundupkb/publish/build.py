@@ -72,7 +72,6 @@ from roundupkb.reading.parser import page_url
 from roundupkb.reading.site_data import load_site_data
 from roundupkb.reading.taxonomy import TaxonomyError
 
-ENTRIES_JSON_KEY = digest("entries-json", 1)  # each entry's JSON in data/entries.json (`export.to_json`)
 STATE_ATTRIBUTE = "roundupkb_build"  # where the hooks keep this build's SiteBuild on MkDocs' config
 
 
@@ -259,7 +258,6 @@ class SiteBuild:
             return {path: (None, in_nav) for path, in_nav in self._preview.generated.items()}
         site = self.site
         self.commentary.memo = self._memo("commentary-html", self.commentary.key)
-        entries_json = self._memo("entries-json", ENTRIES_JSON_KEY)
         out: dict[str, tuple[str | bytes, bool]] = {
             "topics/index.md": (pages.topics_index_markdown(site), True),
 
@@ -267,7 +265,7 @@ class SiteBuild:
             "stats.md": (pages.stats_markdown(site, self._health()), True),
             "explore.md": (pages.explore_markdown(site), True),
             "links/repeated.md": (pages.repeated_markdown(site), False),
-            "data/entries.json": (to_json(site.archive, site.link_status, entries_json), False),
+            "data/entries.json": (to_json(site.archive, site.link_status), False),
             "data/roundups.json": (roundups_json(site.archive), False),
         }
         out.update({path: (text, path == "roundups/index.md") for path, text in pages.archive_pages(site).items()})
@@ -279,7 +277,6 @@ class SiteBuild:
                     out[path] = (content, False)
         self._keep("commentary-html", self.commentary.key, self.commentary.memo)
         self.commentary.rendered.clear()  # the feeds are made
-        self._keep("entries-json", ENTRIES_JSON_KEY, entries_json)
         for initial in site.source_initials():
             out[source_page(initial).rstrip("/") + ".md"] = (pages.source_page_markdown(site, initial), False)
         self._generated = {path: in_nav for path, (_, in_nav) in out.items()}

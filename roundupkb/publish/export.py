@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
-import textwrap
 from collections.abc import Mapping
 from typing import Any
 
-from roundupkb.cache import TextMemo
 from roundupkb.links.status import LinkResult, status_for
 from roundupkb.markup.encoders import csv_cell, json_text
 from roundupkb.markup.plain_text import plain_text
@@ -84,16 +81,11 @@ def roundup_export_record(roundup: Roundup) -> dict[str, Any]:
     }
 
 
-def to_json(archive: Archive, links: Mapping[str, LinkResult] | None = None, memo: TextMemo | None = None) -> str:
-    """`{"entries": [...]}` with every entry, newest roundup first. Each entry's JSON is written
-    on its own, as `json.dumps(..., indent=1)` writes it inside the whole, and taken from `memo`
-    when an earlier build wrote the same record (the encoder `indent` needs is slow)."""
-    memo = memo or TextMemo()
-    records = [entry_export_record(e, archive, links) for e in archive.entries]
-    if not records:
-        return json_text({"entries": []}, indent=1) + "\n"
-    texts = [memo.get(record, functools.partial(json_text, record, indent=1)) for record in records]
-    return '{\n "entries": [\n' + ",\n".join(textwrap.indent(t, "  ") for t in texts) + "\n ]\n}\n"
+def to_json(archive: Archive, links: Mapping[str, LinkResult] | None = None) -> str:
+    """`{"entries": [...]}` with every entry, newest roundup first: one entry a line, so that a
+    diff of two exports shows the entries that changed (and the compact encoder is the fast one)."""
+    records = [json_text(entry_export_record(e, archive, links)) for e in archive.entries]
+    return '{"entries": [\n' + ",\n".join(records) + "\n]}\n" if records else '{"entries": []}\n'
 
 
 def roundups_json(archive: Archive) -> str:
