@@ -126,8 +126,11 @@ def on_config(config: MkDocsConfig) -> None:
                 os.environ[name] = str(epoch)
     # The site's own templates escape every value they print, included templates too (a block's
     # `{% autoescape %}` does not reach into an `{% include %}`); Material's pages are untouched.
+    # The environment lives for one build (`mkdocs serve` loads the config again for every
+    # rebuild), so a template is not checked against its file at each use (`auto_reload`).
     settings = _settings(config)
-    env = config.theme.get_env().overlay(autoescape=True, bytecode_cache=_template_cache(settings.cache_dir, "escaped"))
+    env = config.theme.get_env().overlay(autoescape=True, auto_reload=False,
+                                         bytecode_cache=_template_cache(settings.cache_dir, "escaped"))
     env.filters.update(plural=plural, human_date=human_date)
 
     def render(template: str, **context: Any) -> str:
@@ -148,9 +151,11 @@ def _template_cache(cache_dir: Path, kind: str) -> FileSystemBytecodeCache | Non
     return FileSystemBytecodeCache(str(folder))
 
 
-# MkDocs' own environment, which renders every page, keeps its compiled templates the same way.
+# MkDocs' own environment, which renders every page, keeps its compiled templates the same way
+# (and is made again for every build, as ours is).
 def on_env(env: Environment, config: MkDocsConfig, files: Files) -> Environment:
     env.bytecode_cache = _template_cache(SiteBuild.of(config).settings.cache_dir, "theme")
+    env.auto_reload = False
     return env
 
 
