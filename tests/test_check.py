@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import markdown
 import pytest
 from sitekit import GOOD_ROUNDUP, write_file
 
@@ -270,3 +271,32 @@ def test_importer_reports_unknown_heading_and_writes_nothing(tmp_path: Path) -> 
     assert f"{source}:12: error: heading 'Quantum Gardening' matches no topic" in result.stderr
     assert f"{source}:12: error: not imported: the page would fail 'roundupkb check'" in result.stderr
     assert "failed 1" in result.stderr
+
+
+# What `check` renders a page with (`markup/rendering.py`) is what the site renders it with:
+# `mkdocs.yml`'s extensions and settings, to which MkDocs adds `fenced_code` (superfences takes
+# over its fences) and its own `toc` and `tables`.
+RENDERED_ALIKE = [
+    "Text with *emphasis*, `code`, a [link](https://example.org/a \"title\") and <b>HTML</b>.",
+    "## A heading {#chosen .wide}\n\nA paragraph.\n{: .note }",
+    "```python\nprint('fenced')\n\n\nx = 1\n```\n\n~~~\ntilde fence\n~~~",
+    "    indented code\n\n> quoted\n\n- one\n- two\n\n1. first\n2. second",
+    "| a | b |\n|:--|--:|\n| 1 | 2 |",
+    "!!! note \"Title\"\n    Inside an admonition.\n\n??? tip\n    Inside details.",
+    "The HPC centre.\n\n*[HPC]: High Performance Computing",
+    "<div markdown=\"1\">\n*inside* HTML\n</div>",
+    "Inline `#!python print(1)` code, and `:::bash echo`.",
+    "# One\n\n## One\n\n### Two words here",
+]
+
+
+@pytest.mark.parametrize("text", RENDERED_ALIKE)
+def test_check_renders_a_page_as_the_site_does(text: str) -> None:
+    from mkdocs.config import load_config
+
+    from roundupkb.markup.rendering import EXTENSIONS, Renderer
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    site = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+    assert set(config.markdown_extensions) - {"fenced_code"} == set(EXTENSIONS)
+    assert Renderer()(text) == site.convert(text)

@@ -1,7 +1,8 @@
 """The Markdown a page is rendered with: the site's extensions, for the checker and the feeds.
 
-`mkdocs.yml` lists the same extensions with the same settings (a test holds them equal), so what
-`roundupkb check` renders to find unsafe HTML is what the site renders.
+`mkdocs.yml` lists the same extensions with the same settings, and MkDocs adds `fenced_code`, whose
+fences superfences takes over: `tests/test_check.py` renders samples both ways and holds them
+equal, so what `roundupkb check` renders to find unsafe HTML is what the site renders.
 """
 
 from __future__ import annotations
