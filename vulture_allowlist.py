@@ -12,6 +12,7 @@ define_env, kb_stats, recent_roundups, topic_index, topic_entries, newsletter_si
 on_startup, on_serve, on_config, on_files, on_env, on_page_markdown, on_page_content, on_page_context, on_post_build
 builder  # the argument of `on_serve`
 _.bytecode_cache  # Jinja's Environment attribute: compiled templates kept between rebuilds
+_.auto_reload  # Jinja's Environment attribute: no check of the template file at each use
 _.is_modified  # MkDocs asks a File whether its page must be built again (serve --dirty)
 _.edit_url  # MkDocs' Page attribute: a roundup's edit button, none elsewhere
 
