@@ -129,6 +129,94 @@ def test_check_reports_each_body_payload_at_its_line(
     assert "Traceback" not in output
 
 
+# An entry whose prose holds the words the checker looks for a removal's line by (tag and
+# attribute names, short values): a payload in the entry after it is still reported at its own
+# lines, not at a word of this one.
+DECOY = ("[Web forms, text and style](https://example.org/forms) - Ann Lee\n\n"
+         "A script to check each form: its text, input, class, id, name and style; a details "
+         "element with a summary; img, svg, math, video, source, base, meta, object and iframe "
+         "tags; on load, on error, onerror and onclick handlers, an x and a y, href, data and src, "
+         "javascript and vbscript, noscript, set, animate, md-header and __search.\n\n"
+         "As code, which is text: `<script>`, `<img src=x onerror=alert(1)>`, `<svg/onload=x>`, "
+         "`<a href=\"javascript:alert(1)\">`, `style=`, `<iframe>`, `<form>`, `<!--` and `{: .md-header }`.")
+LATER = "[Later](https://example.org/later) - Bo Chen\n\n"
+
+
+def _later_page(payload: str) -> tuple[str, range]:
+    """GOOD, the decoy entry, then an entry with `payload` as its commentary; the payload's lines."""
+    text = GOOD + "\n" + DECOY + "\n\n" + LATER + payload + "\n"
+    first = (GOOD + "\n" + DECOY + "\n\n" + LATER).count("\n") + 1
+    return text, range(first, first + payload.count("\n") + 1)
+
+
+@pytest.mark.parametrize(("name", "payload"), REMOVED, ids=[name for name, _ in REMOVED])
+def test_check_reports_a_payload_at_its_own_lines_after_prose_with_its_words(
+    name: str, payload: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text, lines = _later_page(payload)
+    page = write_file(tmp_path / "docs/roundups/2020/2020-09-11.md", text)
+    code = cli.main(["check", str(tmp_path / "docs")])
+    output = capsys.readouterr().out
+    reported = [int(m.group(1)) for m in re.finditer(rf"^{re.escape(str(page))}:(\d+): (?:error|warning): ",
+                                                     output, re.MULTILINE)]
+    assert code == 1, output
+    assert reported and all(n in lines for n in reported), f"{name}: lines {list(lines)}:\n{output}"
+
+
+def test_the_build_warns_at_each_payload_s_own_lines_after_prose_with_its_words(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    expected: dict[str, range] = {}
+    for n, (_, payload) in enumerate(REMOVED, 1):
+        day = f"2021-{1 + n // 28:02d}-{1 + n % 28:02d}"
+        text, lines = _later_page(payload)
+        page = write_file(project / f"docs/roundups/{day[:4]}/{day}.md",
+                          text.replace("2020-09-11", day).replace("issue: 41", f"issue: {n}"))
+        expected[str(page)] = lines
+    build_site(project, strict=False)
+    warned = [re.search(r"(\S+\.md):(\d+): warning: ", r.getMessage()) for r in caplog.records
+              if r.levelno == logging.WARNING]
+    at = [(m.group(1), int(m.group(2))) for m in warned if m and m.group(1) in expected]
+    assert {page for page, _ in at} == set(expected)
+    assert [(page, line) for page, line in at if line not in expected[page]] == []
+    caplog.clear()
+
+
+# `<!--` that Markdown shows as text (in code, inside a line) hides nothing: neither the checker
+# nor the build says it does. At the start of a line, or in a raw HTML block, it hides the text
+# after it up to the next entry, and both say so at its line.
+COMMENT_AS_TEXT = ["As code: `<!--` here.", "Inline <!-- text, with no end.", "- an item <!-- still text"]
+COMMENT_OPEN = ["<!-- a note to self\n\nMore.", "<div>A note <!-- never ended\n\nMore."]
+
+
+@pytest.mark.parametrize("payload", COMMENT_AS_TEXT)
+def test_a_comment_opening_shown_as_text_is_not_reported(payload: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str],
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    page = write_file(project / "docs/roundups/2020/2020-09-11.md", _page(payload))
+    assert _check(project / "docs").returncode == 0
+    site = build_site(project)  # --strict: any warning fails it
+    assert "&lt;!--" in (site / "roundups/2020/2020-09-11/index.html").read_text(encoding="utf-8")
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [w for w in warnings if str(page) in w] == []
+    caplog.clear()
+
+
+@pytest.mark.parametrize("payload", COMMENT_OPEN)
+def test_a_comment_left_open_is_reported_at_its_line(payload: str, tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    text, lines = _later_page(payload)
+    page = write_file(project / "docs/roundups/2020/2020-09-11.md", text)
+    said = f"{page}:{lines[0]}: warning: an HTML comment `<!--` opens here and is never closed"
+    assert said in _check(project / "docs").stdout
+    build_site(project, strict=False)
+    assert any(said in r.getMessage() for r in caplog.records), [r.getMessage() for r in caplog.records]
+    caplog.clear()
+
+
 @pytest.mark.parametrize(("name", "payload"), RENDERED_AS_TEXT, ids=[name for name, _ in RENDERED_AS_TEXT])
 def test_check_passes_payloads_markdown_renders_as_text(
     name: str, payload: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

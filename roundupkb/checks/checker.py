@@ -9,6 +9,7 @@ Then the mistakes contributors make that still parse are looked for (`checks/mis
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable
 from pathlib import Path
@@ -42,7 +43,11 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     front, _ = frontmatter.split(lines, path)
     start = front.body_start if front is not None else 0
     body = lines[start:]
-    boundary = f"<!--{secrets.token_hex(8)}-->"
+    # Each entry's text is cleaned on its own, as the build does: a numbered comment before each
+    # entry splits the HTML, and names the line its piece's source starts at (a boundary an open
+    # fence swallowed is text, and its piece's removals go with the piece before).
+    token = secrets.token_hex(8)
+    boundary = re.compile(rf"<!--{token}:(\d+)-->")
     marked: list[str] = []
     entries = list(entries)
     before = {entry.line - start - 1 for entry in entries}
@@ -51,10 +56,12 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
                 if entry.topic in topics and not link_line_shown(entry, topics[entry.topic])}
     taken = {entry.anchor for entry in entries}
     for index, text_line in enumerate(body):
+        mark = f"<!--{token}:{index}-->"
         if index in replaced:
-            marked += ["", boundary, ""]
+            marked += ["", mark, ""]
         else:
-            marked += ["", boundary, "", text_line] if index in before else [text_line]
+            marked += ["", mark, "", text_line] if index in before else [text_line]
+    marked += ["", f"<!--{token}:{len(body)}-->"]  # the page's last fragment (its links to other issues)
     try:
         html = (render or Renderer())("\n".join(marked))
     except RecursionError:
@@ -63,13 +70,17 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     too_big = rendered_problem(html, text, path, start + 1)
     if too_big is not None:
         return [too_big]
-    found = [removal for piece in html.split(boundary)
-             for removal in removals(piece, open_elements=True, taken_ids=taken)]
+    parts = boundary.split(html)
+    starts = [0, *(int(index) for index in parts[1::2])]
+    pieces = [(removals(piece, open_elements=True, taken_ids=taken), first)
+              for piece, first in zip(parts[::2], starts, strict=True)]
     found_at: dict[tuple[int, Severity, str, str], None] = {}  # once each: two <a> left open on a line: one slip
     for line, what in reference_lines(forbidden_references(html), body, start + 1):
         found_at[(line, Severity.ERROR, f"{what} is not allowed in a page: delete it", "character")] = None
-    for line, removal in locate(found, body, start + 1):
-        if not removal.closed:
+    for line, removal in locate(pieces, body, start + 1):
+        if removal.hides:
+            found_at[(line, Severity.WARNING, removal_message(removal), "open-comment")] = None
+        elif not removal.closed:
             message = f"unsafe or unsupported HTML: {removal_message(removal)}"
             found_at[(line, Severity.ERROR, message, "unsafe-html")] = None
         elif body[line - start - 1].lstrip().lower().startswith(removal.what[:-1]):

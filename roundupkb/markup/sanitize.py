@@ -29,7 +29,7 @@ entries after it out of sight. `removals(..., open_elements=True)` names those e
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Set
+from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
@@ -174,6 +174,13 @@ class Removal:
     needles: tuple[str, ...]
     closed: bool = False  # an element left open, which `clean()` closes (not a removal)
     said: str = ""  # what to tell a person, when "the site removes the <what>" is not it
+    hides: bool = False  # a comment left open: `clean()` drops it and the text after it
+
+
+# What a comment left open costs: Markdown ends it at the next entry's placeholder (a comment).
+OPEN_COMMENT = Removal("comment left open", ("<!--",), hides=True, said=(
+    "an HTML comment `<!--` opens here and is never closed with `-->`: the text after it is hidden "
+    "up to the next entry"))
 
 
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -257,9 +264,11 @@ class _Walker(HTMLParser):
 
 
 def removals(html: str, *, open_elements: bool = False, taken_ids: Set[str] = frozenset()) -> list[Removal]:
-    """What `page_cleaner(taken_ids)` takes out of `html`, in document order; with
-    `open_elements`, also the elements `html` leaves open, where they open (`closed=True`:
-    `clean()` closes them at its end)."""
+    """What `page_cleaner(taken_ids)` takes out of `html`, in document order, and a comment
+    `html` leaves open (which it drops with the text after it); with `open_elements`, also the
+    elements `html` leaves open, where they open (`closed=True`: `clean()` closes them at its end).
+    Markdown escapes every `<` of text, so a `<!--` in its HTML opens a comment: one in a code
+    span or inside a line of text (`&lt;!--` there) hides nothing."""
     if "<" not in html:
         return []
     walker = _Walker(taken_ids)
@@ -269,6 +278,9 @@ def removals(html: str, *, open_elements: bool = False, taken_ids: Set[str] = fr
     if open_elements:
         for tag, before in reversed(walker.open):
             found.insert(before, Removal(f"<{tag}>", (f"<{tag}", tag), closed=True))
+    opened = html.rfind("<!--")
+    if opened != -1 and html.find("-->", opened + 4) == -1:
+        found.append(OPEN_COMMENT)
     return found
 
 
@@ -281,21 +293,29 @@ def removal_message(removal: Removal) -> str:
     return f"the site removes the {removal.what}"
 
 
-def locate(removals_found: list[Removal], lines: list[str], first_line: int) -> Iterator[tuple[int, Removal]]:
-    """Each removal with the source line it most likely comes from: for its needles in turn, the
-    next line (from the previous find on) holding it, else the first anywhere; else `first_line`."""
+def locate(pieces: Sequence[tuple[Sequence[Removal], int]], lines: list[str],
+           first_line: int) -> Iterator[tuple[int, Removal]]:
+    """Each removal with the source line it most likely comes from. `pieces` are the removals of
+    each piece of a page's HTML, in order, with the index in `lines` where that piece's source
+    starts (it ends where a later one starts further on): an entry's text, as the page is cleaned. For the
+    removal's needles in turn, the next line of its piece (from the previous find on) holding it,
+    else the piece's first; else the first line of the page holding it (a link reference defined
+    elsewhere); else the piece's first line."""
     lowered = [line.lower() for line in lines]
-    position = 0
-    for removal in removals_found:
-        index = None
-        for needle in (n.lower() for n in removal.needles):
-            index = next((i for i in range(position, len(lowered)) if needle in lowered[i]), None)
+    last = max(len(lines) - 1, 0)
+    ends = [len(lines)] * len(pieces)  # where each piece's source ends: where a later one starts further on
+    for k in range(len(pieces) - 2, -1, -1):
+        ends[k] = pieces[k + 1][1] if pieces[k + 1][1] > pieces[k][1] else ends[k + 1]
+    for (found, start), end in zip(pieces, ends, strict=True):
+        start = min(start, last)
+        end = max(end, start + 1)
+        position = start
+        for removal in found:
+            needles = [n.lower() for n in removal.needles]
+            index = next((i for needle in needles for i in (*range(position, end), *range(start, position))
+                          if i < len(lowered) and needle in lowered[i]), None)
             if index is None:
-                index = next((i for i in range(position) if needle in lowered[i]), None)
-            if index is not None:
-                break
-        if index is None:
-            yield first_line, removal
-            continue
-        position = index
-        yield first_line + index, removal
+                index = next((i for needle in needles for i in range(len(lowered)) if needle in lowered[i]), start)
+            else:
+                position = index
+            yield first_line + index, removal

@@ -385,14 +385,20 @@ class SiteBuild:
             raise BuildError([dataclasses.replace(too_big, line=line)], "a page renders to too much HTML")
         pieces, numbers = self.site.fragments.split(html)
         taken = self.site.fragments.anchors(numbers)  # the page's own text may not take them
-        found = [removal for piece in pieces for removal in removals(piece, taken_ids=taken)]
-        if found:  # rare: only then is the source read again, for the lines
+        found = [removals(piece, taken_ids=taken) for piece in pieces]
+        if any(found):  # rare: only then is the source read again, for the lines
             lines = source_text.split("\n")
             front, _ = frontmatter.split(lines, path)  # found in the body, never in the front matter
             start = front.body_start if front is not None else 0
-            located = locate(found, lines[start:], start + 1)
-            for line, message in dict.fromkeys((line, removal_message(r)) for line, r in located):
-                self.warnings.append(Diagnostic(path, line, Severity.WARNING, message, "unsafe-html"))
+            # Each piece's source starts at the line of the fragment before it (an entry's header
+            # stands for its link line), or where the piece before it started.
+            starts = [0]
+            for stands_for in self.site.fragments.lines(numbers):
+                starts.append(starts[-1] if stands_for is None else max(starts[-1], stands_for - start - 1))
+            located = locate(list(zip(found, starts, strict=True)), lines[start:], start + 1)
+            said = dict.fromkeys((line, removal_message(r), "open-comment" if r.hides else "unsafe-html")
+                                 for line, r in located)
+            self.warnings += [Diagnostic(path, line, Severity.WARNING, message, code) for line, message, code in said]
         html = self.site.fragments.fill(pieces, numbers, page_cleaner(taken))
         roundup = self.roundup(rel_path)
         for entry in roundup.entries if roundup is not None else []:

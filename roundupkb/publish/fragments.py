@@ -26,19 +26,27 @@ class Fragments:
         self._placeholder = re.compile(rf"<!--rkb-{self._secret}:(\d+)-->")
         self._html: list[str] = []
         self._anchors: dict[int, tuple[str, ...]] = {}
+        self._lines: dict[int, int] = {}
 
-    def add(self, html: str, anchors: tuple[str, ...] = ()) -> str:
-        """The placeholder for `html`; `anchors` are the ids it defines (for link validation)."""
+    def add(self, html: str, anchors: tuple[str, ...] = (), line: int | None = None) -> str:
+        """The placeholder for `html`; `anchors` are the ids it defines (for link validation),
+        `line` the line of the page's source it stands for (the text after it starts there)."""
         number = len(self._html)
         self._html.append(html)
         if anchors:
             self._anchors[number] = anchors
+        if line is not None:
+            self._lines[number] = line
         return f"<!--rkb-{self._secret}:{number}-->"
 
     def split(self, html: str) -> tuple[list[str], list[int]]:
         """(the pieces of `html` between placeholders, the fragment numbers between the pieces)."""
         parts = self._placeholder.split(html)
         return parts[::2], [int(number) for number in parts[1::2]]
+
+    def lines(self, numbers: list[int]) -> list[int | None]:
+        """The source line each of the fragments `numbers` stands for (None: not known)."""
+        return [self._lines.get(number) for number in numbers]
 
     def anchors(self, numbers: list[int]) -> set[str]:
         """The anchor ids the fragments `numbers` define."""

@@ -250,7 +250,8 @@ class Site:
             archive_href=relative_url(roundup.page, "roundups/"),
         ))
         out.append(self.fragments.add(self.render("partials/rkb/roundup-header.html",
-                                                  roundup=self.roundup_context(roundup, roundup.page))))
+                                                  roundup=self.roundup_context(roundup, roundup.page)),
+                                      line=roundup.body_line))
         out.append("")
         for index, line in enumerate(body):
             number = offset + index
@@ -262,7 +263,7 @@ class Site:
             else:
                 out.append(line)
             if number in after:
-                related = self._related_line(after[number], roundup.page)
+                related = self._related_line(after[number], roundup.page, number + 1)
                 if related:
                     out.extend(["", related, ""])
         out.extend(["", nav, ""])
@@ -276,9 +277,9 @@ class Site:
             for slug in self.also_listed_under(entry)
         ]
         html = self.render("partials/rkb/entry-header.html", entry=context)
-        return self.fragments.add(html, anchors=(entry.anchor,))
+        return self.fragments.add(html, anchors=(entry.anchor,), line=entry.line)
 
-    def _related_line(self, entries: list[Entry], from_page: str) -> str | None:
+    def _related_line(self, entries: list[Entry], from_page: str, line: int) -> str | None:
         """One collapsed line of related entries for entries that share a commentary (the best
         of each in turn, none of them, at most RELATED_SHOWN)."""
         own = {e.id for e in entries}
@@ -297,7 +298,7 @@ class Site:
                                  "href": relative_url(from_page, f"{other.page}#{other.anchor}")})
         if not related:
             return None
-        return self.fragments.add(self.render("partials/rkb/related.html", related=related))
+        return self.fragments.add(self.render("partials/rkb/related.html", related=related), line=line)
 
     def source_initials(self) -> list[str]:
         """The initials that have a page of sources, in alphabetical order (`0-9` last)."""

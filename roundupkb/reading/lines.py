@@ -103,19 +103,6 @@ def scan_body(lines: list[str], first_number: int) -> list[Line]:
     return out
 
 
-def unclosed_comments(lines: list[Line]) -> list[Line]:
-    """Lines outside code that open an HTML comment no later `-->` closes."""
-    out = []
-    closed_after = False  # whether a `-->` comes after the line being looked at
-    for line in reversed(lines):
-        if not line.code:
-            start = line.text.rfind("<!--")
-            if start != -1 and "-->" not in line.text[start + 4:] and not closed_after:
-                out.append(line)
-        closed_after = closed_after or "-->" in line.text
-    return out[::-1]
-
-
 def heading_at(lines: list[Line], i: int) -> tuple[int, str, int] | None:
     """If a heading starts at line i: (level, text, number of lines it spans)."""
     line = lines[i]

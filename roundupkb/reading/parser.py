@@ -14,8 +14,8 @@ from pathlib import PurePosixPath
 from roundupkb.reading import frontmatter
 from roundupkb.reading.entries import SectionReader
 from roundupkb.reading.limits import check_limits
-from roundupkb.reading.lines import scan_body, unclosed_comments
-from roundupkb.reading.models import Diagnostic, Roundup, Severity
+from roundupkb.reading.lines import scan_body
+from roundupkb.reading.models import Diagnostic, Roundup
 from roundupkb.reading.taxonomy import Taxonomy
 
 
@@ -47,10 +47,6 @@ def parse_roundup(
     if meta is None:
         return None, problems
     body = scan_body(raw_lines[front.body_start:], front.body_start + 1)
-    diagnostics += [Diagnostic(path, line.number, Severity.WARNING,
-                               "an HTML comment `<!--` opens here and is never closed with `-->`: the "
-                               "text after it is hidden up to the next entry", "open-comment")
-                    for line in unclosed_comments(body)]
     page = page_url(rel_path)
     reader = SectionReader(path, PurePosixPath(rel_path).stem, page, meta, taxonomy,
                            source_aliases or {}, diagnostics)
