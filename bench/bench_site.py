@@ -23,6 +23,7 @@ On this machine, in one run:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import re
@@ -134,11 +135,14 @@ class Server:
 
     def caught_up(self, since: int) -> float:
         """Seconds from the reload to the deferred work being done, as the log says it (nan: not said
-        within ten minutes); waiting for it, the next edit finds the server idle."""
-        try:
+        within ten minutes); waiting for it and for the reload it ends with, the next edit finds the
+        server idle and its reload is the first after it."""
+        try:  # `Log.wait_for` fails with AssertionError (it is the tests' helper)
             line = self.log.wait_for("caught up", since=since, timeout=600)
-        except TimeoutError:
+        except AssertionError:
             return math.nan
+        with contextlib.suppress(AssertionError):
+            self.log.wait_for("Reloading browsers", since=self.log.seen.index(line, since) + 1, timeout=60)
         found = CAUGHT_UP.search(line)
         return float(found.group(1)) if found else math.nan
 
