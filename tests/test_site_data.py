@@ -245,3 +245,35 @@ def test_the_build_names_a_broken_data_file_at_its_line(name: str, text: str, me
     assert f"\n{project}/{message}" in shown
     assert "Traceback" not in shown
     caplog.clear()
+
+
+# A configuration may take its settings from another (`INHERIT:`, merged key by key as MkDocs
+# does): the commands read the data files the build reads.
+def test_settings_follow_inherit_as_mkdocs_merges_them(tmp_path: Path) -> None:
+    write_file(tmp_path / "common" / "base.yml", "site_name: Base\nextra:\n  roundupkb:\n"
+               "    topics: shared/topics.yml\n    sources: shared/sources.yml\n")
+    write_file(tmp_path / "site" / "middle.yml", "INHERIT: ../common/base.yml\nextra:\n  other: 1\n")
+    config = write_file(tmp_path / "site" / "mkdocs.yml", "INHERIT: middle.yml\nsite_name: Ours\n"
+                        "extra:\n  roundupkb:\n    sources: own/sources.yml\n")
+    assert data_settings(config) == {"topics": "shared/topics.yml", "sources": "own/sources.yml"}
+    from mkdocs.config import load_config  # the merge this follows
+
+    (tmp_path / "site" / "docs").mkdir()
+
+    extra = load_config(str(config)).extra["roundupkb"]
+    assert data_settings(config) == {"topics": extra["topics"], "sources": extra["sources"]}
+
+
+@pytest.mark.parametrize(("files", "where", "message"), [
+    ({"mkdocs.yml": "site_name: X\nINHERIT: gone.yml\n"}, "mkdocs.yml:2", "INHERIT: 'gone.yml' does not exist"),
+    ({"mkdocs.yml": "INHERIT: a.yml\n", "a.yml": "x: 1\nINHERIT: mkdocs.yml\n"}, "a.yml:2",
+     "INHERIT: 'mkdocs.yml' inherits from this file already"),
+    ({"mkdocs.yml": "INHERIT: [a.yml]\n"}, "mkdocs.yml:1", "INHERIT: expected the path of a file"),
+])
+def test_a_broken_inherit_is_named_at_its_line(files: dict[str, str], where: str, message: str,
+                                               tmp_path: Path) -> None:
+    for name, text in files.items():
+        write_file(tmp_path / name, text)
+    with pytest.raises(ValueError) as raised:
+        data_settings(tmp_path / "mkdocs.yml")
+    assert str(raised.value).startswith(f"{tmp_path / where}: {message}")

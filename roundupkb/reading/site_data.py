@@ -62,20 +62,42 @@ _ConfigLoader.add_constructor(None, lambda loader, node: None)
 
 def data_settings(config: Path) -> dict[str, str]:
     """`extra.roundupkb.topics` and `extra.roundupkb.sources` of the MkDocs configuration file
-    `config` (each its default when the file or the key is missing)."""
-    found = {"topics": TOPICS_FILE, "sources": SOURCES_FILE}
-    if not config.exists():
-        return found
-    data, root = yaml_document(read_text(config), str(config), _ConfigLoader)
-    extra = data.get("extra") if isinstance(data, dict) else None
-    settings = extra.get("roundupkb") if isinstance(extra, dict) else None
-    for key in found:
-        value = settings.get(key) if isinstance(settings, dict) else None
-        if value is not None and not isinstance(value, str):
-            raise TaxonomyError(str(config), yaml_line(root, "extra", "roundupkb", key),
-                                f"extra.roundupkb.{key}: expected a path relative to mkdocs.yml, not {value!r}")
-        found[key] = value or found[key]
-    return found
+    `config` (each its default when the file or the key is missing). A file that names another
+    in `INHERIT:` takes from it what it does not set itself, as MkDocs merges them; the paths stay
+    relative to `config`, as MkDocs reads them."""
+    found: dict[str, str] = {}
+    seen: set[Path] = set()
+    current: Path | None = config if config.exists() else None
+    while current is not None:
+        seen.add(current.resolve())
+        data, root = yaml_document(read_text(current), str(current), _ConfigLoader)
+        data = data if isinstance(data, dict) else {}
+        extra = data.get("extra")
+        settings = extra.get("roundupkb") if isinstance(extra, dict) else None
+        for key in ("topics", "sources"):
+            value = settings.get(key) if isinstance(settings, dict) else None
+            if value is not None and not isinstance(value, str):
+                raise TaxonomyError(str(current), yaml_line(root, "extra", "roundupkb", key),
+                                    f"extra.roundupkb.{key}: expected a path relative to mkdocs.yml, not {value!r}")
+            if value and key not in found:
+                found[key] = value
+        current = _inherited(data.get("INHERIT"), current, root, seen)
+    return {"topics": found.get("topics", TOPICS_FILE), "sources": found.get("sources", SOURCES_FILE)}
+
+
+def _inherited(value: object, config: Path, root: yaml.Node | None, seen: set[Path]) -> Path | None:
+    """The file `config`'s `INHERIT:` names (relative to `config`), or None when it names none."""
+    if value is None:
+        return None
+    line = yaml_line(root, "INHERIT")
+    if not isinstance(value, str) or not value.strip():
+        raise TaxonomyError(str(config), line, f"INHERIT: expected the path of a file, not {value!r}")
+    parent = config.parent / value
+    if not parent.is_file():
+        raise TaxonomyError(str(config), line, f"INHERIT: {value!r} does not exist")
+    if parent.resolve() in seen:
+        raise TaxonomyError(str(config), line, f"INHERIT: {value!r} inherits from this file already")
+    return parent
 
 
 def project_data(docs: Path) -> SiteData:
