@@ -31,6 +31,7 @@ from roundupkb.markup.sanitize import clean
 pytestmark = pytest.mark.usefixtures("site_data_files")
 
 GOOD = GOOD_ROUNDUP
+FRONT_ONLY = GOOD[:GOOD.index("Intro.")]
 PAYLOAD_LINE = GOOD.count("\n") + 2  # the payload starts after a blank line
 
 # name, Markdown a contributor writes under a topic section
@@ -745,3 +746,16 @@ def test_a_payload_in_prose_after_an_entry_is_reported_at_its_line_by_both(
               if str(pages[0]) in r.getMessage()]
     assert {m.group(1) for m in warned if m} == {str(payload_line)}, [r.getMessage() for r in caplog.records]
     caplog.clear()
+
+
+def test_a_paragraph_opening_a_section_with_a_link_is_shown_whole(tmp_path: Path) -> None:
+    # `[HTCondor Week](https://...) was this week, ...` opening a section is an entry whose
+    # commentary is the whole paragraph: the page shows it under the entry's header, all of it.
+    project = make_project(tmp_path, keep_roundups=False)
+    write_file(project / "docs/roundups/2020/2020-09-11.md",
+               FRONT_ONLY + "## Managing Teams\n\n[Alpha Week](https://example.org/a) was this week, with "
+               "Firstlineword talks.\nSecondlineword too.\n\n[Beta](https://example.org/b) - Bo Chen\n")
+    site = build_site(project)
+    shown = BeautifulSoup((site / "roundups/2020/2020-09-11/index.html").read_text(encoding="utf-8"),
+                          "lxml").get_text(" ")
+    assert "Firstlineword" in shown and "Secondlineword" in shown
