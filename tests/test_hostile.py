@@ -759,3 +759,13 @@ def test_a_paragraph_opening_a_section_with_a_link_is_shown_whole(tmp_path: Path
     shown = BeautifulSoup((site / "roundups/2020/2020-09-11/index.html").read_text(encoding="utf-8"),
                           "lxml").get_text(" ")
     assert "Firstlineword" in shown and "Secondlineword" in shown
+
+
+def test_a_processing_instruction_in_raw_html_is_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # HTML reads `<?...>` as a comment: what it holds (here the div's end, too) is not shown.
+    results = _pages_checked_and_built(tmp_path, caplog, ["<div>Shown <? Hiddenin </div>\n\nShownafter."])
+    said, warned, shown = results[0]
+    _, lines = _later_page("")
+    assert "Hiddenin" not in shown
+    assert re.search(rf":{lines[0]}: error: .*HTML reads `<\?` up to the next `>` as a comment", said), said
+    assert any(re.search(rf":{lines[0]}: warning: HTML reads `<\?`", w) for w in warned), warned

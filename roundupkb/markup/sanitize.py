@@ -291,6 +291,13 @@ class _Walker(HTMLParser):
                 "this HTML comment ends early in a browser (at `<!-->`, `<!--->` or `--!>`): the rest of it "
                 "is published; write comments as `<!-- ... -->`")))
 
+    def handle_pi(self, data: str) -> None:
+        # `<?...>` in raw HTML: browsers (and nh3) read it as a comment, so its text is hidden.
+        if not self.dropping:
+            self.found.append(Removal("`<?...>`", ("<?",), said=(
+                "HTML reads `<?` up to the next `>` as a comment, hiding the text in it; "
+                "write `&lt;?` for a `<` of text")))
+
     def handle_endtag(self, tag: str) -> None:
         if self.dropping:
             if tag == self.dropping[0]:
