@@ -31,6 +31,7 @@ from roundupkb.markup.sanitize import clean
 pytestmark = pytest.mark.usefixtures("site_data_files")
 
 GOOD = GOOD_ROUNDUP
+FRONT_ONLY = GOOD[:GOOD.index("Intro.")]
 PAYLOAD_LINE = GOOD.count("\n") + 2  # the payload starts after a blank line
 
 # name, Markdown a contributor writes under a topic section
@@ -642,3 +643,129 @@ def test_text_left_open_before_an_entry_does_not_break_the_page(
     assert bool(warnings) == bool(expected), warnings
     assert [w for w in expected if not any(w in x and f":{PAYLOAD_LINE}:" in x for x in warnings)] == []
     caplog.clear()
+
+
+# Held-back cases of a hostile review of where check and the build say a removal is.
+# Each page: GOOD, then the payload under its own entry (`_later_page`, after the decoy entry).
+# name, payload, the payload line (0-based) the comment left open starts at
+OPEN_AFTER_OTHERS = [
+    ("after a closed comment", "<!-- a closed note -->\n\nShown.\n\n<!-- left open\n\nMore.", 4),
+    ("after a closed comment that starts alike", "<!-- left -->\n\nShown.\n\n<!-- left open\n\nMore.", 4),
+    ("alone on its line", "<!-- closed -->\n\n<!--\nleft open, with `<!--` in it\n\nMore.", 2),
+]
+# `<!--` that opens no comment a browser (and the site's cleaner) reads as hiding anything.
+OPEN_NOTHING = [
+    ("empty comment <!-->", "<!-->\n\nShownafter."),
+    ("empty comment <!--->", "<!--->\n\nShownafter."),
+    ("inside an attribute value", '<div title="<!--">Shownin</div>\n\nShownafter.'),
+    # Python-Markdown shows a line's `<!--` as text after a code span holding one
+    ("after a comment opening in code", "As code: `<!--` here.\n\n<!-- Shownafter\n\nMore."),
+]
+# Text a browser reads as inside a comment left open (a `<?` in raw HTML is one too).
+OPEN_HIDING = [
+    ("comment whose end has a blank", "<!-- a note -- >\n\nHiddenafter.", 0),
+    ("processing instruction in raw HTML", "<div>Shown\n<? a note\n\nHiddenafter.", 1),
+]
+
+
+def _pages_checked_and_built(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                             payloads: list[str]) -> list[tuple[str, list[str], str]]:
+    """Each payload on its own page after the decoy entry: (what check prints about the page,
+    what the build warns about it, the visible text of its built page)."""
+    project = make_project(tmp_path, keep_roundups=False)
+    pages = []
+    for n, payload in enumerate(payloads, 1):
+        day = f"2021-01-{n:02d}"
+        text, _ = _later_page(payload)
+        pages.append(write_file(project / f"docs/roundups/2021/{day}.md",
+                                text.replace("2020-09-11", day).replace("issue: 41", f"issue: {n}")))
+    checked = [_check(project / "docs", page).stdout for page in pages]
+    site = build_site(project, strict=False)
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    caplog.clear()
+    out = []
+    for page, said in zip(pages, checked, strict=True):
+        html = site / "roundups/2021" / page.stem / "index.html"
+        shown = BeautifulSoup(html.read_text(encoding="utf-8"), "lxml").get_text(" ")
+        out.append((said, [w for w in warned if str(page) in w], shown))
+    return out
+
+
+def test_a_comment_left_open_is_reported_at_its_own_opening(tmp_path: Path,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    results = _pages_checked_and_built(tmp_path, caplog, [payload for _, payload, _ in OPEN_AFTER_OTHERS])
+    for (name, payload, at), (said, warned, _) in zip(OPEN_AFTER_OTHERS, results, strict=True):
+        _, lines = _later_page(payload)
+        expected = f":{lines[at]}: warning: an HTML comment `<!--` opens here"
+        assert [line for line in said.splitlines() if "opens here" in line and expected not in line] == [], name
+        assert expected in said, f"{name}: check:\n{said}"
+        assert [w for w in warned if "opens here" in w and expected not in w] == [], name
+        assert any(expected in w for w in warned), f"{name}: build: {warned}"
+
+
+def test_a_comment_opening_that_hides_nothing_is_not_reported(tmp_path: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    results = _pages_checked_and_built(tmp_path, caplog, [payload for _, payload in OPEN_NOTHING])
+    for (name, _), (said, warned, shown) in zip(OPEN_NOTHING, results, strict=True):
+        assert "Shownafter" in shown, name
+        assert "open-comment" not in said and "opens here" not in said, f"{name}: check:\n{said}"
+        assert [w for w in warned if "opens here" in w or "open-comment" in w] == [], name
+
+
+def test_text_a_comment_left_open_hides_is_reported_by_check_and_build(tmp_path: Path,
+                                                                       caplog: pytest.LogCaptureFixture) -> None:
+    results = _pages_checked_and_built(tmp_path, caplog, [payload for _, payload, _ in OPEN_HIDING])
+    for (name, payload, at), (said, warned, shown) in zip(OPEN_HIDING, results, strict=True):
+        _, lines = _later_page(payload)
+        assert "Hiddenafter" not in shown, name
+        hidden = re.compile(rf":{lines[at]}: warning: .* never closed .*hidden up to the next entry")
+        assert hidden.search(said), f"{name}: check:\n{said}"
+        assert any(hidden.search(w) for w in warned), f"{name}: build: {warned}"
+
+
+# A section of prose after an entry whose commentary holds the payload's words: check and the
+# build (whether or not the entry has a line of related entries) report the payload at its line.
+def test_a_payload_in_prose_after_an_entry_is_reported_at_its_line_by_both(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    project = make_project(tmp_path, keep_roundups=False)
+    entry = ("## Managing Teams\n\n[Web forms and style](https://example.org/forms) - Ann Lee\n\n"
+             "Forms, their style= attributes and the onclick handlers of their buttons.\n\n")
+    prose = "## Notes\n\nSome <i style=\"color:red\" onclick=\"x()\">prose</i>.\n"
+    pages = []
+    for n in (1, 2):  # the second issue covers the same link: the first's entry has related entries
+        day = f"2021-01-{n:02d}"
+        pages.append(write_file(project / f"docs/roundups/2021/{day}.md",
+                                f"---\ntitle: Link Roundup, {n} Jan 2021\ndate: {day}\nissue: {n}\n---\n\n"
+                                + entry + (prose if n == 1 else "")))
+    payload_line = 6 + (entry + "## Notes\n\n").count("\n") + 1
+    said = _check(project / "docs", pages[0]).stdout
+    reported = re.findall(rf"^{re.escape(str(pages[0]))}:(\d+): error: unsafe", said, re.MULTILINE)
+    assert reported and set(reported) == {str(payload_line)}, said
+    build_site(project, strict=False)
+    warned = [re.search(r":(\d+): warning: the site removes", r.getMessage()) for r in caplog.records
+              if str(pages[0]) in r.getMessage()]
+    assert {m.group(1) for m in warned if m} == {str(payload_line)}, [r.getMessage() for r in caplog.records]
+    caplog.clear()
+
+
+def test_a_paragraph_opening_a_section_with_a_link_is_shown_whole(tmp_path: Path) -> None:
+    # `[HTCondor Week](https://...) was this week, ...` opening a section is an entry whose
+    # commentary is the whole paragraph: the page shows it under the entry's header, all of it.
+    project = make_project(tmp_path, keep_roundups=False)
+    write_file(project / "docs/roundups/2020/2020-09-11.md",
+               FRONT_ONLY + "## Managing Teams\n\n[Alpha Week](https://example.org/a) was this week, with "
+               "Firstlineword talks.\nSecondlineword too.\n\n[Beta](https://example.org/b) - Bo Chen\n")
+    site = build_site(project)
+    shown = BeautifulSoup((site / "roundups/2020/2020-09-11/index.html").read_text(encoding="utf-8"),
+                          "lxml").get_text(" ")
+    assert "Firstlineword" in shown and "Secondlineword" in shown
+
+
+def test_a_processing_instruction_in_raw_html_is_reported(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # HTML reads `<?...>` as a comment: what it holds (here the div's end, too) is not shown.
+    results = _pages_checked_and_built(tmp_path, caplog, ["<div>Shown <? Hiddenin </div>\n\nShownafter."])
+    said, warned, shown = results[0]
+    _, lines = _later_page("")
+    assert "Hiddenin" not in shown
+    assert re.search(rf":{lines[0]}: error: .*HTML reads `<\?` up to the next `>` as a comment", said), said
+    assert any(re.search(rf":{lines[0]}: warning: HTML reads `<\?`", w) for w in warned), warned

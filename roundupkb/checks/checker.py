@@ -44,13 +44,15 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     start = front.body_start if front is not None else 0
     body = lines[start:]
     # Each entry's text is cleaned on its own, as the build does: a numbered comment before each
-    # entry splits the HTML, and names the line its piece's source starts at (a boundary an open
-    # fence swallowed is text, and its piece's removals go with the piece before).
+    # entry, and after each entry's commentary (where the build puts its related entries), splits
+    # the HTML and names the line its piece's source starts at (a boundary an open fence swallowed
+    # is text, and its piece's removals go with the piece before).
     token = secrets.token_hex(8)
     boundary = re.compile(rf"<!--{token}:(\d+)-->")
     marked: list[str] = []
     entries = list(entries)
-    before = {entry.line - start - 1 for entry in entries}
+    before = {entry.line - start - 1 for entry in entries} | {max(entry.line, entry.end_line) - start
+                                                                for entry in entries}
     topics = taxonomy.by_slug if taxonomy is not None else {}
     replaced = {entry.line - start - 1 for entry in entries
                 if entry.topic in topics and not link_line_shown(entry, topics[entry.topic])}

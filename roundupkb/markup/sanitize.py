@@ -28,6 +28,7 @@ entries after it out of sight. `removals(..., open_elements=True)` names those e
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass
@@ -178,9 +179,46 @@ class Removal:
 
 
 # What a comment left open costs: Markdown ends it at the next entry's placeholder (a comment).
-OPEN_COMMENT = Removal("comment left open", ("<!--",), hides=True, said=(
-    "an HTML comment `<!--` opens here and is never closed with `-->`: the text after it is hidden "
-    "up to the next entry"))
+_OPEN_COMMENT_SAID = ("an HTML comment `<!--` opens here and is never closed with `-->`: the text after it is "
+                      "hidden up to the next entry")
+# What may open a comment in HTML: `<!--`, and `<?`, `<!x` and `</ ` (which HTML reads as one up to `>`).
+_MAY_OPEN_COMMENT = re.compile(r"<[!?]|</[^A-Za-z>]")
+
+
+@cache
+def _comment_reader() -> nh3.Cleaner:
+    """What is left of HTML with every tag taken out: its text (escaped) and its comments."""
+    return nh3.Cleaner(tags=set(), clean_content_tags=set(DROP_WITH_CONTENT), attributes={}, strip_comments=False)
+
+
+def _open_comment(html: str) -> Removal | None:
+    """The comment `html` leaves open, as a browser (and `clean()`, with the same parser) reads it,
+    if it hides any text: one that runs to the end of `html`. A `-->` added after `html` closes
+    such a comment (and ends one HTML reads from `<?`, `<!x` or `</ ` to `>`) and is text after
+    anything else: in an attribute value, after `<!-->`, or after a comment closed early."""
+    if not _MAY_OPEN_COMMENT.search(html):
+        return None
+    read = str(_comment_reader().clean(html + "-->"))
+    if not read.endswith("-->"):
+        return None
+    before = read.rfind("-->", 0, len(read) - 3)  # the end of the comment before it (text holds `&gt;`)
+    text = read[read.index("<!--", before + 3 if before != -1 else 0) + 4:-3]
+    if not text.strip():
+        return None
+    if not html.endswith(text) and text.endswith("--"):  # `<?` and the like end at the `>` added
+        text = text[:-2]
+    opener = html.rfind("<", 0, len(html) - len(text)) if html.endswith(text) else -1
+    if opener == -1:  # the parser changed its text (line ends): where it opens is not known
+        return Removal("comment left open", ("<!--",), hides=True, said=_OPEN_COMMENT_SAID)
+    opening = html[opener:len(html) - len(text)]  # `<!--`, or `<`, `<!`, `</` before the text
+    # the most telling first: its text from there on (over lines), the rest of its line, itself
+    needles = tuple(dict.fromkeys((html[opener:opener + 40], html[opener:].split("\n", 1)[0][:40], opening)))
+    if opening == "<!--":
+        return Removal("comment left open", needles, hides=True, said=_OPEN_COMMENT_SAID)
+    shown = html[opener:opener + 2]
+    return Removal("comment left open", needles, hides=True, said=(
+        f"HTML reads `{shown}` here as the start of a comment, never closed with `>`: the text after it is "
+        "hidden up to the next entry; write `&lt;` for a `<` of text"))
 
 
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
@@ -253,6 +291,13 @@ class _Walker(HTMLParser):
                 "this HTML comment ends early in a browser (at `<!-->`, `<!--->` or `--!>`): the rest of it "
                 "is published; write comments as `<!-- ... -->`")))
 
+    def handle_pi(self, data: str) -> None:
+        # `<?...>` in raw HTML: browsers (and nh3) read it as a comment, so its text is hidden.
+        if not self.dropping:
+            self.found.append(Removal("`<?...>`", ("<?",), said=(
+                "HTML reads `<?` up to the next `>` as a comment, hiding the text in it; "
+                "write `&lt;?` for a `<` of text")))
+
     def handle_endtag(self, tag: str) -> None:
         if self.dropping:
             if tag == self.dropping[0]:
@@ -267,7 +312,7 @@ def removals(html: str, *, open_elements: bool = False, taken_ids: Set[str] = fr
     """What `page_cleaner(taken_ids)` takes out of `html`, in document order, and a comment
     `html` leaves open (which it drops with the text after it); with `open_elements`, also the
     elements `html` leaves open, where they open (`closed=True`: `clean()` closes them at its end).
-    Markdown escapes every `<` of text, so a `<!--` in its HTML opens a comment: one in a code
+    Markdown escapes every `<` of text, so only its raw HTML can open a comment: a `<!--` in a code
     span or inside a line of text (`&lt;!--` there) hides nothing."""
     if "<" not in html:
         return []
@@ -278,9 +323,9 @@ def removals(html: str, *, open_elements: bool = False, taken_ids: Set[str] = fr
     if open_elements:
         for tag, before in reversed(walker.open):
             found.insert(before, Removal(f"<{tag}>", (f"<{tag}", tag), closed=True))
-    opened = html.rfind("<!--")
-    if opened != -1 and html.find("-->", opened + 4) == -1:
-        found.append(OPEN_COMMENT)
+    left_open = _open_comment(html)
+    if left_open is not None:
+        found.append(left_open)
     return found
 
 
@@ -297,25 +342,47 @@ def locate(pieces: Sequence[tuple[Sequence[Removal], int]], lines: list[str],
            first_line: int) -> Iterator[tuple[int, Removal]]:
     """Each removal with the source line it most likely comes from. `pieces` are the removals of
     each piece of a page's HTML, in order, with the index in `lines` where that piece's source
-    starts (it ends where a later one starts further on): an entry's text, as the page is cleaned. For the
-    removal's needles in turn, the next line of its piece (from the previous find on) holding it,
-    else the piece's first; else the first line of the page holding it (a link reference defined
-    elsewhere); else the piece's first line."""
-    lowered = [line.lower() for line in lines]
+    starts (it ends where a later one starts further on): an entry's text, as the page is cleaned.
+    For the removal's needles in turn, the next line of its piece (from the previous find on)
+    holding it, else the piece's first; else the first line of the page holding it (a link
+    reference defined elsewhere); else the piece's first line. A comment left open is looked for
+    from the piece's end back (the text after it is its own). Each look is a `str.find` over the
+    page's text from where the last one ended: a removal found near it costs little, and one found
+    nowhere reads the page once for each of its needles (once in all for a needle seen before)."""
+    text = "\n".join(lines).lower()  # a needle may run over lines (a comment's text)
+    offsets = [0]
+    for line in lines[:-1]:
+        offsets.append(offsets[-1] + len(line) + 1)
     last = max(len(lines) - 1, 0)
     ends = [len(lines)] * len(pieces)  # where each piece's source ends: where a later one starts further on
     for k in range(len(pieces) - 2, -1, -1):
         ends[k] = pieces[k + 1][1] if pieces[k + 1][1] > pieces[k][1] else ends[k + 1]
+    on_page: dict[str, int] = {}  # where each needle is first on the page (-1: nowhere)
     for (found, start), end in zip(pieces, ends, strict=True):
         start = min(start, last)
-        end = max(end, start + 1)
-        position = start
+        low, high = offsets[start], (offsets[end] - 1 if end < len(lines) else len(text))
+        position = low
         for removal in found:
-            needles = [n.lower() for n in removal.needles]
-            index = next((i for needle in needles for i in (*range(position, end), *range(start, position))
-                          if i < len(lowered) and needle in lowered[i]), None)
-            if index is None:
-                index = next((i for needle in needles for i in range(len(lowered)) if needle in lowered[i]), start)
+            needles = [needle.lower() for needle in removal.needles if needle]
+            at = -1
+            for needle in needles:
+                if removal.hides:
+                    at = text.rfind(needle, low, high)
+                else:
+                    at = text.find(needle, position, high)
+                    at = text.find(needle, low, position) if at == -1 and position > low else at
+                if at != -1:
+                    break
+            if at == -1:  # in none of the piece: the page before it, then after it (once each needle)
+                for needle in needles:
+                    if needle not in on_page:
+                        before = text.find(needle, 0, low)
+                        on_page[needle] = before if before != -1 else text.find(needle, high)
+                    at = on_page[needle]
+                    if at != -1:
+                        break
+                index = bisect.bisect_right(offsets, at) - 1 if at != -1 else start
             else:
-                position = index
+                index = bisect.bisect_right(offsets, at) - 1
+                position = offsets[index]
             yield first_line + index, removal

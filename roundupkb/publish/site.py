@@ -262,10 +262,9 @@ class Site:
                     out.extend(["", self._entry_header(entry, roundup.page), ""])
             else:
                 out.append(line)
-            if number in after:
+            if number in after:  # with no related entries, an empty fragment: the entry's text ends here
                 related = self._related_line(after[number], roundup.page, number + 1)
-                if related:
-                    out.extend(["", related, ""])
+                out.extend(["", related or self.fragments.add("", line=number + 1), ""])
         out.extend(["", nav, ""])
         return "\n".join(out)
 

@@ -192,6 +192,7 @@ class SectionReader:
             if links == 0 and (kind == "miscellany" or leads) and not paragraph[0].code:
                 inline = self._inline_entry(paragraph, topic)
                 if inline:
+                    inline.link_in_prose = True  # the paragraph is its commentary: shown as written
                     current = _Group([inline], ["\n".join(line.text for line in paragraph)], paragraph[-1].number)
                     groups.append(current)
                     continue
