@@ -37,7 +37,8 @@ def unsafe_html(text: str, path: str, render: Renderer | None = None,
     character reference to a character no page may hold (`markup/characters.py`), and for an element
     left open at the start of a line (Markdown stops there); a warning for one left open
     inside a line, which the site closes at the end of its entry (the body is cleaned in pieces
-    split before each of `entries`, as the build does, and may not take their anchors). The link
+    split before each of `entries` and after its commentary, as the build does, and may not take
+    their anchors); and a warning for a comment left open, which hides the text after it. The link
     line of an entry under a subject (`taxonomy`) is left out, as the site shows its header instead."""
     lines = text.split("\n")
     front, _ = frontmatter.split(lines, path)

@@ -262,9 +262,9 @@ class Site:
                     out.extend(["", self._entry_header(entry, roundup.page), ""])
             else:
                 out.append(line)
-            if number in after:  # with no related entries, an empty fragment: the entry's text ends here
-                related = self._related_line(after[number], roundup.page, number + 1)
-                out.extend(["", related or self.fragments.add("", line=number + 1), ""])
+            if number in after:  # the entry's text ends here (with no related entries, an empty fragment)
+                out.extend(["", self.fragments.add(self._related_line(after[number], roundup.page), line=number + 1),
+                            ""])
         out.extend(["", nav, ""])
         return "\n".join(out)
 
@@ -278,9 +278,9 @@ class Site:
         html = self.render("partials/rkb/entry-header.html", entry=context)
         return self.fragments.add(html, anchors=(entry.anchor,), line=entry.line)
 
-    def _related_line(self, entries: list[Entry], from_page: str, line: int) -> str | None:
+    def _related_line(self, entries: list[Entry], from_page: str) -> str:
         """One collapsed line of related entries for entries that share a commentary (the best
-        of each in turn, none of them, at most RELATED_SHOWN)."""
+        of each in turn, none of them, at most RELATED_SHOWN); empty when there are none."""
         own = {e.id for e in entries}
         lists = [self.archive.related.get(e.id, []) for e in entries]
         ids: list[str] = []
@@ -295,9 +295,7 @@ class Site:
                 related.append({"title": self.display_title(other),
                                  "label": issue_label(self.by_page[other.page]),
                                  "href": relative_url(from_page, f"{other.page}#{other.anchor}")})
-        if not related:
-            return None
-        return self.fragments.add(self.render("partials/rkb/related.html", related=related), line=line)
+        return self.render("partials/rkb/related.html", related=related) if related else ""
 
     def source_initials(self) -> list[str]:
         """The initials that have a page of sources, in alphabetical order (`0-9` last)."""
